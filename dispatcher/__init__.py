@@ -1,0 +1,105 @@
+"""The dispatch service's web application."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from dispatcher.config import Config
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app: settings, database, queue, SMS transport, blueprints."""
+    app = Flask(
+        __name__,
+        instance_relative_config=False,
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "dispatch.sqlite"
+        )
+    app.config["SQLALCHEMY_DATABASE_URI"] = _driver_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _driver_url(url: str) -> str:
+    # Platforms hand out postgres:// URLs; SQLAlchemy wants a driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _init_extensions(app: Flask) -> None:
+    from dispatcher import models  # noqa: F401  (the models must be known to migrations)
+    from dispatcher.extensions import csrf, db, login, migrate
+    from dispatcher.queue import init_queue
+    from dispatcher.sms import init_sms
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    login.init_app(app)
+    csrf.init_app(app)
+    init_queue(app)
+    init_sms(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL and a busy timeout, so the web, the worker and the sweeper can share the file."""
+    from sqlalchemy import event
+
+    from dispatcher.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # SQLAlchemy emits BEGIN itself (below), so the driver must not.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # Take the write lock up front: a deferred transaction that read an older
+        # snapshot fails when it later writes (SQLITE_BUSY_SNAPSHOT) instead of waiting.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from callbacks import bp as callbacks_bp
+    from dispatcher.api import bp as api_bp
+    from dispatcher.auth import bp as auth_bp
+    from dispatcher.cli import register_commands
+    from dispatcher.console import bp as console_bp
+    from dispatcher.devphone import bp as devphone_bp
+    from dispatcher.manager import bp as manager_bp
+    from dispatcher.views import register_template_helpers
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(manager_bp, url_prefix="/manager")
+    app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(callbacks_bp, url_prefix="/twilio")
+    app.register_blueprint(devphone_bp, url_prefix="/dev/phone")
+    register_template_helpers(app)
+    register_commands(app)

@@ -1,0 +1,210 @@
+"""The JSON API: the same work as the console, for other programs.
+
+Bearer token (``Authorization: Bearer <token>``) or a signed-in session. Errors are JSON
+with a message per bad field.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user
+
+from dispatcher.extensions import csrf, db
+from dispatcher.forms import LeadForm, SalespersonForm, field_errors
+from dispatcher.intake import acknowledge_lead_by_hand, current_office, log_and_page
+from dispatcher.models import Lead, Salesperson
+from dispatcher.services import leads, salespeople, tokens
+from dispatcher.services.errors import InvalidInput
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+
+def _error(status: int, message: str, errors: dict[str, str] | None = None):
+    body = {"error": message}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def api_auth(view):
+    """A valid bearer token, or a signed-in coordinator, manager or admin."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            if tokens.token_is_valid(
+                session=db.session,
+                token=header[7:].strip(),
+                provisioned=current_app.config.get("API_TOKEN"),
+            ):
+                return view(*args, actor="api", user_id=None, **kwargs)
+            return _error(401, "The bearer token is not valid.")
+        if current_user.is_authenticated and current_user.role in (
+            "coordinator",
+            "manager",
+            "admin",
+        ):
+            return view(*args, actor=current_user.username, user_id=current_user.id, **kwargs)
+        return _error(401, "Send 'Authorization: Bearer <token>' or sign in.")
+
+    return wrapped
+
+
+def _json_form(form_class):
+    if not request.is_json or not isinstance(request.get_json(silent=True), dict):
+        return None
+    return form_class(meta={"csrf": False})
+
+
+@bp.errorhandler(400)
+def bad_request(_error_):
+    return _error(400, "The request body is not valid JSON.")
+
+
+@bp.route("/leads", methods=["POST"])
+@api_auth
+def create_lead(actor: str, user_id: int | None):
+    form = _json_form(LeadForm)
+    if form is None:
+        return _error(400, "Send a JSON object with the lead's fields.")
+    if not form.validate():
+        return _error(422, "Some fields are not valid.", field_errors(form))
+    try:
+        lead = log_and_page(
+            leads.LeadDetails(
+                caller_phone=form.caller_phone.data or "",
+                caller_name=form.caller_name.data or "",
+                kind=form.kind.data,
+                channel=form.channel.data or "call",
+                source=form.source.data or "",
+                listing=form.listing.data or "",
+                asked_for_id=form.asked_for.data,
+                notes=form.notes.data or "",
+            ),
+            user_id=user_id,
+            actor=actor,
+        )
+    except InvalidInput as error:
+        return _error(422, "Some fields are not valid.", error.errors)
+    return jsonify(lead_json(lead)), 201
+
+
+@bp.route("/leads/<int:lead_id>")
+@api_auth
+def show_lead(lead_id: int, actor: str, user_id: int | None):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        return _error(404, f"No lead with id {lead_id}.")
+    return jsonify(lead_json(lead, timeline=True))
+
+
+@bp.route("/leads/<int:lead_id>/ack", methods=["POST"])
+@api_auth
+def acknowledge(lead_id: int, actor: str, user_id: int | None):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        return _error(404, f"No lead with id {lead_id}.")
+    if not acknowledge_lead_by_hand(lead, actor=actor):
+        return _error(
+            409, f"Lead {lead_id} has no open page to acknowledge.", {"state": lead.state}
+        )
+    db.session.refresh(lead)
+    return jsonify(lead_json(lead, timeline=True))
+
+
+@bp.route("/salespeople")
+@api_auth
+def list_salespeople(actor: str, user_id: int | None):
+    people = salespeople.list_salespeople(session=db.session, office_id=current_office().id)
+    return jsonify({"salespeople": [salesperson_json(p) for p in people]})
+
+
+@bp.route("/salespeople", methods=["POST"])
+@api_auth
+def add_salesperson(actor: str, user_id: int | None):
+    form = _json_form(SalespersonForm)
+    if form is None:
+        return _error(400, "Send a JSON object with name, mobile and skills.")
+    payload = request.get_json()
+    if not form.validate():
+        return _error(422, "Some fields are not valid.", field_errors(form))
+    try:
+        person = salespeople.add_salesperson(
+            session=db.session,
+            office_id=current_office().id,
+            details=salespeople.SalespersonDetails(
+                name=form.name.data,
+                mobile=form.mobile.data,
+                skills=form.skills.data or "",
+                active=bool(payload.get("active", True)),
+            ),
+            region=current_app.config["PHONE_REGION"],
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        return _error(422, "Some fields are not valid.", error.errors)
+    db.session.commit()
+    return jsonify(salesperson_json(person)), 201
+
+
+def salesperson_json(person: Salesperson) -> dict:
+    return {
+        "id": person.id,
+        "name": person.name,
+        "mobile": person.mobile,
+        "skills": [s for s in person.skills.split(",") if s],
+        "active": person.active,
+        "rotation_position": person.rotation_position,
+    }
+
+
+def _utc(moment) -> str | None:
+    return moment.isoformat() + "Z" if moment else None
+
+
+def lead_json(lead: Lead, *, timeline: bool = False) -> dict:
+    assignment = lead.assignments[-1] if lead.assignments else None
+    page = leads.current_page(session=db.session, lead_id=lead.id)
+    body = {
+        "id": lead.id,
+        "state": lead.state,
+        "kind": lead.kind,
+        "channel": lead.channel,
+        "created_at": _utc(lead.created_at),
+        "paged": (
+            {"id": assignment.salesperson.id, "name": assignment.salesperson.name}
+            if assignment and assignment.salesperson
+            else None
+        ),
+        "rule": assignment.rule if assignment else None,
+        "reason": assignment.reason if assignment else None,
+        "deadline_at": _utc(page.deadline_at) if page and page.state == "open" else None,
+        "page": (
+            {
+                "id": page.id,
+                "state": page.state,
+                "sent_at": _utc(page.sent_at),
+                "delivery_status": page.delivery_status,
+                "send_error": page.send_error,
+                "send_attempts": page.send_attempts,
+            }
+            if page
+            else None
+        ),
+    }
+    if timeline:
+        body["timeline"] = [
+            {
+                "at": _utc(e.at),
+                "kind": e.kind,
+                "detail": e.detail,
+                "actor": e.actor,
+                "page_id": e.page_id,
+            }
+            for e in lead.events
+        ]
+    return body

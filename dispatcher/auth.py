@@ -1,0 +1,61 @@
+"""Sign-in, and the role check that guards each screen."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from dispatcher.extensions import db, login
+from dispatcher.forms import SignInForm
+from dispatcher.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+@login.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def roles_required(*roles: str):
+    """Only signed-in users with one of these roles (admin passes every check)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles and current_user.role != "admin":
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data))
+        if user is None or not user.check_password(form.password.data):
+            flash("Wrong user name or password.", "error")
+        else:
+            login_user(user)
+            return redirect(_safe_next() or url_for("console.home"))
+    return render_template("sign_in.html", form=form)
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    logout_user()
+    flash("Signed out.", "info")
+    return redirect(url_for("auth.sign_in"))

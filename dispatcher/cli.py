@@ -1,0 +1,99 @@
+"""Command-line tasks: flask --app dispatcher <command> --help."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from dispatcher.clock import utcnow
+from dispatcher.extensions import db
+from dispatcher.intake import current_office
+from dispatcher.services.errors import InvalidInput
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_token)
+    app.cli.add_command(import_salespeople)
+    app.cli.add_command(create_user)
+    app.cli.add_command(sweep)
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo office (sign-ins, salespeople, listings) into an empty database."""
+    from dispatcher.demo import DEMO_PASSWORD, load_demo_office
+
+    office = current_office()
+    if load_demo_office(
+        session=db.session, office=office, region=current_app.config["PHONE_REGION"]
+    ):
+        db.session.commit()
+        click.echo(
+            f"Demo office loaded. Sign in as coordinator, manager or alice "
+            f"(salesperson) with the password {DEMO_PASSWORD!r}."
+        )
+    else:
+        db.session.commit()
+        click.echo("The office already has salespeople; demo not loaded.")
+
+
+@click.command("create-token")
+@click.argument("name")
+def create_token(name: str):
+    """Make a bearer token for the JSON API (shown once)."""
+    from dispatcher.services.tokens import create_token as make
+
+    token = make(session=db.session, name=name, now=utcnow())
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("import-salespeople")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def import_salespeople(csv_file):
+    """Add salespeople from a CSV with the columns name, mobile and skills (all or none)."""
+    from dispatcher.services.salespeople import import_csv
+
+    try:
+        added = import_csv(
+            session=db.session,
+            office_id=current_office().id,
+            rows=csv_file,
+            region=current_app.config["PHONE_REGION"],
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        for where, text in error.errors.items():
+            click.echo(f"{where}: {text}", err=True)
+        raise click.ClickException("Nothing was imported; fix the file and run it again.") from None
+    db.session.commit()
+    click.echo(f"Imported {len(added)} salespeople.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["coordinator", "manager", "admin"]), required=True)
+@click.password_option()
+def create_user(username: str, role: str, password: str):
+    """Add a sign-in for a coordinator, manager or admin."""
+    from dispatcher.models import User
+
+    user = User(office_id=current_office().id, username=username, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"{role} {username} added.")
+
+
+@click.command("sweep")
+@click.option("--every", default=5.0, show_default=True, help="Seconds between sweeps.")
+@click.option("--once", is_flag=True, help="Sweep once and exit.")
+def sweep(every: float, once: bool):
+    """Send pages and reassign overdue leads that the queue missed (the clock process)."""
+    from workers.sweeper import sweep_forever, sweep_once
+
+    if once:
+        click.echo(sweep_once())
+    else:
+        sweep_forever(every)

@@ -1,0 +1,106 @@
+"""The coordinator's console: log a call or walk-in, watch the open leads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from dispatcher.auth import roles_required
+from dispatcher.extensions import db
+from dispatcher.forms import LeadForm, field_errors
+from dispatcher.intake import acknowledge_lead_by_hand, current_office, log_and_page
+from dispatcher.services import leads, salespeople
+from dispatcher.services.errors import InvalidInput
+
+bp = Blueprint("console", __name__)
+
+
+def _salesperson_choices():
+    office = current_office()
+    return [
+        p for p in salespeople.list_salespeople(session=db.session, office_id=office.id) if p.active
+    ]
+
+
+@bp.route("/")
+@roles_required("coordinator", "manager")
+def home():
+    return _render_console(LeadForm(), {})
+
+
+def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200):
+    office = current_office()
+    board = leads.open_leads(session=db.session, office_id=office.id)
+    return render_template(
+        "console.html",
+        form=form,
+        errors=errors,
+        board=board,
+        salespeople=_salesperson_choices(),
+        current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
+    ), status
+
+
+@bp.route("/leads", methods=["POST"])
+@roles_required("coordinator", "manager")
+def log_lead():
+    form = LeadForm()
+    if not form.validate_on_submit():
+        return _render_console(form, field_errors(form), 400)
+    try:
+        lead = log_and_page(
+            leads.LeadDetails(
+                caller_phone=form.caller_phone.data or "",
+                caller_name=form.caller_name.data or "",
+                kind=form.kind.data,
+                channel=form.channel.data or "call",
+                source=form.source.data or "",
+                listing=form.listing.data or "",
+                asked_for_id=form.asked_for.data,
+                notes=form.notes.data or "",
+            ),
+            user_id=current_user.id,
+            actor=current_user.username,
+        )
+    except InvalidInput as error:
+        return _render_console(form, error.errors, 400)
+    assignment = lead.assignments[-1]
+    who = assignment.salesperson.name if assignment.salesperson else "the manager"
+    flash(f"Lead {lead.id} logged. Paging {who}: {assignment.reason}.", "success")
+    return redirect(url_for("console.home"))
+
+
+@bp.route("/board")
+@roles_required("coordinator", "manager")
+def board():
+    """The open-leads board alone, for the console to refresh without a reload."""
+    office = current_office()
+    return render_template(
+        "_board.html",
+        board=leads.open_leads(session=db.session, office_id=office.id),
+        current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
+    )
+
+
+@bp.route("/leads/<int:lead_id>")
+@roles_required("coordinator", "manager")
+def lead_detail(lead_id: int):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        abort(404)
+    return render_template(
+        "lead.html", lead=lead, page=leads.current_page(session=db.session, lead_id=lead.id)
+    )
+
+
+@bp.route("/leads/<int:lead_id>/ack", methods=["POST"])
+@roles_required("coordinator", "manager")
+def acknowledge(lead_id: int):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        abort(404)
+    if acknowledge_lead_by_hand(lead, actor=current_user.username):
+        flash(f"Lead {lead.id}: call-back recorded.", "success")
+    else:
+        flash(f"Lead {lead.id} has no open page to acknowledge.", "error")
+    return redirect(url_for("console.home"))

@@ -1,0 +1,63 @@
+"""The steps the console, the API and the webhooks share: change the records, commit,
+and only then queue the jobs that follow (a job must never see uncommitted rows)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from dispatcher.clock import utcnow
+from dispatcher.extensions import db
+from dispatcher.models import Lead, Office
+from dispatcher.services import leads, pages
+from workers.scheduling import enqueue_send
+
+
+def current_office() -> Office:
+    """The office this installation serves (one per installation for now)."""
+    office = db.session.scalar(select(Office).order_by(Office.id).limit(1))
+    if office is None:
+        office = Office(
+            name=current_app.config["OFFICE_NAME"],
+            timezone=current_app.config["OFFICE_TIMEZONE"],
+            manager_mobile=current_app.config.get("MANAGER_MOBILE"),
+        )
+        db.session.add(office)
+        db.session.flush()
+    return office
+
+
+def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str) -> Lead:
+    """Log the lead, commit, queue its page. Raises InvalidInput with nothing recorded."""
+    config = current_app.config
+    try:
+        lead = leads.log_lead(
+            session=db.session,
+            office=current_office(),
+            details=details,
+            logged_by_id=user_id,
+            actor=actor,
+            now=utcnow(),
+            deadline_seconds=config["ACK_DEADLINE_SECONDS"],
+            region=config["PHONE_REGION"],
+        )
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    page = leads.current_page(session=db.session, lead_id=lead.id)
+    if page is not None:
+        enqueue_send(page.id)
+    return lead
+
+
+def acknowledge_lead_by_hand(lead: Lead, *, actor: str) -> bool:
+    """The salesperson rang the coordinator: acknowledge the lead's open page."""
+    page = leads.current_page(session=db.session, lead_id=lead.id)
+    if page is None:
+        return False
+    done = pages.acknowledge_page(
+        session=db.session, page_id=page.id, now=utcnow(), by="coordinator", actor=actor
+    )
+    db.session.commit()
+    return done

@@ -1,0 +1,199 @@
+"""The office's records. Models hold data; the services in dispatcher/services change it.
+
+Times are stored in UTC (naive columns hold UTC; see dispatcher.clock).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from dispatcher.extensions import db
+
+LEAD_KINDS = ("buyer", "seller", "renter", "landlord", "other")
+LEAD_CHANNELS = ("call", "walk_in")
+ROLES = ("coordinator", "manager", "admin", "salesperson")
+
+
+class Office(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    # Paged when no salesperson is left for a lead (C5: the manager decides).
+    manager_mobile: Mapped[str | None] = mapped_column(String(20))
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
+class Salesperson(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    mobile: Mapped[str] = mapped_column(String(20), unique=True)
+    # Comma-separated skills: listing, seller, rental, new (routing grows into them).
+    skills: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    rotation_position: Mapped[int] = mapped_column(default=0)
+
+
+class Listing(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    address: Mapped[str] = mapped_column(String(200))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"))
+    agent: Mapped[Salesperson] = relationship()
+
+
+class Lead(db.Model):
+    """One call or walk-in, as the coordinator logged it (C1)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    channel: Mapped[str] = mapped_column(String(10), default="call")
+    kind: Mapped[str] = mapped_column(String(10))
+    caller_name: Mapped[str] = mapped_column(String(120), default="")
+    caller_phone: Mapped[str] = mapped_column(String(20), index=True)
+    source: Mapped[str] = mapped_column(String(120), default="")
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"))
+    asked_for_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # open: a page is out; acknowledged: someone called back; manager: nobody left.
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    listing: Mapped[Listing | None] = relationship()
+    asked_for: Mapped[Salesperson | None] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="lead", order_by="Assignment.id"
+    )
+    events: Mapped[list[LeadEvent]] = relationship(order_by="LeadEvent.id")
+
+
+class Assignment(db.Model):
+    """A routing decision: who got the lead, by which rule and why (kept for replay)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    rule: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+    lead: Mapped[Lead] = relationship(back_populates="assignments")
+    salesperson: Mapped[Salesperson | None] = relationship()
+    page: Mapped[Page | None] = relationship(back_populates="assignment")
+
+
+class Page(db.Model):
+    """One SMS page to a salesperson, and the deadline for their acknowledgement.
+
+    The row is the truth: acknowledgement, timeout and sweeper move ``state`` out of
+    'open' with one conditional update each, and only the one that changed the row acts.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), unique=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    to_number: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(String(320))
+    # open -> acknowledged | missed; notify: the manager's page, nothing awaited
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    deadline_at: Mapped[datetime] = mapped_column(index=True)
+    # Sending: claimed -> sent; send_error keeps the last failure for the coordinator.
+    send_claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    send_attempts: Mapped[int] = mapped_column(default=0)
+    send_error: Mapped[str | None] = mapped_column(String(300))
+    message_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(20))
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(20))
+    closed_at: Mapped[datetime | None]
+
+    assignment: Mapped[Assignment] = relationship(back_populates="page")
+    salesperson: Mapped[Salesperson | None] = relationship()
+
+
+class Notice(db.Model):
+    """The note in a salesperson's mailbox after a missed page (C6)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    salesperson_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"), index=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), unique=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+
+class LeadEvent(db.Model):
+    """The lead's timeline, append-only: logged, paged, acknowledged, missed, reassigned."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("page.id"))
+    actor: Mapped[str] = mapped_column(String(80), default="system")
+
+
+class InboundMessage(db.Model):
+    """Every SMS webhook once, keyed by Twilio's MessageSid, with the reply we gave.
+
+    A repeat delivery of the same MessageSid answers the stored reply and changes nothing.
+    The body is not kept: it may carry a client's details.
+    """
+
+    __table_args__ = (UniqueConstraint("message_sid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64))
+    from_number: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(30))
+    reply: Mapped[str] = mapped_column(String(320), default="")
+
+
+class OutboxMessage(db.Model):
+    """An SMS the outbox transport 'sent' (development), or one a salesperson 'sent' us
+    from the development phone; the development phone page reads these."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64), unique=True)
+    direction: Mapped[str] = mapped_column(String(10))  # outbound | inbound
+    to_number: Mapped[str] = mapped_column(String(20), index=True)
+    from_number: Mapped[str] = mapped_column(String(20), index=True)
+    body: Mapped[str] = mapped_column(String(1600))
+    created_at: Mapped[datetime]

@@ -1,0 +1,236 @@
+"""A page's life: sent, acknowledged or missed, and the reassignment after a miss.
+
+Every move out of 'open' is one conditional UPDATE; only the caller whose update
+changed the row acts, so an acknowledgement and a deadline that race settle in the
+database, not in the order processes happen to run (design.md, Invariants).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from dispatcher.clock import local_time
+from dispatcher.models import Lead, Notice, Office, Page
+from dispatcher.services.leads import assign_lead
+from dispatcher.services.timeline import record_event
+from dispatcher.sms import SentMessage
+
+# A claim older than this is taken to have died with its worker.
+SEND_CLAIM_TIMEOUT = timedelta(seconds=60)
+
+
+def claim_send(*, session: Session, page_id: int, now: datetime) -> Page | None:
+    """Take the right to send this page, or None if it is sent, closed or being sent."""
+    result = session.execute(
+        update(Page)
+        .where(
+            Page.id == page_id,
+            Page.sent_at.is_(None),
+            Page.state.in_(("open", "notify")),
+            or_(Page.send_claimed_at.is_(None), Page.send_claimed_at < now - SEND_CLAIM_TIMEOUT),
+        )
+        .values(send_claimed_at=now, send_attempts=Page.send_attempts + 1)
+    )
+    return session.get(Page, page_id) if result.rowcount == 1 else None
+
+
+def record_sent(
+    *, session: Session, page: Page, sent: SentMessage, now: datetime, deadline_seconds: int
+) -> Page:
+    """The page went out: its deadline starts now."""
+    page.sent_at = now
+    page.message_sid = sent.sid
+    page.delivery_status = sent.status
+    page.send_error = None
+    if page.state == "open":
+        page.deadline_at = now + timedelta(seconds=deadline_seconds)
+    record_event(
+        session=session,
+        lead_id=page.lead_id,
+        kind="paged",
+        at=now,
+        page_id=page.id,
+        detail=f"SMS page to {page.salesperson.name if page.salesperson else 'the manager'}",
+    )
+    return page
+
+
+def record_send_failure(*, session: Session, page: Page, error: str, now: datetime) -> None:
+    """Keep the failure where the coordinator sees it, and free the page for a retry."""
+    page.send_error = error[:300]
+    page.send_claimed_at = None
+    record_event(
+        session=session,
+        lead_id=page.lead_id,
+        kind="page_failed",
+        at=now,
+        page_id=page.id,
+        detail=f"Attempt {page.send_attempts}: {error}"[:300],
+    )
+
+
+def acknowledge_page(
+    *, session: Session, page_id: int, now: datetime, by: str, actor: str | None = None
+) -> bool:
+    """Mark the page acknowledged; False if it was no longer open (missed, or already acked).
+
+    ``by`` is how it came (sms, coordinator); ``actor`` who recorded it, for the timeline.
+    """
+    result = session.execute(
+        update(Page)
+        .where(Page.id == page_id, Page.state == "open")
+        .values(
+            state="acknowledged",
+            acknowledged_at=now,
+            acknowledged_by=by,
+            closed_at=now,
+            version=Page.version + 1,
+        )
+    )
+    if result.rowcount != 1:
+        return False
+    page = session.get(Page, page_id)
+    session.refresh(page)
+    lead = session.get(Lead, page.lead_id)
+    lead.state = "acknowledged"
+    who = page.salesperson.name if page.salesperson else "the manager"
+    record_event(
+        session=session,
+        lead_id=lead.id,
+        kind="acknowledged",
+        at=now,
+        page_id=page.id,
+        detail=f"{who} acknowledged ({by})",
+        actor=actor or by,
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class DeadlineOutcome:
+    """What the deadline check did: ``early`` carries the stored deadline to wait for."""
+
+    action: str  # nothing | early | reassigned
+    deadline_at: datetime | None = None
+    next_page_id: int | None = None
+
+
+def handle_deadline(
+    *, session: Session, page_id: int, now: datetime, deadline_seconds: int
+) -> DeadlineOutcome:
+    """After the deadline, close the page as missed, leave the notice, page the next.
+
+    Safe to call early (it says so and changes nothing) and twice (the second call finds
+    the page closed).
+    """
+    page = session.get(Page, page_id)
+    if page is None or page.state != "open" or page.sent_at is None:
+        return DeadlineOutcome("nothing")
+    if now < page.deadline_at:
+        return DeadlineOutcome("early", deadline_at=page.deadline_at)
+    result = session.execute(
+        update(Page)
+        .where(Page.id == page_id, Page.state == "open", Page.version == page.version)
+        .values(state="missed", closed_at=now, version=Page.version + 1)
+    )
+    if result.rowcount != 1:
+        return DeadlineOutcome("nothing")
+    session.refresh(page)
+    lead = session.get(Lead, page.lead_id)
+    office = session.get(Office, lead.office_id)
+    leave_notice(session=session, page=page, lead=lead, office=office, now=now)
+    record_event(
+        session=session,
+        lead_id=lead.id,
+        kind="missed",
+        at=now,
+        page_id=page.id,
+        detail=f"{page.salesperson.name} did not acknowledge within the deadline",
+    )
+    next_page = assign_lead(
+        session=session, lead=lead, office=office, now=now, deadline_seconds=deadline_seconds
+    )
+    if next_page is not None:
+        who = next_page.salesperson.name if next_page.salesperson else "the manager"
+        record_event(
+            session=session,
+            lead_id=lead.id,
+            kind="reassigned",
+            at=now,
+            page_id=next_page.id,
+            detail=f"Given to {who}",
+        )
+    return DeadlineOutcome("reassigned", next_page_id=next_page.id if next_page else None)
+
+
+def leave_notice(
+    *, session: Session, page: Page, lead: Lead, office: Office, now: datetime
+) -> None:
+    """The note for whoever missed the page (C6), once per page."""
+    fmt = "%a %d %b %H:%M"
+    called = local_time(lead.created_at, office.timezone).strftime(fmt)
+    paged = local_time(page.sent_at or page.created_at, office.timezone).strftime(fmt)
+    what = "visited" if lead.channel == "walk_in" else "called"
+    body = (
+        f"A client {what} at {called} (Ref {lead.id}). You were paged at {paged} and did not "
+        "answer in time, so the client was given to someone else."
+    )
+    session.add(
+        Notice(
+            salesperson_id=page.salesperson_id,
+            page_id=page.id,
+            lead_id=lead.id,
+            body=body,
+            created_at=now,
+        )
+    )
+
+
+def pages_to_send(
+    *, session: Session, now: datetime, older_than: timedelta, limit: int = 100
+) -> list[int]:
+    """Pages written longer ago than ``older_than`` and still not out nor being sent."""
+    return list(
+        session.scalars(
+            select(Page.id)
+            .where(
+                Page.sent_at.is_(None),
+                Page.created_at < now - older_than,
+                Page.state.in_(("open", "notify")),
+                or_(
+                    Page.send_claimed_at.is_(None), Page.send_claimed_at < now - SEND_CLAIM_TIMEOUT
+                ),
+            )
+            .order_by(Page.id)
+            .limit(limit)
+        )
+    )
+
+
+def overdue_pages(
+    *, session: Session, now: datetime, grace: timedelta, limit: int = 100
+) -> list[int]:
+    """Sent pages still open past their deadline and grace: a lost job's work."""
+    return list(
+        session.scalars(
+            select(Page.id)
+            .where(Page.state == "open", Page.sent_at.is_not(None), Page.deadline_at < now - grace)
+            .order_by(Page.deadline_at)
+            .limit(limit)
+        )
+    )
+
+
+def open_pages_for(*, session: Session, salesperson_id: int) -> list[Page]:
+    """The salesperson's open pages, newest first."""
+    return list(
+        session.scalars(
+            select(Page)
+            .where(Page.salesperson_id == salesperson_id, Page.state == "open")
+            .order_by(Page.id.desc())
+        )
+    )

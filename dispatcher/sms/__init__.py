@@ -1,0 +1,52 @@
+"""Sending SMS: one small interface, two transports chosen by settings.
+
+With Twilio credentials set, the real twilio client; without them, the outbox that
+stores each message for the development phone page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    sid: str
+    status: str
+
+
+class SendFailed(Exception):
+    """The transport refused the message; ``permanent`` means retrying cannot help."""
+
+    def __init__(self, message: str, *, code: int | None = None, permanent: bool = False):
+        super().__init__(message)
+        self.code = code
+        self.permanent = permanent
+
+
+class SmsTransport(Protocol):
+    def send_sms(self, to: str, body: str) -> SentMessage: ...
+
+
+def init_sms(app: Flask) -> None:
+    """Choose the transport once, when the app is built."""
+    if app.config.get("TWILIO_ACCOUNT_SID") and app.config.get("TWILIO_AUTH_TOKEN"):
+        from dispatcher.sms.twilio_transport import TwilioTransport
+
+        app.extensions["sms"] = TwilioTransport.from_config(app.config)
+    else:
+        from dispatcher.sms.outbox import OutboxTransport
+
+        app.extensions["sms"] = OutboxTransport()
+
+
+def sms_transport() -> SmsTransport:
+    return current_app.extensions["sms"]
+
+
+def office_number() -> str:
+    """The number pages come from and salespeople reply to."""
+    return current_app.config.get("TWILIO_FROM_NUMBER") or "+15550000000"

@@ -1,0 +1,32 @@
+// Countdowns to each page's deadline, and the console's board refreshed in place.
+(function () {
+  function tick() {
+    document.querySelectorAll('.countdown[data-deadline]').forEach(function (el) {
+      var left = Math.round((Date.parse(el.dataset.deadline) - Date.now()) / 1000);
+      if (left > 0) {
+        el.textContent = Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0') + ' left';
+        el.classList.remove('late');
+      } else {
+        el.textContent = 'deadline passed';
+        el.classList.add('late');
+      }
+    });
+  }
+  function refreshBoard() {
+    var board = document.getElementById('board');
+    if (!board) return;
+    fetch(board.dataset.refresh, {credentials: 'same-origin'})
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null) { board.innerHTML = html; tick(); } })
+      .catch(function () {});
+  }
+  var form = document.getElementById('lead-form');
+  if (form) {
+    form.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.submit(); }
+    });
+  }
+  tick();
+  setInterval(tick, 1000);
+  setInterval(refreshBoard, 3000);
+})();

@@ -1,0 +1,29 @@
+"""What every page's template needs: times in the office's zone, the signed-in role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from dispatcher.clock import local_time, utcnow
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.template_filter("local")
+    def local(moment: datetime | None, fmt: str = "%H:%M:%S") -> str:
+        if moment is None:
+            return ""
+        return local_time(moment, current_app.config["OFFICE_TIMEZONE"]).strftime(fmt)
+
+    @app.template_filter("iso_utc")
+    def iso_utc(moment: datetime | None) -> str:
+        return moment.isoformat() + "Z" if moment else ""
+
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            "office_name": current_app.config["OFFICE_NAME"],
+            "outbox_mode": "twilio" not in type(current_app.extensions["sms"]).__module__,
+            "server_now": utcnow(),
+        }

@@ -1,0 +1,142 @@
+"""Fixtures: app -> database -> client, with real Redis (embedded unless TEST_REDIS_URL)
+and SQLite (or PostgreSQL when TEST_DATABASE_URL is set).
+
+Each test starts from an empty, migrated database and an empty queue.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+
+from dispatcher import create_app, embedded_redis
+from dispatcher.config import TestConfig
+from dispatcher.extensions import db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("instance"))
+
+
+@pytest.fixture(scope="session")
+def database_url(instance_dir) -> Iterator[str]:
+    """A new database for this test run, migrated to the latest schema."""
+    if PG_URL:
+        name = f"dispatch_test_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    else:
+        url = "sqlite:///" + os.path.join(instance_dir, "test.sqlite")
+    _migrate(url, instance_dir)
+    yield url
+    if PG_URL:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str, instance_dir: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(_settings(url, "redis://unused", instance_dir))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url(instance_dir) -> Iterator[str]:
+    """The machine's Redis when TEST_REDIS_URL says so, else the embedded one."""
+    if REDIS_URL:
+        yield REDIS_URL
+        return
+    process = embedded_redis.start(instance_dir)
+    yield embedded_redis.url(instance_dir)
+    process.terminate()
+    process.wait(10)
+
+
+def _settings(database_url: str, redis_url: str, instance_dir: str, **extra) -> dict:
+    settings = {
+        key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()
+    }
+    settings.update(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        REDIS_URL=redis_url,
+        TWILIO_ACCOUNT_SID=None,
+        TWILIO_AUTH_TOKEN=None,
+        PUBLIC_BASE_URL=None,
+        API_TOKEN=None,
+        MANAGER_MOBILE=None,
+        OFFICE_TIMEZONE="America/New_York",
+        PHONE_REGION="US",
+    )
+    settings.update(extra)
+    return settings
+
+
+@pytest.fixture
+def settings(database_url, redis_url, instance_dir) -> dict:
+    """The test app's settings; a test may change them before asking for ``app``."""
+    return _settings(database_url, redis_url, instance_dir)
+
+
+@pytest.fixture
+def app(settings, instance_dir):
+    os.environ["INSTANCE_PATH"] = instance_dir
+    application = create_app(settings)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        _empty_database()
+        db.engine.dispose()
+    redis.Redis.from_url(settings["REDIS_URL"]).flushdb()
+
+
+def _empty_database() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def office(app):
+    from dispatcher.demo import load_demo_office
+    from dispatcher.intake import current_office
+
+    office = current_office()
+    load_demo_office(session=db.session, office=office, region="US")
+    db.session.commit()
+    return office
+
+
+def sign_in(client, username: str, password: str = "demo-password"):
+    response = client.post("/sign-in", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def coordinator(client, office):
+    return sign_in(client, "coordinator")
+
+
+@pytest.fixture
+def manager(client, office):
+    return sign_in(client, "manager")

@@ -1,0 +1,70 @@
+"""Putting jobs on the queue, always after the commit, with fixed job ids so the same
+job is never queued twice (design.md: RQ facts)."""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import UTC, datetime
+
+import redis
+from flask import current_app
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+from rq.job import Job
+
+log = logging.getLogger(__name__)
+
+
+def queue() -> Queue:
+    return current_app.extensions["rq_queue"]
+
+
+def enqueue_send(page_id: int, attempt: int = 0) -> bool:
+    """Queue the page's sending; False when Redis is away (the sweeper sends it later)."""
+    try:
+        queue().enqueue(
+            "workers.jobs.send_page",
+            page_id,
+            job_id=f"send-{page_id}-{attempt}",
+            unique=True,
+            result_ttl=600,
+            # A transient Twilio failure raises; RQ tries again after these waits.
+            retry=Retry(max=4, interval=[5, 15, 30, 60]),
+        )
+    except DuplicateJobError:
+        pass
+    except redis.RedisError as error:
+        log.warning("page %s not queued for sending (redis: %s); the sweeper will", page_id, error)
+        return False
+    return True
+
+
+def schedule_deadline(page_id: int, deadline_at: datetime, attempt: int = 0) -> bool:
+    """Run the deadline check for the page at its deadline, once.
+
+    RQ keeps scheduled times in whole seconds and truncates, so the job is put on the
+    next whole second after the deadline. ``enqueue_in``/``enqueue_at`` would silently
+    move an existing job with the same id; ``schedule_job(unique=True)`` refuses it.
+    """
+    when = datetime.fromtimestamp(math.ceil(deadline_at.replace(tzinfo=UTC).timestamp()), UTC)
+    job_id = f"reassign-{page_id}" if attempt == 0 else f"reassign-{page_id}-{attempt}"
+    q = queue()
+    job = Job.create(
+        "workers.jobs.check_deadline",
+        args=(page_id, attempt),
+        id=job_id,
+        connection=q.connection,
+        origin=q.name,
+        result_ttl=600,
+    )
+    try:
+        q.schedule_job(job, when, unique=True)
+    except DuplicateJobError:
+        pass
+    except redis.RedisError as error:
+        log.warning(
+            "deadline of page %s not scheduled (redis: %s); the sweeper will", page_id, error
+        )
+        return False
+    return True

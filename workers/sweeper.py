@@ -1,0 +1,50 @@
+"""The backstop: pages that no job sent or checked in time are handled from the
+database, so a lost job, a dead scheduler or a Redis outage costs seconds, not a lead."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from dispatcher.clock import utcnow
+from dispatcher.extensions import db
+from dispatcher.services import pages
+from workers import jobs
+from workers.context import job_app
+
+log = logging.getLogger(__name__)
+
+
+def sweep_once() -> dict[str, int]:
+    """Send what is waiting too long and reassign what is overdue; counts of each."""
+    app = job_app()
+    with app.app_context():
+        now = utcnow()
+        grace = timedelta(seconds=app.config["SWEEP_GRACE_SECONDS"])
+        to_send = pages.pages_to_send(session=db.session, now=now, older_than=grace)
+        overdue = pages.overdue_pages(session=db.session, now=now, grace=grace)
+        db.session.rollback()
+    sent = sum(_quietly(jobs.send_page, page_id) == "sent" for page_id in to_send)
+    reassigned = sum(_quietly(jobs.check_deadline, page_id) == "reassigned" for page_id in overdue)
+    if sent or reassigned:
+        log.warning("sweeper sent %s and reassigned %s that the queue had not", sent, reassigned)
+    return {"sent": sent, "reassigned": reassigned}
+
+
+def _quietly(job, page_id: int) -> str:
+    try:
+        return job(page_id)
+    except Exception:  # one bad page must not stop the sweep of the others
+        log.exception("sweeper could not handle page %s", page_id)
+        return "error"
+
+
+def sweep_forever(every_seconds: float) -> None:
+    log.info("sweeper running every %s s", every_seconds)
+    while True:
+        try:
+            sweep_once()
+        except Exception:  # the database may be away for a moment; try again next round
+            log.exception("sweep failed")
+        time.sleep(every_seconds)
