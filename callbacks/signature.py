@@ -7,7 +7,7 @@ import logging
 from functools import wraps
 
 from flask import abort, current_app, request
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,14 @@ def signature_is_valid() -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    url, params = public_url(), request.form.to_dict(flat=False)
-    # Twilio signs each repeated parameter; RequestValidator accepts the lists.
+    algorithm = get_signature_algorithm(
+        request.headers.get("X-Twilio-Webhooks-Signature-Settings", "")
+    )
+    url = public_url()
+    # request.form is a MultiDict: RequestValidator signs every value of a repeated field.
     return any(
-        RequestValidator(token).validate(url, params, signature) for token in webhook_auth_tokens()
+        RequestValidator(token).validate(url, request.form, signature, algorithm=algorithm)
+        for token in webhook_auth_tokens()
     )
 
 

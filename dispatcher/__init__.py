@@ -29,6 +29,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = _driver_url(app.config["SQLALCHEMY_DATABASE_URI"])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     _init_extensions(app)
     _register_blueprints(app)

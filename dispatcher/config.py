@@ -48,3 +48,5 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
     WTF_CSRF_ENABLED = False
+    # Fast hashing: the suite signs in hundreds of times; production keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

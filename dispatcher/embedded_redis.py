@@ -53,6 +53,8 @@ def start(instance_path: str, timeout: float = 10.0) -> subprocess.Popen:
             "warning",
         ],
         stdout=subprocess.DEVNULL,
+        # Its own session: Ctrl-C in the terminal must not stop Redis before the worker.
+        start_new_session=True,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

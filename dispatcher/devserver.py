@@ -1,0 +1,94 @@
+"""Run the whole service on one machine with nothing installed: the embedded Redis, the
+database migrated and loaded with the demo office, the web app, an RQ worker with its
+scheduler, and the sweeper. Ctrl-C stops all of it.
+
+    python -m dispatcher.devserver [--port 5000] [--no-demo]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from dispatcher import embedded_redis
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5000)))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--no-demo", action="store_true", help="do not load the demo office")
+    args = parser.parse_args(argv)
+
+    env = dict(os.environ)
+    env.setdefault("INSTANCE_PATH", os.path.join(PROJECT_ROOT, "instance"))
+    env.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    instance = env["INSTANCE_PATH"]
+    children: list[tuple[str, subprocess.Popen]] = []
+
+    def stop():
+        # Newest first, each one gone before the next: the worker finishes its job while
+        # Redis is still there to record it.
+        for name, process in reversed(children):
+            if process.poll() is None:
+                print(f"stopping {name}", flush=True)
+                process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        if not env.get("REDIS_URL"):
+            if embedded_redis.is_running(instance):
+                print("embedded redis already running", flush=True)
+            else:
+                children.append(("redis", embedded_redis.start(instance)))
+                print(f"embedded redis at {embedded_redis.url(instance)}", flush=True)
+            env["REDIS_URL"] = embedded_redis.url(instance)
+        flask = [sys.executable, "-m", "flask", "--app", "dispatcher"]
+        subprocess.run([*flask, "db", "upgrade"], env=env, check=True, cwd=PROJECT_ROOT)
+        if not args.no_demo:
+            subprocess.run([*flask, "seed-demo"], env=env, check=True, cwd=PROJECT_ROOT)
+        bin_dir = os.path.dirname(sys.executable)
+        children.append(("worker", subprocess.Popen(
+            [os.path.join(bin_dir, "rq"), "worker", "--with-scheduler", "--url", env["REDIS_URL"],
+             "--path", PROJECT_ROOT, env.get("RQ_QUEUE", "dispatch")],
+            env=env, cwd=PROJECT_ROOT, start_new_session=True,
+        )))
+        children.append(("sweeper", subprocess.Popen([*flask, "sweep"], env=env,
+                                                     cwd=PROJECT_ROOT, start_new_session=True)))
+        children.append(("web", subprocess.Popen(
+            [os.path.join(bin_dir, "gunicorn"), "--bind", f"{args.host}:{args.port}",
+             "--workers", "1", "--threads", "8", "--access-logfile", "-",
+             "dispatcher:create_app()"],
+            env=env, cwd=PROJECT_ROOT, start_new_session=True,
+        )))
+        print(
+            f"\n  Dispatch is running: open {env['PUBLIC_BASE_URL']}/\n"
+            "  Sign in as coordinator, manager or alice (salesperson); password demo-password.\n"
+            f"  The development phone: {env['PUBLIC_BASE_URL']}/dev/phone/\n"
+            "  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while all(process.poll() is None for _name, process in children):
+            time.sleep(0.5)
+        for name, process in children:
+            if process.poll() is not None:
+                print(f"{name} exited with code {process.returncode}; stopping", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

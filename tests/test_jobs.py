@@ -1,0 +1,112 @@
+"""The RQ jobs through a real Redis, run in-process with SimpleWorker (RQ's own way of
+testing): sending, the deadline job's fixed id, early runs and repeated runs."""
+
+from datetime import timedelta
+
+from rq import SimpleWorker
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import func, select
+
+from dispatcher.clock import utcnow
+from dispatcher.extensions import db
+from dispatcher.intake import log_and_page
+from dispatcher.models import Notice, OutboxMessage, Page
+from dispatcher.services.leads import LeadDetails, current_page
+from workers import jobs
+from workers.scheduling import queue, schedule_deadline
+
+
+def run_queued_jobs():
+    # End this test's transaction first: on SQLite every transaction holds the write
+    # lock (BEGIN IMMEDIATE), and the jobs run here in-process with their own session.
+    db.session.commit()
+    SimpleWorker([queue()], connection=queue().connection).work(burst=True)
+
+
+def scheduled_ids() -> list[str]:
+    return ScheduledJobRegistry(queue=queue()).get_job_ids()
+
+
+def log_call():
+    return log_and_page(LeadDetails(caller_phone="202-555-0188", kind="buyer"),
+                        user_id=None, actor="test")
+
+
+def test_logging_a_call_queues_the_page_and_the_worker_sends_it(office):
+    lead = log_call()
+    assert queue().get_job_ids() == [f"send-{current_page(session=db.session, lead_id=lead.id).id}-0"]
+    run_queued_jobs()
+    db.session.expire_all()
+    page = current_page(session=db.session, lead_id=lead.id)
+    assert page.sent_at is not None and page.message_sid.startswith("SM")
+    sms = db.session.scalar(select(OutboxMessage))
+    assert (sms.to_number, sms.body) == (page.to_number, page.body)
+    # The deadline check waits in RQ's scheduled registry under the page's fixed id.
+    assert scheduled_ids() == [f"reassign-{page.id}"]
+    score = ScheduledJobRegistry(queue=queue()).get_scheduled_time(f"reassign-{page.id}")
+    # RQ truncates to whole seconds; the job is placed on the next second, never before.
+    assert score.replace(tzinfo=None) >= page.deadline_at - timedelta(microseconds=1)
+    assert score.replace(tzinfo=None) - page.deadline_at < timedelta(seconds=1)
+
+
+def test_the_deadline_job_is_queued_once_however_often_asked(office):
+    lead = log_call()
+    run_queued_jobs()
+    page = current_page(session=db.session, lead_id=lead.id)
+    for _ in range(1000):
+        schedule_deadline(page.id, page.deadline_at)
+    assert scheduled_ids() == [f"reassign-{page.id}"]
+
+
+def test_sending_twice_sends_one_sms(office):
+    lead = log_call()
+    page_id = current_page(session=db.session, lead_id=lead.id).id
+    db.session.commit()
+    assert jobs.send_page(page_id) == "sent"
+    assert jobs.send_page(page_id) == "not-sendable"
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
+
+
+def test_an_early_deadline_job_reschedules_itself_and_changes_nothing(office):
+    lead = log_call()
+    run_queued_jobs()
+    page = current_page(session=db.session, lead_id=lead.id)
+    # RQ may start the job up to a second early; the stored deadline decides.
+    page_id = page.id
+    page.deadline_at = utcnow() + timedelta(seconds=0.9)
+    db.session.commit()
+    assert jobs.check_deadline(page_id) == "early"
+    assert db.session.get(Page, page_id).state == "open"
+    assert f"reassign-{page_id}-1" in scheduled_ids()
+
+
+def test_a_deadline_job_run_twice_reassigns_once(office):
+    lead = log_call()
+    run_queued_jobs()
+    page = current_page(session=db.session, lead_id=lead.id)
+    page_id = page.id
+    page.deadline_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert jobs.check_deadline(page_id) == "reassigned"
+    assert jobs.check_deadline(page_id) == "nothing"
+    assert db.session.scalar(select(func.count(Page.id))) == 2
+    assert db.session.scalar(select(func.count(Notice.id))) == 1
+    # The next salesperson's page was queued for sending after the commit.
+    run_queued_jobs()
+    db.session.expire_all()
+    second = current_page(session=db.session, lead_id=lead.id)
+    assert second.id != page_id and second.sent_at is not None
+
+
+def test_a_call_is_logged_when_redis_is_down_and_the_sweeper_sends_its_page(settings, request):
+    settings["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings["SWEEP_GRACE_SECONDS"] = 0
+    request.getfixturevalue("office")
+    lead = log_call()
+    page = current_page(session=db.session, lead_id=lead.id)
+    assert page.sent_at is None
+    db.session.commit()
+    from workers.sweeper import sweep_once
+
+    assert sweep_once() == {"sent": 1, "reassigned": 0}
+    assert current_page(session=db.session, lead_id=lead.id).sent_at is not None
