@@ -58,19 +58,58 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_demo:
             subprocess.run([*flask, "seed-demo"], env=env, check=True, cwd=PROJECT_ROOT)
         bin_dir = os.path.dirname(sys.executable)
-        children.append(("worker", subprocess.Popen(
-            [os.path.join(bin_dir, "rq"), "worker", "--with-scheduler", "--url", env["REDIS_URL"],
-             "--path", PROJECT_ROOT, env.get("RQ_QUEUE", "dispatch")],
-            env=env, cwd=PROJECT_ROOT, start_new_session=True,
-        )))
-        children.append(("sweeper", subprocess.Popen([*flask, "sweep"], env=env,
-                                                     cwd=PROJECT_ROOT, start_new_session=True)))
-        children.append(("web", subprocess.Popen(
-            [os.path.join(bin_dir, "gunicorn"), "--bind", f"{args.host}:{args.port}",
-             "--workers", "1", "--threads", "8", "--access-logfile", "-",
-             "dispatcher:create_app()"],
-            env=env, cwd=PROJECT_ROOT, start_new_session=True,
-        )))
+        children.append(
+            (
+                "worker",
+                subprocess.Popen(
+                    [
+                        os.path.join(bin_dir, "rq"),
+                        "worker",
+                        "--with-scheduler",
+                        "--worker-class",
+                        "workers.worker.DispatchWorker",
+                        "--url",
+                        env["REDIS_URL"],
+                        "--path",
+                        PROJECT_ROOT,
+                        env.get("RQ_QUEUE", "dispatch"),
+                    ],
+                    env=env,
+                    cwd=PROJECT_ROOT,
+                    start_new_session=True,
+                ),
+            )
+        )
+        children.append(
+            (
+                "sweeper",
+                subprocess.Popen(
+                    [*flask, "sweep"], env=env, cwd=PROJECT_ROOT, start_new_session=True
+                ),
+            )
+        )
+        children.append(
+            (
+                "web",
+                subprocess.Popen(
+                    [
+                        os.path.join(bin_dir, "gunicorn"),
+                        "--bind",
+                        f"{args.host}:{args.port}",
+                        "--workers",
+                        "1",
+                        "--threads",
+                        "8",
+                        "--access-logfile",
+                        "-",
+                        "dispatcher:create_app()",
+                    ],
+                    env=env,
+                    cwd=PROJECT_ROOT,
+                    start_new_session=True,
+                ),
+            )
+        )
         print(
             f"\n  Dispatch is running: open {env['PUBLIC_BASE_URL']}/\n"
             "  Sign in as coordinator, manager or alice (salesperson); password demo-password.\n"

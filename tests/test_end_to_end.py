@@ -40,9 +40,22 @@ def worker(settings, instance_dir, request):
     db.session.commit()
     rq = os.path.join(os.path.dirname(sys.executable), "rq")
     process = subprocess.Popen(
-        [rq, "worker", "--with-scheduler", "--url", settings["REDIS_URL"],
-         "--path", os.getcwd(), settings["RQ_QUEUE"]],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            rq,
+            "worker",
+            "--with-scheduler",
+            "--worker-class",
+            "workers.worker.DispatchWorker",
+            "--url",
+            settings["REDIS_URL"],
+            "--path",
+            os.getcwd(),
+            settings["RQ_QUEUE"],
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield process
     process.terminate()
@@ -67,9 +80,15 @@ def pages_of(lead_id: int) -> list[dict]:
     """The lead's pages as plain values, so they outlive the transaction."""
     rows = db.session.scalars(select(Page).where(Page.lead_id == lead_id).order_by(Page.id))
     return [
-        {"id": p.id, "state": p.state, "to": p.to_number, "sent_at": p.sent_at,
-         "deadline_at": p.deadline_at, "closed_at": p.closed_at,
-         "salesperson_id": p.salesperson_id}
+        {
+            "id": p.id,
+            "state": p.state,
+            "to": p.to_number,
+            "sent_at": p.sent_at,
+            "deadline_at": p.deadline_at,
+            "closed_at": p.closed_at,
+            "salesperson_id": p.salesperson_id,
+        }
         for p in rows
     ]
 
@@ -80,8 +99,10 @@ def sent_pages(lead_id: int, count: int) -> list[dict] | None:
 
 
 def log_call(client) -> int:
-    response = client.post("/api/leads", json={"caller_phone": "202-555-0188", "kind": "buyer",
-                                               "caller_name": "Mrs Example"})
+    response = client.post(
+        "/api/leads",
+        json={"caller_phone": "202-555-0188", "kind": "buyer", "caller_name": "Mrs Example"},
+    )
     db.session.rollback()
     assert response.status_code == 201, response.json
     return response.json["id"]
@@ -111,8 +132,12 @@ def test_nobody_answers_so_the_lead_moves_on(worker, coordinator):
 def test_an_acknowledged_page_is_not_reassigned(worker, coordinator):
     lead_id = log_call(coordinator)
     wait_for(lambda: sent_pages(lead_id, 1), 10, "the page")
-    params = {"MessageSid": "SM" + "1" * 32, "From": "+12025550101", "To": "+15550000000",
-              "Body": "OK"}
+    params = {
+        "MessageSid": "SM" + "1" * 32,
+        "From": "+12025550101",
+        "To": "+15550000000",
+        "Body": "OK",
+    }
     url = "http://localhost/twilio/sms"
     signature = RequestValidator(development_auth_token()).compute_signature(url, params)
     reply = coordinator.post(url, data=params, headers={"X-Twilio-Signature": signature})
