@@ -94,11 +94,13 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.console import bp as console_bp
     from dispatcher.devphone import bp as devphone_bp
     from dispatcher.manager import bp as manager_bp
+    from dispatcher.salesperson import bp as salesperson_bp
     from dispatcher.views import register_template_helpers
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(manager_bp, url_prefix="/manager")
+    app.register_blueprint(salesperson_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(callbacks_bp, url_prefix="/twilio")
     app.register_blueprint(devphone_bp, url_prefix="/dev/phone")

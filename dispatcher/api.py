@@ -10,6 +10,7 @@ from functools import wraps
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from dispatcher.extensions import csrf, db
 from dispatcher.forms import LeadForm, SalespersonForm, field_errors
@@ -43,21 +44,43 @@ def api_auth(view):
             ):
                 return view(*args, actor="api", user_id=None, **kwargs)
             return _error(401, "The bearer token is not valid.")
-        if current_user.is_authenticated and current_user.role in (
-            "coordinator",
-            "manager",
-            "admin",
-        ):
-            return view(*args, actor=current_user.username, user_id=current_user.id, **kwargs)
+        if current_user.is_authenticated:
+            if current_user.role in ("coordinator", "manager", "admin"):
+                return view(*args, actor=current_user.username, user_id=current_user.id, **kwargs)
+            return _error(403, "Only coordinators, managers and admins may use the API.")
         return _error(401, "Send 'Authorization: Bearer <token>' or sign in.")
 
     return wrapped
 
 
-def _json_form(form_class):
-    if not request.is_json or not isinstance(request.get_json(silent=True), dict):
-        return None
-    return form_class(meta={"csrf": False})
+def _json_body() -> dict | None:
+    """The request's JSON object, or None if the body is not one."""
+    body = request.get_json(silent=True) if request.is_json else None
+    return body if isinstance(body, dict) else None
+
+
+def _json_form(form_class, body: dict, *, lists: tuple[str, ...] = ()):
+    """The form filled from a JSON object, and a message for each value of the wrong type.
+
+    The form fields read text: null counts as absent, numbers and booleans as their text,
+    and a list of strings in one of ``lists`` as comma-separated text (the shape the API
+    answers with). Anything else is left out of the form and reported.
+    """
+    data, errors = MultiDict(), {}
+    for name, value in body.items():
+        if name in lists and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ",".join(value)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, int | float):
+            value = str(value)
+        if not isinstance(value, str):
+            errors[name] = "Send a string or a number here, not a list or an object."
+            continue
+        data[name] = value
+    return form_class(formdata=data, meta={"csrf": False}), errors
 
 
 @bp.errorhandler(400)
@@ -68,11 +91,12 @@ def bad_request(_error_):
 @bp.route("/leads", methods=["POST"])
 @api_auth
 def create_lead(actor: str, user_id: int | None):
-    form = _json_form(LeadForm)
-    if form is None:
+    body = _json_body()
+    if body is None:
         return _error(400, "Send a JSON object with the lead's fields.")
-    if not form.validate():
-        return _error(422, "Some fields are not valid.", field_errors(form))
+    form, type_errors = _json_form(LeadForm, body)
+    if not form.validate() or type_errors:
+        return _error(422, "Some fields are not valid.", {**field_errors(form), **type_errors})
     try:
         lead = log_and_page(
             leads.LeadDetails(
@@ -126,12 +150,12 @@ def list_salespeople(actor: str, user_id: int | None):
 @bp.route("/salespeople", methods=["POST"])
 @api_auth
 def add_salesperson(actor: str, user_id: int | None):
-    form = _json_form(SalespersonForm)
-    if form is None:
+    body = _json_body()
+    if body is None:
         return _error(400, "Send a JSON object with name, mobile and skills.")
-    payload = request.get_json()
-    if not form.validate():
-        return _error(422, "Some fields are not valid.", field_errors(form))
+    form, type_errors = _json_form(SalespersonForm, body, lists=("skills",))
+    if not form.validate() or type_errors:
+        return _error(422, "Some fields are not valid.", {**field_errors(form), **type_errors})
     try:
         person = salespeople.add_salesperson(
             session=db.session,
@@ -140,7 +164,8 @@ def add_salesperson(actor: str, user_id: int | None):
                 name=form.name.data,
                 mobile=form.mobile.data,
                 skills=form.skills.data or "",
-                active=bool(payload.get("active", True)),
+                # Active unless the body says otherwise.
+                active=form.active.data if body.get("active") is not None else True,
             ),
             region=current_app.config["PHONE_REGION"],
         )

@@ -45,8 +45,13 @@ def sign_in():
             flash("Wrong user name or password.", "error")
         else:
             login_user(user)
-            return redirect(_safe_next() or url_for("console.home"))
+            return redirect(_safe_next() or home_for(user))
     return render_template("sign_in.html", form=form)
+
+
+def home_for(user: User) -> str:
+    """Where each role starts: salespeople on their own page, the others on the console."""
+    return url_for("salesperson.my_page" if user.role == "salesperson" else "console.home")
 
 
 def _safe_next() -> str | None:

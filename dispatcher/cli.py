@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
@@ -79,6 +80,8 @@ def create_user(username: str, role: str, password: str):
     """Add a sign-in for a coordinator, manager or admin."""
     from dispatcher.models import User
 
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise click.ClickException(f"A user named {username!r} already exists.")
     user = User(office_id=current_office().id, username=username, role=role)
     user.set_password(password)
     db.session.add(user)

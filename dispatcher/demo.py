@@ -26,7 +26,11 @@ LISTINGS = [
     ("L-1003", "7 Orchard Lane, Apt 3", "Carmen Ortiz"),
     ("L-1004", "221 Maple Ave", "David Park"),
 ]
-USERS = [("coordinator", "coordinator"), ("manager", "manager"), ("admin", "admin")]
+USERS = [
+    ("coordinator", "coordinator", None),
+    ("manager", "manager", None),
+    ("admin", "admin", None),
+]
 
 
 def load_demo_office(*, session: Session, office: Office, region: str) -> bool:
@@ -51,13 +55,12 @@ def load_demo_office(*, session: Session, office: Office, region: str) -> bool:
                 office_id=office.id, reference=reference, address=address, agent_id=people[agent].id
             )
         )
-    for username, role in USERS:
+    alice = people[SALESPEOPLE[0][0]]
+    for username, role, salesperson_id in [*USERS, ("alice", "salesperson", alice.id)]:
         if session.scalar(select(User).where(User.username == username)) is None:
-            user = User(office_id=office.id, username=username, role=role)
+            user = User(
+                office_id=office.id, username=username, role=role, salesperson_id=salesperson_id
+            )
             user.set_password(DEMO_PASSWORD)
             session.add(user)
-    first = people[SALESPEOPLE[0][0]]
-    user = User(office_id=office.id, username="alice", role="salesperson", salesperson_id=first.id)
-    user.set_password(DEMO_PASSWORD)
-    session.add(user)
     return True

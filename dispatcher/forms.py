@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from dispatcher.models import LEAD_CHANNELS, LEAD_KINDS
@@ -24,11 +25,17 @@ class SignInForm(FlaskForm):
 class LeadForm(FlaskForm):
     caller_phone = StringField("Phone", validators=[DataRequired(), Length(max=40)])
     caller_name = StringField("Name", validators=[Optional(), Length(max=120)])
+    # No kind is chosen until the coordinator picks one: a default would log every
+    # forgotten kind as a buyer.
     kind = SelectField(
-        "Kind", choices=[(k, k.title()) for k in LEAD_KINDS], validators=[DataRequired()]
+        "Kind",
+        choices=[SelectChoice("", "Choose…")] + [SelectChoice(k, k.title()) for k in LEAD_KINDS],
+        validators=[DataRequired()],
     )
     channel = SelectField(
-        "Channel", default="call", choices=[(c, c.replace("_", "-").title()) for c in LEAD_CHANNELS]
+        "Channel",
+        default="call",
+        choices=[SelectChoice(c, c.replace("_", "-").title()) for c in LEAD_CHANNELS],
     )
     source = StringField("What brought them", validators=[Optional(), Length(max=120)])
     listing = StringField("Listing ref", validators=[Optional(), Length(max=40)])

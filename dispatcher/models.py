@@ -127,7 +127,8 @@ class Page(db.Model):
     salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
     to_number: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(String(320))
-    # open -> acknowledged | missed; notify: the manager's page, nothing awaited
+    # open -> acknowledged | missed | failed (undeliverable);
+    # notify: the manager's page, nothing awaited.
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]

@@ -68,9 +68,7 @@ def redis_url(instance_dir) -> Iterator[str]:
 
 
 def _settings(database_url: str, redis_url: str, instance_dir: str, **extra) -> dict:
-    settings = {
-        key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()
-    }
+    settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     settings.update(
         SQLALCHEMY_DATABASE_URI=database_url,
         REDIS_URL=redis_url,
@@ -93,7 +91,7 @@ def settings(database_url, redis_url, instance_dir) -> dict:
 
 
 @pytest.fixture
-def app(settings, instance_dir):
+def app(settings, instance_dir, redis_url):
     os.environ["INSTANCE_PATH"] = instance_dir
     application = create_app(settings)
     with application.app_context():
@@ -101,7 +99,7 @@ def app(settings, instance_dir):
         db.session.remove()
         _empty_database()
         db.engine.dispose()
-    redis.Redis.from_url(settings["REDIS_URL"]).flushdb()
+    redis.Redis.from_url(redis_url).flushdb()
 
 
 def _empty_database() -> None:
@@ -140,3 +138,6 @@ def coordinator(client, office):
 @pytest.fixture
 def manager(client, office):
     return sign_in(client, "manager")
+
+
+from tests.twilio_stub import twilio_stub, twilio_stub_server  # noqa: E402,F401

@@ -25,6 +25,12 @@ def new_lead(office: Office, *, now: datetime = T0, deadline: int = 300, **field
         **fields,
     )
     return log_lead(
-        session=db.session, office=office, details=details, logged_by_id=None,
-        actor="test", now=now, deadline_seconds=deadline, region="US",
+        session=db.session,
+        office=office,
+        details=details,
+        logged_by_id=None,
+        actor="test",
+        now=now,
+        deadline_seconds=deadline,
+        region="US",
     )

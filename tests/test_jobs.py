@@ -28,13 +28,16 @@ def scheduled_ids() -> list[str]:
 
 
 def log_call():
-    return log_and_page(LeadDetails(caller_phone="202-555-0188", kind="buyer"),
-                        user_id=None, actor="test")
+    return log_and_page(
+        LeadDetails(caller_phone="202-555-0188", kind="buyer"), user_id=None, actor="test"
+    )
 
 
 def test_logging_a_call_queues_the_page_and_the_worker_sends_it(office):
     lead = log_call()
-    assert queue().get_job_ids() == [f"send-{current_page(session=db.session, lead_id=lead.id).id}-0"]
+    assert queue().get_job_ids() == [
+        f"send-{current_page(session=db.session, lead_id=lead.id).id}-0"
+    ]
     run_queued_jobs()
     db.session.expire_all()
     page = current_page(session=db.session, lead_id=lead.id)

@@ -19,7 +19,10 @@ def send(page, at):
     claimed = pages.claim_send(session=db.session, page_id=page.id, now=at)
     assert claimed is not None
     return pages.record_sent(
-        session=db.session, page=claimed, sent=SentMessage(new_sid(), "queued"), now=at,
+        session=db.session,
+        page=claimed,
+        sent=SentMessage(new_sid(), "queued"),
+        now=at,
         deadline_seconds=300,
     )
 
@@ -29,7 +32,10 @@ def test_asked_for_salesperson_gets_the_page_without_client_details(office):
     page = current_page(session=db.session, lead_id=lead.id)
     assert page.salesperson.name == "Erin Walsh"
     assert page.to_number == "+12025550105"
-    assert page.body == f"Client call, please call the office. Ref {lead.id}. Reply OK when you call back."
+    assert (
+        page.body
+        == f"Client call, please call the office. Ref {lead.id}. Reply OK when you call back."
+    )
     assert "Zebulon" not in page.body and "555-0188" not in page.body and "0188" not in page.body
     assert lead.caller_phone == "+12025550188"
 
@@ -73,17 +79,21 @@ def test_deadline_early_changes_nothing_then_reassigns_once(office):
     lead = new_lead(office)
     page = send(current_page(session=db.session, lead_id=lead.id), T0)
     early = pages.handle_deadline(
-        session=db.session, page_id=page.id, now=page.deadline_at - timedelta(seconds=0.9),
+        session=db.session,
+        page_id=page.id,
+        now=page.deadline_at - timedelta(seconds=0.9),
         deadline_seconds=300,
     )
     assert early.action == "early" and early.deadline_at == page.deadline_at
     assert page.state == "open"
 
     late = page.deadline_at + timedelta(seconds=0.2)
-    first = pages.handle_deadline(session=db.session, page_id=page.id, now=late,
-                                  deadline_seconds=300)
-    again = pages.handle_deadline(session=db.session, page_id=page.id, now=late,
-                                  deadline_seconds=300)
+    first = pages.handle_deadline(
+        session=db.session, page_id=page.id, now=late, deadline_seconds=300
+    )
+    again = pages.handle_deadline(
+        session=db.session, page_id=page.id, now=late, deadline_seconds=300
+    )
     assert (first.action, again.action) == ("reassigned", "nothing")
     db.session.refresh(page)
     assert page.state == "missed"
@@ -104,7 +114,9 @@ def test_acknowledged_page_is_never_reassigned(office):
     page = send(current_page(session=db.session, lead_id=lead.id), T0)
     assert pages.acknowledge_page(session=db.session, page_id=page.id, now=T0, by="sms")
     outcome = pages.handle_deadline(
-        session=db.session, page_id=page.id, now=page.deadline_at + timedelta(minutes=1),
+        session=db.session,
+        page_id=page.id,
+        now=page.deadline_at + timedelta(minutes=1),
         deadline_seconds=300,
     )
     assert outcome.action == "nothing"
@@ -115,10 +127,15 @@ def test_acknowledged_page_is_never_reassigned(office):
 def test_ack_after_miss_is_refused(office):
     lead = new_lead(office)
     page = send(current_page(session=db.session, lead_id=lead.id), T0)
-    pages.handle_deadline(session=db.session, page_id=page.id,
-                          now=page.deadline_at + timedelta(seconds=1), deadline_seconds=300)
-    assert not pages.acknowledge_page(session=db.session, page_id=page.id,
-                                      now=page.deadline_at + timedelta(seconds=2), by="sms")
+    pages.handle_deadline(
+        session=db.session,
+        page_id=page.id,
+        now=page.deadline_at + timedelta(seconds=1),
+        deadline_seconds=300,
+    )
+    assert not pages.acknowledge_page(
+        session=db.session, page_id=page.id, now=page.deadline_at + timedelta(seconds=2), by="sms"
+    )
 
 
 def test_manager_is_paged_when_nobody_is_left(office):

@@ -40,7 +40,8 @@ def test_rules_in_order(facts, last, expected_id, rule):
 
 def test_reason_names_the_listing():
     decision = choose_salesperson(
-        LeadFacts("buyer", listing_agent_id=2, listing_label="12 Elm St"), TEAM,
+        LeadFacts("buyer", listing_agent_id=2, listing_label="12 Elm St"),
+        TEAM,
         last_rotation_id=None,
     )
     assert decision.reason == "Listing agent of 12 Elm St"

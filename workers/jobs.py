@@ -7,6 +7,7 @@ import logging
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
+from dispatcher.models import Page
 from dispatcher.services import pages
 from dispatcher.sms import SendFailed, sms_transport
 from workers.context import job_app
@@ -31,22 +32,15 @@ def send_page(page_id: int) -> str:
             db.session.refresh(page)
             if page.state != "open":
                 return "closed"
+        to_number, body = page.to_number, page.body
+        # End the read transaction before the network call: on SQLite every transaction
+        # holds the write lock, and Twilio may take TWILIO_TIMEOUT_SECONDS to answer, which
+        # would stall logging calls, webhooks and the sweeper meanwhile.
+        db.session.commit()
         try:
-            sent = sms_transport().send_sms(page.to_number, page.body)
+            sent = sms_transport().send_sms(to_number, body)
         except SendFailed as error:
-            db.session.rollback()
-            page = db.session.get(type(page), page_id)
-            pages.record_send_failure(session=db.session, page=page, error=str(error), now=utcnow())
-            db.session.commit()
-            log.warning(
-                "page %s not sent (attempt %s, permanent=%s)",
-                page_id,
-                page.send_attempts,
-                error.permanent,
-            )
-            if error.permanent:
-                return "failed"
-            raise
+            return _after_send_failure(app, page_id, error)
         page = pages.record_sent(
             session=db.session,
             page=page,
@@ -58,6 +52,31 @@ def send_page(page_id: int) -> str:
         if page.state == "open":
             schedule_deadline(page.id, page.deadline_at)
         return "sent"
+
+
+def _after_send_failure(app, page_id: int, error: SendFailed) -> str:
+    """Record the failure; a permanent one moves the lead on now, a transient one raises
+    so that RQ tries again (the page is left free to send)."""
+    db.session.rollback()
+    now = utcnow()
+    page = db.session.get(Page, page_id)
+    pages.record_send_failure(session=db.session, page=page, error=str(error), now=now)
+    outcome = None
+    if error.permanent and page.salesperson_id is not None:
+        outcome = pages.fail_page(
+            session=db.session,
+            page_id=page_id,
+            error=str(error),
+            now=now,
+            deadline_seconds=app.config["ACK_DEADLINE_SECONDS"],
+        )
+    db.session.commit()
+    log.warning("page %s not sent (permanent=%s)", page_id, error.permanent)
+    if not error.permanent:
+        raise error
+    if outcome is not None and outcome.next_page_id is not None:
+        enqueue_send(outcome.next_page_id)
+    return "failed"
 
 
 def check_deadline(page_id: int, attempt: int = 0) -> str:

@@ -132,39 +132,74 @@ def handle_deadline(
         return DeadlineOutcome("nothing")
     if now < page.deadline_at:
         return DeadlineOutcome("early", deadline_at=page.deadline_at)
+    next_page_id = close_and_reassign(
+        session=session,
+        page=page,
+        state="missed",
+        now=now,
+        deadline_seconds=deadline_seconds,
+        why=f"{page.salesperson.name} did not acknowledge within the deadline",
+    )
+    if next_page_id is False:
+        return DeadlineOutcome("nothing")
+    return DeadlineOutcome("reassigned", next_page_id=next_page_id)
+
+
+def fail_page(
+    *, session: Session, page_id: int, error: str, now: datetime, deadline_seconds: int
+) -> DeadlineOutcome:
+    """A page that can never be delivered (Twilio refused it for good): the lead moves
+    on now rather than waiting out a deadline that never started."""
+    page = session.get(Page, page_id)
+    if page is None or page.state != "open":
+        return DeadlineOutcome("nothing")
+    next_page_id = close_and_reassign(
+        session=session,
+        page=page,
+        state="failed",
+        now=now,
+        deadline_seconds=deadline_seconds,
+        why=f"The page to {page.salesperson.name} could not be sent: {error}"[:300],
+    )
+    if next_page_id is False:
+        return DeadlineOutcome("nothing")
+    return DeadlineOutcome("reassigned", next_page_id=next_page_id)
+
+
+def close_and_reassign(
+    *, session: Session, page: Page, state: str, now: datetime, deadline_seconds: int, why: str
+) -> int | None | bool:
+    """Move the open page to ``state`` with one conditional update and give the lead to
+    the next salesperson. False if another process closed the page first; else the next
+    page's id (None when nobody could be paged)."""
     result = session.execute(
         update(Page)
-        .where(Page.id == page_id, Page.state == "open", Page.version == page.version)
-        .values(state="missed", closed_at=now, version=Page.version + 1)
+        .where(Page.id == page.id, Page.state == "open", Page.version == page.version)
+        .values(state=state, closed_at=now, version=Page.version + 1)
     )
     if result.rowcount != 1:
-        return DeadlineOutcome("nothing")
+        return False
     session.refresh(page)
     lead = session.get(Lead, page.lead_id)
     office = session.get(Office, lead.office_id)
-    leave_notice(session=session, page=page, lead=lead, office=office, now=now)
-    record_event(
-        session=session,
-        lead_id=lead.id,
-        kind="missed",
-        at=now,
-        page_id=page.id,
-        detail=f"{page.salesperson.name} did not acknowledge within the deadline",
-    )
+    if state == "missed":
+        leave_notice(session=session, page=page, lead=lead, office=office, now=now)
+    record_event(session=session, lead_id=lead.id, kind=state, at=now, page_id=page.id, detail=why)
     next_page = assign_lead(
         session=session, lead=lead, office=office, now=now, deadline_seconds=deadline_seconds
     )
-    if next_page is not None:
-        who = next_page.salesperson.name if next_page.salesperson else "the manager"
-        record_event(
-            session=session,
-            lead_id=lead.id,
-            kind="reassigned",
-            at=now,
-            page_id=next_page.id,
-            detail=f"Given to {who}",
-        )
-    return DeadlineOutcome("reassigned", next_page_id=next_page.id if next_page else None)
+    if next_page is None:
+        return None
+    who = next_page.salesperson.name if next_page.salesperson else "the manager"
+    record_event(
+        session=session,
+        lead_id=lead.id,
+        kind="reassigned",
+        at=now,
+        page_id=next_page.id,
+        detail=f"Given to {who}",
+    )
+    return next_page.id
 
 
 def leave_notice(
@@ -226,11 +261,15 @@ def overdue_pages(
 
 
 def open_pages_for(*, session: Session, salesperson_id: int) -> list[Page]:
-    """The salesperson's open pages, newest first."""
+    """The salesperson's open pages that have gone out to them, newest first."""
     return list(
         session.scalars(
             select(Page)
-            .where(Page.salesperson_id == salesperson_id, Page.state == "open")
+            .where(
+                Page.salesperson_id == salesperson_id,
+                Page.state == "open",
+                Page.sent_at.is_not(None),
+            )
             .order_by(Page.id.desc())
         )
     )

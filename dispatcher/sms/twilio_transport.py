@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -45,4 +46,9 @@ class TwilioTransport:
             permanent = 400 <= error.status < 500 and error.status != 429
             log.warning("twilio refused a page: status=%s code=%s", error.status, error.code)
             raise SendFailed(str(error.msg), code=error.code, permanent=permanent) from error
+        except requests.RequestException as error:
+            # No answer within the timeout, or no connection: worth a retry. After a read
+            # timeout Twilio may have accepted the message, so the retry can page twice.
+            log.warning("twilio did not answer: %s", type(error).__name__)
+            raise SendFailed(f"Twilio did not answer ({type(error).__name__})") from error
         return SentMessage(sid=message.sid, status=message.status or "queued")

@@ -1,0 +1,149 @@
+"""What the benchmarks share: a throw-away service on loopback, and percentiles."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100), nearest rank."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def summary(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:
+    if not values:
+        return "no samples"
+    return (
+        f"p50 {percentile(values, 50) * scale:.1f} {unit}, "
+        f"p99 {percentile(values, 99) * scale:.1f} {unit}, "
+        f"max {max(values) * scale:.1f} {unit} (n={len(values)}, "
+        f"mean {statistics.mean(values) * scale:.1f})"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(port: int, path: str = "/", timeout: float = 20.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with contextlib.suppress(OSError):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+class Service:
+    """The dispatch service in a temporary instance folder: migrated, demo loaded, with
+    gunicorn and RQ workers as subprocesses. Loopback only; stopped on exit."""
+
+    def __init__(
+        self, env: dict[str, str], *, workers: int = 2, web_workers: int = 2, web_threads: int = 4
+    ):
+        self.tmp = tempfile.TemporaryDirectory(prefix="dispatch-bench-")
+        self.env = {**os.environ, "INSTANCE_PATH": self.tmp.name, **env}
+        self.workers = workers
+        self.web_workers = web_workers
+        self.web_threads = web_threads
+        self.port = free_port()
+        self.processes: list[subprocess.Popen] = []
+
+    def flask(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "dispatcher", *args],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def __enter__(self) -> Service:
+        from dispatcher import embedded_redis
+
+        if not self.env.get("REDIS_URL"):
+            self.processes.append(embedded_redis.start(self.tmp.name))
+            self.env["REDIS_URL"] = embedded_redis.url(self.tmp.name)
+        self.flask("db", "upgrade")
+        self.flask("seed-demo")
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        for index in range(self.workers):
+            command = [
+                os.path.join(BIN, "rq"),
+                "worker",
+                "--worker-class",
+                "workers.worker.DispatchWorker",
+                "--url",
+                self.env["REDIS_URL"],
+                "--path",
+                ROOT,
+                "dispatch",
+            ]
+            if index == 0:
+                command.insert(2, "--with-scheduler")
+            self.processes.append(subprocess.Popen(command, env=self.env, cwd=ROOT, **quiet))
+        self.processes.append(self.gunicorn("dispatcher:create_app()", self.port))
+        wait_for_http(self.port, "/sign-in")
+        return self
+
+    def gunicorn(self, target: str, port: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            [
+                os.path.join(BIN, "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(self.web_workers),
+                "--threads",
+                str(self.web_threads),
+                target,
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def __exit__(self, *_exc) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.tmp.cleanup()
+
+
+def post_json(
+    connection: http.client.HTTPConnection, path: str, body: dict, token: str
+) -> tuple[int, dict]:
+    connection.request(
+        "POST",
+        path,
+        body=json.dumps(body),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    response = connection.getresponse()
+    return response.status, json.loads(response.read() or b"{}")

@@ -1,0 +1,177 @@
+"""The command-line tasks: importing salespeople, the demo office, sign-ins, tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from dispatcher.extensions import db
+from dispatcher.models import ApiToken, Listing, Office, Salesperson, User
+from tests.conftest import sign_in
+
+GOOD_CSV = """name,mobile,skills
+Hana Kim,(202) 555-0120,rental
+Ivan Petrov,+1 202 555 0121,"listing,seller"
+Jo Adams,202.555.0122,
+"""
+
+
+def run(app, *args: str, **kwargs):
+    return app.test_cli_runner().invoke(args=list(args), **kwargs)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def rotation() -> list[tuple[int, str, str, str]]:
+    return [
+        (p.rotation_position, p.name, p.mobile, p.skills)
+        for p in db.session.scalars(select(Salesperson).order_by(Salesperson.rotation_position))
+    ]
+
+
+def write(tmp_path, content: str, name: str = "team.csv") -> str:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+def test_import_salespeople_into_an_empty_office(app, tmp_path):
+    result = run(app, "import-salespeople", write(tmp_path, GOOD_CSV))
+
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 salespeople." in result.output
+    assert rotation() == [
+        (1, "Hana Kim", "+12025550120", "rental"),
+        (2, "Ivan Petrov", "+12025550121", "listing,seller"),
+        (3, "Jo Adams", "+12025550122", ""),
+    ]
+    assert db.session.scalar(select(func.count(Office.id))) == 1
+
+
+def test_import_appends_to_the_rotation(app, office, tmp_path):
+    result = run(app, "import-salespeople", write(tmp_path, GOOD_CSV))
+
+    assert result.exit_code == 0, result.output
+    assert [row[:2] for row in rotation()[-3:]] == [
+        (8, "Hana Kim"),
+        (9, "Ivan Petrov"),
+        (10, "Jo Adams"),
+    ]
+
+
+def test_import_reads_a_spreadsheet_export_with_a_bom(app, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(("\ufeff" + GOOD_CSV).replace("\n", "\r\n").encode("utf-8"))
+
+    result = run(app, "import-salespeople", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert count(Salesperson) == 3
+
+
+def test_import_with_one_bad_line_imports_nothing(app, office, tmp_path):
+    bad = GOOD_CSV.replace("202.555.0122", "555-12")
+
+    result = run(app, "import-salespeople", write(tmp_path, bad))
+
+    assert result.exit_code != 0
+    assert "line 4 mobile:" in result.output
+    assert "Nothing was imported" in result.output
+    assert "line 2" not in result.output and "line 3" not in result.output
+    assert count(Salesperson) == 7
+
+
+def test_import_names_every_bad_line_and_field(app, tmp_path):
+    bad = """name,mobile,skills
+Hana Kim,(202) 555-0120,rental
+,(202) 555-0121,
+Jo Adams,(202) 555-0120,juggling
+"""
+    result = run(app, "import-salespeople", write(tmp_path, bad))
+
+    assert result.exit_code != 0
+    assert "line 3 name: A name is required." in result.output
+    assert "line 4 mobile: This mobile already belongs to Hana Kim." in result.output
+    assert "line 4 skills: Unknown skill juggling" in result.output
+    assert count(Salesperson) == 0
+
+
+def test_import_needs_the_columns(app, tmp_path):
+    result = run(app, "import-salespeople", write(tmp_path, "who,phone\nHana,2025550120\n"))
+
+    assert result.exit_code != 0
+    assert "header: The CSV needs the columns mobile, name." in result.output
+    assert count(Salesperson) == 0
+
+
+def test_import_of_a_missing_file_fails_cleanly(app, tmp_path):
+    result = run(app, "import-salespeople", str(tmp_path / "nope.csv"))
+    assert result.exit_code == 2
+    assert "No such file or directory" in result.output
+
+
+def test_seed_demo_twice_is_harmless(app):
+    first = run(app, "seed-demo")
+    assert first.exit_code == 0, first.output
+    assert "Demo office loaded." in first.output
+    before = (count(Salesperson), count(Listing), count(User), count(Office))
+    assert before == (7, 4, 4, 1)
+
+    second = run(app, "seed-demo")
+
+    assert second.exit_code == 0, second.output
+    assert "demo not loaded" in second.output
+    assert (count(Salesperson), count(Listing), count(User), count(Office)) == before
+
+
+def test_seed_demo_sign_ins_work(app, client):
+    run(app, "seed-demo")
+    sign_in(client, "coordinator")
+    assert client.get("/").status_code == 200
+
+
+def test_seed_demo_after_an_import_changes_nothing(app, tmp_path):
+    run(app, "import-salespeople", write(tmp_path, GOOD_CSV))
+
+    result = run(app, "seed-demo")
+
+    assert result.exit_code == 0
+    assert count(Salesperson) == 3 and count(User) == 0
+
+
+def test_create_user_then_sign_in(app, client):
+    result = run(
+        app, "create-user", "dana", "--role", "coordinator", input="s3cret-pass\ns3cret-pass\n"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "coordinator dana added." in result.output
+    user = db.session.scalar(select(User).where(User.username == "dana"))
+    assert user.role == "coordinator" and user.password_hash != "s3cret-pass"
+    sign_in(client, "dana", "s3cret-pass")
+    assert client.get("/").status_code == 200
+
+
+def test_create_user_refuses_a_taken_name(app, office):
+    result = run(app, "create-user", "manager", "--role", "admin", "--password", "x")
+
+    assert result.exit_code != 0
+    assert "already" in result.output
+    assert db.session.scalar(select(User.role).where(User.username == "manager")) == "manager"
+
+
+def test_create_user_refuses_an_unknown_role(app):
+    result = run(app, "create-user", "eve", "--role", "owner", "--password", "x")
+    assert result.exit_code == 2
+    assert count(User) == 0
+
+
+def test_create_token_prints_a_new_token_each_time(app):
+    first = run(app, "create-token", "ci")
+    second = run(app, "create-token", "ci")
+
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert first.output.strip() != second.output.strip()
+    assert len(first.output.strip()) >= 40
+    assert count(ApiToken) == 2
