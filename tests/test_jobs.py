@@ -94,11 +94,11 @@ def test_a_deadline_job_run_twice_reassigns_once(office):
     assert jobs.check_deadline(page_id) == "nothing"
     assert db.session.scalar(select(func.count(Page.id))) == 2
     assert db.session.scalar(select(func.count(Notice.id))) == 1
-    # The next salesperson's page was queued for sending after the commit.
-    run_queued_jobs()
-    db.session.expire_all()
+    # The same job paged the next salesperson: nothing waits in the queue for it.
     second = current_page(session=db.session, lead_id=lead.id)
     assert second.id != page_id and second.sent_at is not None
+    assert queue().get_job_ids() == []
+    assert f"reassign-{second.id}" in scheduled_ids()
 
 
 def test_a_call_is_logged_when_redis_is_down_and_the_sweeper_sends_its_page(settings, request):

@@ -97,6 +97,15 @@ def check_deadline(page_id: int, attempt: int = 0) -> str:
         if outcome.action == "early":
             schedule_deadline(page_id, outcome.deadline_at, attempt=attempt + 1)
         elif outcome.action == "reassigned" and outcome.next_page_id is not None:
-            enqueue_send(outcome.next_page_id)
+            send_now_or_queue(outcome.next_page_id)
         log.info("deadline check of page %s: %s", page_id, outcome.action)
         return outcome.action
+
+
+def send_now_or_queue(page_id: int) -> None:
+    """Page the next salesperson from this job, without a second trip through the queue;
+    if Twilio fails for now, the send job (with RQ's retries) takes over."""
+    try:
+        send_page(page_id)
+    except SendFailed:
+        enqueue_send(page_id, attempt=1)
