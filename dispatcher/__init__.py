@@ -51,7 +51,13 @@ def _init_extensions(app: Flask) -> None:
     from dispatcher.sms import init_sms
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    # Batch mode: SQLite can only change a table by copying it.
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(__file__), "migrations"),
+        render_as_batch=True,
+    )
     login.init_app(app)
     csrf.init_app(app)
     init_queue(app)

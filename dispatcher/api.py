@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from dispatcher.extensions import csrf, db
 from dispatcher.forms import LeadForm, SalespersonForm, field_errors
-from dispatcher.intake import acknowledge_lead_by_hand, current_office, log_and_page
+from dispatcher.intake import acknowledge_lead_by_hand, current_office, lead_details, log_and_page
 from dispatcher.models import Lead, Salesperson
 from dispatcher.services import leads, salespeople, tokens
 from dispatcher.services.errors import InvalidInput
@@ -99,16 +99,7 @@ def create_lead(actor: str, user_id: int | None):
         return _error(422, "Some fields are not valid.", {**field_errors(form), **type_errors})
     try:
         lead = log_and_page(
-            leads.LeadDetails(
-                caller_phone=form.caller_phone.data or "",
-                caller_name=form.caller_name.data or "",
-                kind=form.kind.data,
-                channel=form.channel.data or "call",
-                source=form.source.data or "",
-                listing=form.listing.data or "",
-                asked_for_id=form.asked_for.data,
-                notes=form.notes.data or "",
-            ),
+            lead_details(form),
             user_id=user_id,
             actor=actor,
         )
@@ -207,6 +198,7 @@ def lead_json(lead: Lead, *, timeline: bool = False) -> dict:
         ),
         "rule": assignment.rule if assignment else None,
         "reason": assignment.reason if assignment else None,
+        "script": assignment.script if assignment else None,
         "deadline_at": _utc(page.deadline_at) if page and page.state == "open" else None,
         "page": (
             {

@@ -8,7 +8,7 @@ from flask_login import current_user
 from dispatcher.auth import roles_required
 from dispatcher.extensions import db
 from dispatcher.forms import LeadForm, field_errors
-from dispatcher.intake import acknowledge_lead_by_hand, current_office, log_and_page
+from dispatcher.intake import acknowledge_lead_by_hand, current_office, lead_details, log_and_page
 from dispatcher.services import leads, salespeople
 from dispatcher.services.errors import InvalidInput
 
@@ -49,16 +49,7 @@ def log_lead():
         return _render_console(form, field_errors(form), 400)
     try:
         lead = log_and_page(
-            leads.LeadDetails(
-                caller_phone=form.caller_phone.data or "",
-                caller_name=form.caller_name.data or "",
-                kind=form.kind.data,
-                channel=form.channel.data or "call",
-                source=form.source.data or "",
-                listing=form.listing.data or "",
-                asked_for_id=form.asked_for.data,
-                notes=form.notes.data or "",
-            ),
+            lead_details(form),
             user_id=current_user.id,
             actor=current_user.username,
         )
@@ -67,6 +58,9 @@ def log_lead():
     assignment = lead.assignments[-1]
     who = assignment.salesperson.name if assignment.salesperson else "the manager"
     flash(f"Lead {lead.id} logged. Paging {who}: {assignment.reason}.", "success")
+    if assignment.script:
+        # C3: the words for the caller; never that the salesperson is off or sick.
+        flash(f"Say to the caller: “{assignment.script}”", "script")
     return redirect(url_for("console.home"))
 
 
@@ -89,7 +83,10 @@ def lead_detail(lead_id: int):
     if lead is None:
         abort(404)
     return render_template(
-        "lead.html", lead=lead, page=leads.current_page(session=db.session, lead_id=lead.id)
+        "lead.html",
+        lead=lead,
+        page=leads.current_page(session=db.session, lead_id=lead.id),
+        replays={a.id: leads.replay_assignment(a) for a in lead.assignments},
     )
 
 

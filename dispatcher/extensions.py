@@ -15,4 +15,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login = LoginManager()
 login.login_view = "auth.sign_in"
+# Flask-Login's default says "log in"; every screen here says "sign in".
+login.login_message = "Please sign in to see this page."
 csrf = CSRFProtect()

@@ -41,6 +41,8 @@ class LeadForm(FlaskForm):
     listing = StringField("Listing ref", validators=[Optional(), Length(max=40)])
     asked_for = IntegerField("Asked for", validators=[Optional()])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
+    area = StringField("Area", validators=[Optional(), Length(max=40)])
+    related_phone = StringField("Family member's phone", validators=[Optional(), Length(max=40)])
 
 
 class SalespersonForm(FlaskForm):

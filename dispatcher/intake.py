@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
+from dispatcher.forms import LeadForm
 from dispatcher.models import Lead, Office
 from dispatcher.services import leads, pages
 from workers.scheduling import enqueue_send
@@ -25,6 +26,22 @@ def current_office() -> Office:
         db.session.add(office)
         db.session.flush()
     return office
+
+
+def lead_details(form: LeadForm) -> leads.LeadDetails:
+    """What the console's form or the API's JSON said, for the lead service to check."""
+    return leads.LeadDetails(
+        caller_phone=form.caller_phone.data or "",
+        caller_name=form.caller_name.data or "",
+        kind=form.kind.data or "",
+        channel=form.channel.data or "call",
+        source=form.source.data or "",
+        listing=form.listing.data or "",
+        asked_for_id=form.asked_for.data,
+        notes=form.notes.data or "",
+        area=form.area.data or "",
+        related_phone=form.related_phone.data or "",
+    )
 
 
 def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str) -> Lead:

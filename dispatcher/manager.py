@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 
 from dispatcher.auth import roles_required
+from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import SalespersonForm, field_errors
 from dispatcher.intake import current_office
 from dispatcher.models import Salesperson
-from dispatcher.services import salespeople
+from dispatcher.services import office_controls, salespeople
 from dispatcher.services.errors import InvalidInput
 
 bp = Blueprint("manager", __name__)
@@ -47,9 +58,13 @@ def salespeople_page():
     elif form.is_submitted():
         errors = field_errors(form)
     people = salespeople.list_salespeople(session=db.session, office_id=office.id)
-    return render_template("salespeople.html", form=form, errors=errors, people=people), (
-        400 if errors else 200
-    )
+    return render_template(
+        "salespeople.html",
+        form=form,
+        errors=errors,
+        people=people,
+        status_words=office_controls.STATUS_WORDS,
+    ), (400 if errors else 200)
 
 
 @bp.route("/salespeople/<int:salesperson_id>", methods=["GET", "POST"])
@@ -62,12 +77,21 @@ def edit_salesperson(salesperson_id: int):
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         try:
-            salespeople.update_salesperson(
+            changed = salespeople.update_salesperson(
                 session=db.session,
                 person=person,
                 details=_details(form),
                 region=current_app.config["PHONE_REGION"],
             )
+            for detail in changed:
+                office_controls.record_change(
+                    session=db.session,
+                    office_id=person.office_id,
+                    actor=current_user.username,
+                    now=utcnow(),
+                    kind="salesperson",
+                    detail=detail,
+                )
             db.session.commit()
             flash(f"{person.name} saved.", "success")
             return redirect(url_for("manager.salespeople_page"))
@@ -78,4 +102,103 @@ def edit_salesperson(salesperson_id: int):
         errors = field_errors(form)
     return render_template("salesperson_edit.html", form=form, person=person, errors=errors), (
         400 if errors else 200
+    )
+
+
+def _own_salesperson(salesperson_id: int) -> Salesperson:
+    person = db.session.get(Salesperson, salesperson_id)
+    if person is None or person.office_id != current_office().id:
+        abort(404)
+    return person
+
+
+@bp.route("/salespeople/<int:salesperson_id>/status", methods=["POST"])
+@roles_required("manager")
+def set_status(salesperson_id: int):
+    """Busy / errand / back / out / off shift, from the salespeople table."""
+    person = _own_salesperson(salesperson_id)
+    try:
+        office_controls.set_status(
+            session=db.session,
+            person=person,
+            status=request.form.get("status", ""),
+            actor=current_user.username,
+            now=utcnow(),
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.errors["status"], "error")
+        return redirect(url_for("manager.salespeople_page")), 303
+    db.session.commit()
+    flash(f"{person.name} is {office_controls.STATUS_WORDS[person.status]}.", "success")
+    return redirect(url_for("manager.salespeople_page")), 303
+
+
+@bp.route("/salespeople/<int:salesperson_id>/move", methods=["POST"])
+@roles_required("manager")
+def move(salesperson_id: int):
+    person = _own_salesperson(salesperson_id)
+    try:
+        office_controls.move_in_rotation(
+            session=db.session,
+            person=person,
+            direction=request.form.get("direction", ""),
+            actor=current_user.username,
+            now=utcnow(),
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.errors["direction"], "error")
+        return redirect(url_for("manager.salespeople_page")), 303
+    db.session.commit()
+    return redirect(url_for("manager.salespeople_page")), 303
+
+
+@bp.route("/office", methods=["GET", "POST"])
+@roles_required("manager")
+def office_rules():
+    """The target area, the ownership lapse and the manager's mobile."""
+    office = current_office()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        from dispatcher.services.phones import to_e164
+
+        mobile = request.form.get("manager_mobile", "").strip() or None
+        try:
+            if mobile:
+                try:
+                    mobile = to_e164(mobile, current_app.config["PHONE_REGION"])
+                except ValueError as error:
+                    raise InvalidInput({"manager_mobile": str(error)}) from error
+            days_text = request.form.get("ownership_lapse_days", "")
+            if not days_text.strip().isdigit():
+                raise InvalidInput({"ownership_lapse_days": "A whole number of days."})
+            office_controls.set_office_rules(
+                session=db.session,
+                office=office,
+                target_area=request.form.get("target_area", ""),
+                ownership_lapse_days=int(days_text),
+                manager_mobile=mobile,
+                actor=current_user.username,
+                now=utcnow(),
+            )
+        except InvalidInput as error:
+            db.session.rollback()
+            errors = error.errors
+        else:
+            db.session.commit()
+            flash("Office rules saved.", "success")
+            return redirect(url_for("manager.office_rules")), 303
+    return render_template(
+        "office.html", office=office, errors=errors, form=request.form if errors else None
+    ), (400 if errors else 200)
+
+
+@bp.route("/changes")
+@roles_required("manager")
+def changes():
+    """Every change to the rotation, statuses, skills and rules: who and when."""
+    return render_template(
+        "changes.html",
+        changes=office_controls.recent_changes(session=db.session, office_id=current_office().id),
     )

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,6 +27,10 @@ class Office(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     # Paged when no salesperson is left for a lead (C5: the manager decides).
     manager_mobile: Mapped[str | None] = mapped_column(String(20))
+    # Postcodes or districts the office serves, comma-separated; empty: all (C2).
+    target_area: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # O6: days without follow-up after which a client counts as new again.
+    ownership_lapse_days: Mapped[int] = mapped_column(default=20, server_default="20")
 
 
 class User(UserMixin, db.Model):
@@ -62,6 +67,33 @@ class Salesperson(db.Model):
     skills: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(default=True)
     rotation_position: Mapped[int] = mapped_column(default=0)
+    # in_office | out | busy | errand | off_shift (routing.decision.STATUSES)
+    status: Mapped[str] = mapped_column(String(20), default="in_office", server_default="in_office")
+    # Q3: skipped while busy or on an errand; one priority turn when back.
+    makeup_owed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+
+
+class RotationPointer(db.Model):
+    """Who took the last normal turn in one rotation pool of an office (Q1)."""
+
+    __table_args__ = (UniqueConstraint("office_id", "pool"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    pool: Mapped[str] = mapped_column(String(20))
+    salesperson_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"))
+
+
+class ManagerChange(db.Model):
+    """Every change the manager makes to the rotation, statuses, skills and office rules:
+    who, when, what. Append-only."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(String(300))
 
 
 class Listing(db.Model):
@@ -86,6 +118,10 @@ class Lead(db.Model):
     listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"))
     asked_for_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Postcode or district of the property asked about (C2: the target area).
+    area: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # A family member's number already known to the office (O9), E.164.
+    related_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # open: a page is out; acknowledged: someone called back; manager: nobody left.
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
@@ -108,9 +144,16 @@ class Assignment(db.Model):
     rule: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime]
+    # Everything the decision depended on (routing.replay), so it can be replayed.
+    inputs: Mapped[dict | None] = mapped_column(JSON)
+    # C3: asked for by name; after a miss the manager decides, nobody else is paged.
+    manager_decides_on_miss: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # O5: the client's owner, when someone else serves them.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    script: Mapped[str | None] = mapped_column(String(200))
 
     lead: Mapped[Lead] = relationship(back_populates="assignments")
-    salesperson: Mapped[Salesperson | None] = relationship()
+    salesperson: Mapped[Salesperson | None] = relationship(foreign_keys=[salesperson_id])
     page: Mapped[Page | None] = relationship(back_populates="assignment")
 
 

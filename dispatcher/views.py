@@ -20,6 +20,14 @@ def register_template_helpers(app: Flask) -> None:
     def iso_utc(moment: datetime | None) -> str:
         return moment.isoformat() + "Z" if moment else ""
 
+    @app.template_global("field_state")
+    def field_state(errors: dict[str, str], name: str) -> dict[str, str]:
+        """A bad field's attributes: marked invalid, pointing at its message (the id that
+        _field_error.html gives it), for screen readers as much as for the eye."""
+        if not errors.get(name):
+            return {}
+        return {"aria-invalid": "true", "aria-describedby": f"{name}-error"}
+
     @app.context_processor
     def globals_for_templates():
         return {

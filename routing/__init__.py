@@ -1,10 +1,71 @@
 """Pure rules that choose the salesperson for a lead: plain data in, a decision out.
 
 Nothing here imports Flask or SQLAlchemy or reads a clock, so every decision can be
-replayed from the inputs stored with it (domain.md C2, C3, Q1).
+replayed from the inputs stored with it (routing.replay; domain.md C2, C3, O1-O6, Q1-Q4).
 """
 
-from routing.decision import LeadFacts, RoutingDecision, Salesperson
-from routing.rules import choose_salesperson
+from routing.decision import (
+    BUSY,
+    ERRAND,
+    IN_OFFICE,
+    OFF_SHIFT,
+    OUT,
+    POOL_NEW,
+    POOL_OFFICE,
+    POOL_RENTAL,
+    POOL_SELLER,
+    RULE_ASKED_FOR,
+    RULE_LISTING_AGENT,
+    RULE_MANAGER,
+    RULE_NEW_SALESPEOPLE,
+    RULE_OWNER,
+    RULE_ROTATION,
+    RULE_SPECIALIST,
+    SKILL_LISTING,
+    SKILL_NEW,
+    SKILL_RENTAL,
+    SKILL_SELLER,
+    STATUSES,
+    KnownClient,
+    LeadFacts,
+    OfficeRules,
+    RotationState,
+    RoutingDecision,
+    RoutingInputs,
+    Salesperson,
+)
+from routing.rules import choose_salesperson, clients_by_phone, known_clients_for
 
-__all__ = ["LeadFacts", "RoutingDecision", "Salesperson", "choose_salesperson"]
+__all__ = [
+    "BUSY",
+    "ERRAND",
+    "IN_OFFICE",
+    "OFF_SHIFT",
+    "OUT",
+    "POOL_NEW",
+    "POOL_OFFICE",
+    "POOL_RENTAL",
+    "POOL_SELLER",
+    "RULE_ASKED_FOR",
+    "RULE_LISTING_AGENT",
+    "RULE_MANAGER",
+    "RULE_NEW_SALESPEOPLE",
+    "RULE_OWNER",
+    "RULE_ROTATION",
+    "RULE_SPECIALIST",
+    "SKILL_LISTING",
+    "SKILL_NEW",
+    "SKILL_RENTAL",
+    "SKILL_SELLER",
+    "STATUSES",
+    "KnownClient",
+    "LeadFacts",
+    "OfficeRules",
+    "RotationState",
+    "RoutingDecision",
+    "RoutingInputs",
+    "Salesperson",
+    "choose_salesperson",
+    "clients_by_phone",
+    "known_clients_for",
+]

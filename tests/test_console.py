@@ -204,7 +204,7 @@ def test_manager_adds_a_salesperson(manager):
     assert hana.skills == "rental" and hana.active and hana.rotation_position == 8
     html = text(manager.get("/manager/salespeople"))
     assert "Hana Kim added at the end of the rotation." in html
-    assert "<td>Hana Kim</td><td>+12025550120</td>" in html
+    assert "<td>Hana Kim</td>" in html and "<td>+12025550120</td>" in html
 
 
 @pytest.mark.parametrize(
@@ -237,10 +237,7 @@ def test_deactivated_salesperson_is_never_paged_by_rotation(manager):
     assert response.status_code == 302
     db.session.refresh(alice)
     assert alice.active is False
-    assert (
-        "<td>Alice Chen</td><td>+12025550101</td>\n      <td>listing, seller</td><td>no</td>"
-        in (text(manager.get("/manager/salespeople")))
-    )
+    assert "<td>Alice Chen <small>(inactive)</small>" in text(manager.get("/manager/salespeople"))
     for _ in range(8):  # more than a full turn of the six still active
         assert manager.post("/leads", data=CALL).status_code == 302
     paged = set(db.session.scalars(select(Page.salesperson_id)))

@@ -14,7 +14,8 @@ from dispatcher.services.phones import to_e164
 from dispatcher.services.routing_inputs import decide
 from dispatcher.services.salespeople import get_salesperson
 from dispatcher.services.timeline import record_event
-from routing.decision import RULE_MANAGER
+from routing.decision import RULE_MANAGER, RoutingDecision
+from routing.replay import replay
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class LeadDetails:
     listing: str = ""
     asked_for_id: int | None = None
     notes: str = ""
+    area: str = ""
+    related_phone: str = ""
 
 
 def page_text(lead: Lead) -> str:
@@ -63,6 +66,11 @@ def check_details(
         )
         if listing is None:
             errors["listing"] = f"No listing with reference {details.listing.strip()!r}."
+    if details.related_phone.strip():
+        try:
+            to_e164(details.related_phone, region)
+        except ValueError as error:
+            errors["related_phone"] = str(error)
     if details.asked_for_id is not None:
         try:
             get_salesperson(
@@ -100,6 +108,10 @@ def log_lead(
         listing_id=listing.id if listing else None,
         asked_for_id=details.asked_for_id,
         notes=details.notes.strip(),
+        area=details.area.strip(),
+        related_phone=(
+            to_e164(details.related_phone, region) if details.related_phone.strip() else ""
+        ),
         state="open",
         created_at=now,
         logged_by_id=logged_by_id,
@@ -121,16 +133,32 @@ def log_lead(
 
 
 def assign_lead(
-    *, session: Session, lead: Lead, office: Office, now: datetime, deadline_seconds: int
+    *,
+    session: Session,
+    lead: Lead,
+    office: Office,
+    now: datetime,
+    deadline_seconds: int,
+    manager_reason: str | None = None,
 ) -> Page | None:
-    """Route the lead and write the page to send; the manager's page when nobody is left."""
-    decision = decide(session=session, lead=lead)
+    """Route the lead and write the page to send; the manager's page when nobody is left.
+
+    ``manager_reason`` skips routing: the lead goes to the manager for that reason.
+    """
+    if manager_reason:
+        decision, inputs = RoutingDecision(None, RULE_MANAGER, manager_reason), None
+    else:
+        decision, inputs = decide(session=session, lead=lead, office=office, now=now)
     assignment = Assignment(
         lead_id=lead.id,
         salesperson_id=decision.salesperson_id,
         rule=decision.rule,
         reason=decision.reason,
         created_at=now,
+        inputs=inputs,
+        manager_decides_on_miss=decision.manager_decides_on_miss,
+        owner_id=decision.owner_id,
+        script=decision.script,
     )
     session.add(assignment)
     session.flush()
@@ -211,3 +239,13 @@ def current_page(*, session: Session, lead_id: int) -> Page | None:
     return session.scalar(
         select(Page).where(Page.lead_id == lead_id).order_by(Page.id.desc()).limit(1)
     )
+
+
+def replay_assignment(assignment: Assignment) -> str | None:
+    """Run the stored decision again from its stored inputs: 'same' or what differs."""
+    if not assignment.inputs:
+        return None
+    again = replay(assignment.inputs)
+    if (again.salesperson_id, again.rule) == (assignment.salesperson_id, assignment.rule):
+        return "same"
+    return f"differs: {again.rule} -> salesperson {again.salesperson_id}"

@@ -185,8 +185,19 @@ def close_and_reassign(
     if state == "missed":
         leave_notice(session=session, page=page, lead=lead, office=office, now=now)
     record_event(session=session, lead_id=lead.id, kind=state, at=now, page_id=page.id, detail=why)
+    manager_reason = None
+    if page.assignment.manager_decides_on_miss:
+        # C3/O4: a caller who asked for this salesperson is theirs; nobody else is paged.
+        manager_reason = (
+            f"{page.salesperson.name} was asked for by name and did not answer: the manager decides"
+        )
     next_page = assign_lead(
-        session=session, lead=lead, office=office, now=now, deadline_seconds=deadline_seconds
+        session=session,
+        lead=lead,
+        office=office,
+        now=now,
+        deadline_seconds=deadline_seconds,
+        manager_reason=manager_reason,
     )
     if next_page is None:
         return None

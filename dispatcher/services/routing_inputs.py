@@ -1,14 +1,30 @@
-"""Turning stored records into routing's plain data, and its decision into an assignment."""
+"""Gathering routing's inputs from the records, and storing its decision with them.
+
+Routing itself (routing/) is pure; this module is where the database meets it: it builds
+RoutingInputs, asks for a decision, keeps the inputs with the assignment for replay,
+and writes back the rotation state the decision leaves.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from routing.replay import inputs_to_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatcher.models import Assignment, Lead, Page
+from dispatcher.models import Lead, Office, Page, RotationPointer
 from dispatcher.models import Salesperson as SalespersonRow
-from routing import LeadFacts, RoutingDecision, Salesperson, choose_salesperson
-from routing.decision import RULE_ROTATION
+from routing import (
+    KnownClient,
+    LeadFacts,
+    OfficeRules,
+    RotationState,
+    RoutingDecision,
+    RoutingInputs,
+    Salesperson,
+    choose_salesperson,
+)
 
 
 def lead_facts(*, session: Session, lead: Lead) -> LeadFacts:
@@ -19,39 +35,128 @@ def lead_facts(*, session: Session, lead: Lead) -> LeadFacts:
     listing = lead.listing
     return LeadFacts(
         kind=lead.kind,
+        caller_phone=lead.caller_phone,
+        related_phones=(lead.related_phone,) if lead.related_phone else (),
         asked_for_id=lead.asked_for_id,
         listing_agent_id=listing.agent_id if listing else None,
         listing_label=listing.address if listing else None,
+        area=lead.area or None,
         excluded_ids=frozenset(already_paged),
     )
 
 
-def office_salespeople(*, session: Session, office_id: int) -> list[Salesperson]:
-    rows = session.execute(
-        select(
-            SalespersonRow.id,
-            SalespersonRow.name,
-            SalespersonRow.rotation_position,
-            SalespersonRow.active,
-        ).where(SalespersonRow.office_id == office_id)
+def team(*, session: Session, office_id: int) -> tuple[Salesperson, ...]:
+    rows = session.scalars(
+        select(SalespersonRow)
+        .where(SalespersonRow.office_id == office_id)
+        .order_by(SalespersonRow.rotation_position, SalespersonRow.id)
     )
-    return [Salesperson(*row) for row in rows]
-
-
-def last_rotation_turn(*, session: Session, office_id: int) -> int | None:
-    """Who took the office's latest rotation turn."""
-    return session.scalar(
-        select(Assignment.salesperson_id)
-        .join(Lead, Lead.id == Assignment.lead_id)
-        .where(Lead.office_id == office_id, Assignment.rule == RULE_ROTATION)
-        .order_by(Assignment.id.desc())
-        .limit(1)
+    return tuple(
+        Salesperson(
+            id=row.id,
+            name=row.name,
+            rotation_position=row.rotation_position,
+            active=row.active,
+            status=row.status,
+            skills=frozenset(s for s in row.skills.split(",") if s),
+        )
+        for row in rows
     )
 
 
-def decide(*, session: Session, lead: Lead) -> RoutingDecision:
-    return choose_salesperson(
-        lead_facts(session=session, lead=lead),
-        office_salespeople(session=session, office_id=lead.office_id),
-        last_rotation_id=last_rotation_turn(session=session, office_id=lead.office_id),
+def rotation_state(*, session: Session, office_id: int) -> RotationState:
+    pointers = session.execute(
+        select(RotationPointer.pool, RotationPointer.salesperson_id).where(
+            RotationPointer.office_id == office_id
+        )
     )
+    owed = session.scalars(
+        select(SalespersonRow.id).where(
+            SalespersonRow.office_id == office_id, SalespersonRow.makeup_owed.is_(True)
+        )
+    )
+    return RotationState(
+        last_served=tuple(sorted((pool, sid) for pool, sid in pointers)),
+        makeup_owed=frozenset(owed),
+    )
+
+
+def office_rules(office: Office) -> OfficeRules:
+    area = {part.strip().lower() for part in (office.target_area or "").split(",")}
+    return OfficeRules(
+        target_area=frozenset(a for a in area if a),
+        ownership_lapse_days=office.ownership_lapse_days,
+    )
+
+
+def known_clients(*, session: Session, phones: list[str]) -> tuple[KnownClient, ...]:
+    """The owner of each number: who acknowledged its latest lead, and when.
+
+    Until the registration log (O3) comes, ownership follows acknowledgements: the
+    salesperson who acknowledged a number's latest acknowledged lead owns it, and that
+    acknowledgement is the last contact.
+    """
+    found = []
+    for phone in dict.fromkeys(p for p in phones if p):
+        row = session.execute(
+            select(Page.salesperson_id, Page.acknowledged_at)
+            .join(Lead, Lead.id == Page.lead_id)
+            .where(
+                Lead.caller_phone == phone,
+                Page.state == "acknowledged",
+                Page.salesperson_id.is_not(None),
+            )
+            .order_by(Page.acknowledged_at.desc())
+            .limit(1)
+        ).first()
+        if row is not None:
+            found.append(KnownClient(phone=phone, owner_id=row[0], last_contact_at=row[1]))
+    return tuple(found)
+
+
+def gather_inputs(*, session: Session, lead: Lead, office: Office, now: datetime) -> RoutingInputs:
+    facts = lead_facts(session=session, lead=lead)
+    return RoutingInputs(
+        lead=facts,
+        team=team(session=session, office_id=office.id),
+        rotation=rotation_state(session=session, office_id=office.id),
+        rules=office_rules(office),
+        known_clients=known_clients(
+            session=session, phones=[facts.caller_phone, *facts.related_phones]
+        ),
+        now=now,
+    )
+
+
+def decide(
+    *, session: Session, lead: Lead, office: Office, now: datetime
+) -> tuple[RoutingDecision, dict]:
+    """The decision for this lead and its inputs as JSON; the rotation state it leaves is
+    written back. The office row is locked first (PostgreSQL) so two leads logged at
+    once cannot both take the same rotation turn; SQLite's write lock does the same."""
+    session.execute(select(Office.id).where(Office.id == office.id).with_for_update())
+    inputs = gather_inputs(session=session, lead=lead, office=office, now=now)
+    decision = choose_salesperson(inputs)
+    if decision.rotation_after != inputs.rotation:
+        save_rotation(session=session, office_id=office.id, state=decision.rotation_after)
+    return decision, inputs_to_json(inputs)
+
+
+def save_rotation(*, session: Session, office_id: int, state: RotationState) -> None:
+    pointers = {
+        p.pool: p
+        for p in session.scalars(
+            select(RotationPointer).where(RotationPointer.office_id == office_id)
+        )
+    }
+    for pool, salesperson_id in state.last_served:
+        if pool in pointers:
+            pointers[pool].salesperson_id = salesperson_id
+        else:
+            session.add(
+                RotationPointer(office_id=office_id, pool=pool, salesperson_id=salesperson_id)
+            )
+    for person in session.scalars(
+        select(SalespersonRow).where(SalespersonRow.office_id == office_id)
+    ):
+        person.makeup_owed = person.id in state.makeup_owed

@@ -73,11 +73,23 @@ def add_salesperson(
 
 def update_salesperson(
     *, session: Session, person: Salesperson, details: SalespersonDetails, region: str
-) -> Salesperson:
+) -> list[str]:
+    """Apply the edit; the list says what changed, in words for the manager's record."""
     clean = clean_details(session=session, details=details, region=region, editing_id=person.id)
+    changed = []
+    if clean.name != person.name:
+        changed.append(f"renamed {person.name} -> {clean.name}")
+    if clean.mobile != person.mobile:
+        changed.append(f"{clean.name}: mobile changed")
+    if clean.skills != person.skills:
+        changed.append(
+            f"{clean.name}: skills {person.skills or '(none)'} -> {clean.skills or '(none)'}"
+        )
+    if clean.active != person.active:
+        changed.append(f"{clean.name}: {'reactivated' if clean.active else 'deactivated'}")
     person.name, person.mobile = clean.name, clean.mobile
     person.skills, person.active = clean.skills, clean.active
-    return person
+    return changed
 
 
 def get_salesperson(*, session: Session, office_id: int, salesperson_id: int) -> Salesperson:

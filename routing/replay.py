@@ -1,0 +1,154 @@
+"""Routing's inputs and decisions as JSON, so each decision is stored with what it depended
+on and can be replayed and shown on the lead's page.
+
+JSON-safe: datetimes as ISO 8601 strings, frozensets as sorted lists, tuples as lists.
+Exact: ``inputs_from_json(inputs_to_json(x)) == x`` and likewise for decisions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from routing.decision import (
+    KnownClient,
+    LeadFacts,
+    OfficeRules,
+    RotationState,
+    RoutingDecision,
+    RoutingInputs,
+    Salesperson,
+)
+from routing.rules import choose_salesperson
+
+FORMAT_VERSION = 1  # bump when a stored field changes meaning
+
+
+def replay(data: dict[str, Any]) -> RoutingDecision:
+    """The decision that stored inputs (``inputs_to_json``) give today: the same as then."""
+    return choose_salesperson(inputs_from_json(data))
+
+
+def inputs_to_json(inputs: RoutingInputs) -> dict[str, Any]:
+    lead = inputs.lead
+    return {
+        "version": FORMAT_VERSION,
+        "lead": {
+            "kind": lead.kind,
+            "caller_phone": lead.caller_phone,
+            "related_phones": list(lead.related_phones),
+            "asked_for_id": lead.asked_for_id,
+            "listing_agent_id": lead.listing_agent_id,
+            "listing_label": lead.listing_label,
+            "area": lead.area,
+            "excluded_ids": sorted(lead.excluded_ids),
+        },
+        "team": [
+            {
+                "id": person.id,
+                "name": person.name,
+                "rotation_position": person.rotation_position,
+                "active": person.active,
+                "status": person.status,
+                "skills": sorted(person.skills),
+            }
+            for person in inputs.team
+        ],
+        "rotation": rotation_to_json(inputs.rotation),
+        "rules": {
+            "target_area": sorted(inputs.rules.target_area),
+            "ownership_lapse_days": inputs.rules.ownership_lapse_days,
+        },
+        "known_clients": [
+            {
+                "phone": client.phone,
+                "owner_id": client.owner_id,
+                "last_contact_at": client.last_contact_at.isoformat(),
+            }
+            for client in inputs.known_clients
+        ],
+        "now": inputs.now.isoformat(),
+    }
+
+
+def inputs_from_json(data: dict[str, Any]) -> RoutingInputs:
+    version = data.get("version", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise ValueError(f"unknown routing inputs format {version!r}")
+    lead = data["lead"]
+    rules = data["rules"]
+    return RoutingInputs(
+        lead=LeadFacts(
+            kind=lead["kind"],
+            caller_phone=lead["caller_phone"],
+            related_phones=tuple(lead["related_phones"]),
+            asked_for_id=lead["asked_for_id"],
+            listing_agent_id=lead["listing_agent_id"],
+            listing_label=lead["listing_label"],
+            area=lead["area"],
+            excluded_ids=frozenset(lead["excluded_ids"]),
+        ),
+        team=tuple(
+            Salesperson(
+                id=person["id"],
+                name=person["name"],
+                rotation_position=person["rotation_position"],
+                active=person["active"],
+                status=person["status"],
+                skills=frozenset(person["skills"]),
+            )
+            for person in data["team"]
+        ),
+        rotation=rotation_from_json(data["rotation"]),
+        rules=OfficeRules(
+            target_area=frozenset(rules["target_area"]),
+            ownership_lapse_days=rules["ownership_lapse_days"],
+        ),
+        known_clients=tuple(
+            KnownClient(
+                phone=client["phone"],
+                owner_id=client["owner_id"],
+                last_contact_at=datetime.fromisoformat(client["last_contact_at"]),
+            )
+            for client in data["known_clients"]
+        ),
+        now=datetime.fromisoformat(data["now"]),
+    )
+
+
+def rotation_to_json(state: RotationState) -> dict[str, Any]:
+    return {
+        "last_served": [[pool, person_id] for pool, person_id in state.last_served],
+        "makeup_owed": sorted(state.makeup_owed),
+    }
+
+
+def rotation_from_json(data: dict[str, Any]) -> RotationState:
+    return RotationState(
+        last_served=tuple((pool, person_id) for pool, person_id in data["last_served"]),
+        makeup_owed=frozenset(data["makeup_owed"]),
+    )
+
+
+def decision_to_json(decision: RoutingDecision) -> dict[str, Any]:
+    return {
+        "salesperson_id": decision.salesperson_id,
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "rotation_after": rotation_to_json(decision.rotation_after),
+        "script": decision.script,
+        "manager_decides_on_miss": decision.manager_decides_on_miss,
+        "owner_id": decision.owner_id,
+    }
+
+
+def decision_from_json(data: dict[str, Any]) -> RoutingDecision:
+    return RoutingDecision(
+        salesperson_id=data["salesperson_id"],
+        rule=data["rule"],
+        reason=data["reason"],
+        rotation_after=rotation_from_json(data["rotation_after"]),
+        script=data["script"],
+        manager_decides_on_miss=data["manager_decides_on_miss"],
+        owner_id=data["owner_id"],
+    )
