@@ -17,8 +17,13 @@ from tests.factories import T0, new_lead, person
 def sent(lead, at=T0):
     page = current_page(session=db.session, lead_id=lead.id)
     claimed = pages.claim_send(session=db.session, page_id=page.id, now=at)
-    return pages.record_sent(session=db.session, page=claimed, sent=SentMessage(new_sid(), "sent"),
-                             now=at, deadline_seconds=300)
+    return pages.record_sent(
+        session=db.session,
+        page=claimed,
+        sent=SentMessage(new_sid(), "sent"),
+        now=at,
+        deadline_seconds=300,
+    )
 
 
 def acknowledged(lead, at=T0):
@@ -29,13 +34,18 @@ def acknowledged(lead, at=T0):
 
 def miss(lead, at=T0):
     page = sent(lead, at)
-    return pages.handle_deadline(session=db.session, page_id=page.id,
-                                 now=page.deadline_at + timedelta(seconds=1), deadline_seconds=300)
+    return pages.handle_deadline(
+        session=db.session,
+        page_id=page.id,
+        now=page.deadline_at + timedelta(seconds=1),
+        deadline_seconds=300,
+    )
 
 
 def set_status(name, status):
-    office_controls.set_status(session=db.session, person=person(name), status=status,
-                               actor="manager", now=T0)
+    office_controls.set_status(
+        session=db.session, person=person(name), status=status, actor="manager", now=T0
+    )
 
 
 def test_asked_for_while_out_gives_the_coordinator_words_and_the_manager_decides_a_miss(office):
@@ -71,8 +81,12 @@ def test_ownership_lapses_after_the_office_setting(office):
 
 def test_a_family_member_of_a_client_goes_to_the_same_owner(office):
     acknowledged(new_lead(office, caller_phone="202-555-0171", listing="L-1003"))  # Carmen
-    relative = new_lead(office, caller_phone="202-555-0172", related_phone="202-555-0171",
-                        now=T0 + timedelta(hours=1))
+    relative = new_lead(
+        office,
+        caller_phone="202-555-0172",
+        related_phone="202-555-0171",
+        now=T0 + timedelta(hours=1),
+    )
     assert relative.assignments[-1].salesperson.name == "Carmen Ortiz"
 
 
@@ -93,9 +107,15 @@ def test_sellers_and_rentals_go_to_their_specialists_in_rotation(office):
 
 
 def test_a_lead_outside_the_target_area_goes_to_the_new_salespeople(office):
-    office_controls.set_office_rules(session=db.session, office=office,
-                                     target_area="20001, Midtown", ownership_lapse_days=20,
-                                     manager_mobile=office.manager_mobile, actor="manager", now=T0)
+    office_controls.set_office_rules(
+        session=db.session,
+        office=office,
+        target_area="20001, Midtown",
+        ownership_lapse_days=20,
+        manager_mobile=office.manager_mobile,
+        actor="manager",
+        now=T0,
+    )
     inside = new_lead(office, area="midtown")
     outside = [new_lead(office, area="90210").assignments[-1] for _ in range(2)]
     assert inside.assignments[-1].rule == "rotation"
@@ -120,11 +140,15 @@ def test_every_change_the_manager_makes_is_recorded(manager, office):
     alice = person("Alice Chen")
     manager.post(f"/manager/salespeople/{alice.id}/status", data={"status": "errand"})
     manager.post(f"/manager/salespeople/{person('Erin Walsh').id}/move", data={"direction": "up"})
-    response = manager.post("/manager/office", data={"target_area": "20001", "manager_mobile": "",
-                                                     "ownership_lapse_days": "30"})
+    response = manager.post(
+        "/manager/office",
+        data={"target_area": "20001", "manager_mobile": "", "ownership_lapse_days": "30"},
+    )
     assert response.status_code == 303
-    changes = [(c.actor, c.kind, c.detail) for c in db.session.scalars(
-        select(ManagerChange).order_by(ManagerChange.id))]
+    changes = [
+        (c.actor, c.kind, c.detail)
+        for c in db.session.scalars(select(ManagerChange).order_by(ManagerChange.id))
+    ]
     assert changes[0] == ("manager", "status", "Alice Chen: in the office -> on an errand")
     assert changes[1][1:] == ("rotation", "Erin Walsh moved up to place 4")
     assert ("manager", "office", "ownership lapse: 20 -> 30 days") in changes
@@ -133,16 +157,19 @@ def test_every_change_the_manager_makes_is_recorded(manager, office):
 
 
 def test_bad_office_rules_change_nothing(manager, office):
-    response = manager.post("/manager/office", data={"target_area": "x", "manager_mobile": "12",
-                                                     "ownership_lapse_days": "soon"})
+    response = manager.post(
+        "/manager/office",
+        data={"target_area": "x", "manager_mobile": "12", "ownership_lapse_days": "soon"},
+    )
     assert response.status_code == 400
     db.session.refresh(office)
     assert office.target_area == "" and office.ownership_lapse_days == 20
 
 
 def test_the_lead_page_replays_each_decision(coordinator, office):
-    response = coordinator.post("/api/leads", json={"caller_phone": "202-555-0188",
-                                                    "kind": "seller"})
+    response = coordinator.post(
+        "/api/leads", json={"caller_phone": "202-555-0188", "kind": "seller"}
+    )
     assert response.json["rule"] == "specialist"
     page = coordinator.get(f"/leads/{response.json['id']}").get_data(as_text=True)
     assert "Seller specialist in rotation: Alice Chen" in page

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from routing.replay import inputs_to_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from routing import (
     Salesperson,
     choose_salesperson,
 )
+from routing.replay import inputs_to_json
 
 
 def lead_facts(*, session: Session, lead: Lead) -> LeadFacts:
