@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.cli import register_commands
     from dispatcher.console import bp as console_bp
     from dispatcher.devphone import bp as devphone_bp
+    from dispatcher.errors import register_error_handlers
     from dispatcher.manager import bp as manager_bp
     from dispatcher.salesperson import bp as salesperson_bp
     from dispatcher.views import register_template_helpers
@@ -111,4 +112,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(callbacks_bp, url_prefix="/twilio")
     app.register_blueprint(devphone_bp, url_prefix="/dev/phone")
     register_template_helpers(app)
+    register_error_handlers(app)
     register_commands(app)

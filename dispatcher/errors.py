@@ -1,0 +1,27 @@
+"""Answers for failures a user can do nothing about but wait: a clear message, no stack
+trace, and the assurance that nothing half-done was kept."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from dispatcher.extensions import db
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = "The database is not answering. Nothing was saved; please try again in a moment."
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error):
+        # The session is unusable after a failed statement; the next request starts clean.
+        db.session.rollback()
+        log.error("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+        if request.path.startswith("/api/"):
+            return jsonify({"error": UNAVAILABLE}), 503
+        return render_template("unavailable.html", message=UNAVAILABLE), 503
