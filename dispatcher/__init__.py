@@ -6,6 +6,7 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from dispatcher.config import Config
 
@@ -92,7 +93,16 @@ def _tune_sqlite(app: Flask) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class RecordId(IntegerConverter):
+    """A record's id in a URL: a positive integer the databases can hold (PostgreSQL's
+    integer), so /leads/99999999999999999999 is a 404, not an overflow."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = RecordId
     from callbacks import bp as callbacks_bp
     from dispatcher.api import bp as api_bp
     from dispatcher.auth import bp as auth_bp

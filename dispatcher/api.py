@@ -6,9 +6,10 @@ with a message per bad field.
 
 from __future__ import annotations
 
+import os
 from functools import wraps
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, send_from_directory
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -83,6 +84,14 @@ def _json_form(form_class, body: dict, *, lists: tuple[str, ...] = ()):
     return form_class(formdata=data, meta={"csrf": False}), errors
 
 
+@bp.route("/openapi.json")
+def openapi():
+    """The API's OpenAPI description (no token needed to read it)."""
+    return send_from_directory(
+        os.path.dirname(__file__), "openapi.json", mimetype="application/json"
+    )
+
+
 @bp.errorhandler(400)
 def bad_request(_error_):
     return _error(400, "The request body is not valid JSON.")
@@ -108,7 +117,7 @@ def create_lead(actor: str, user_id: int | None):
     return jsonify(lead_json(lead)), 201
 
 
-@bp.route("/leads/<int:lead_id>")
+@bp.route("/leads/<id:lead_id>")
 @api_auth
 def show_lead(lead_id: int, actor: str, user_id: int | None):
     lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
@@ -117,7 +126,7 @@ def show_lead(lead_id: int, actor: str, user_id: int | None):
     return jsonify(lead_json(lead, timeline=True))
 
 
-@bp.route("/leads/<int:lead_id>/ack", methods=["POST"])
+@bp.route("/leads/<id:lead_id>/ack", methods=["POST"])
 @api_auth
 def acknowledge(lead_id: int, actor: str, user_id: int | None):
     lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)

@@ -76,7 +76,7 @@ def board():
     )
 
 
-@bp.route("/leads/<int:lead_id>")
+@bp.route("/leads/<id:lead_id>")
 @roles_required("coordinator", "manager")
 def lead_detail(lead_id: int):
     lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
@@ -90,7 +90,7 @@ def lead_detail(lead_id: int):
     )
 
 
-@bp.route("/leads/<int:lead_id>/ack", methods=["POST"])
+@bp.route("/leads/<id:lead_id>/ack", methods=["POST"])
 @roles_required("coordinator", "manager")
 def acknowledge(lead_id: int):
     lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)

@@ -34,7 +34,7 @@ def index():
     return render_template("devphone_index.html", people=people)
 
 
-@bp.route("/<int:salesperson_id>", methods=["GET", "POST"])
+@bp.route("/<id:salesperson_id>", methods=["GET", "POST"])
 @roles_required("coordinator", "manager", "salesperson")
 def phone(salesperson_id: int):
     person = db.session.get(Salesperson, salesperson_id) or abort(404)

@@ -7,6 +7,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
 
 from dispatcher.extensions import db
 
@@ -16,6 +17,14 @@ UNAVAILABLE = "The database is not answering. Nothing was saved; please try agai
 
 
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def not_here(error: HTTPException):
+        # API clients read JSON, whatever went wrong.
+        if request.path.startswith("/api/"):
+            return jsonify({"error": error.description}), error.code
+        return error
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):

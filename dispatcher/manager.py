@@ -67,7 +67,7 @@ def salespeople_page():
     ), (400 if errors else 200)
 
 
-@bp.route("/salespeople/<int:salesperson_id>", methods=["GET", "POST"])
+@bp.route("/salespeople/<id:salesperson_id>", methods=["GET", "POST"])
 @roles_required("manager")
 def edit_salesperson(salesperson_id: int):
     person = db.session.get(Salesperson, salesperson_id)
@@ -112,7 +112,7 @@ def _own_salesperson(salesperson_id: int) -> Salesperson:
     return person
 
 
-@bp.route("/salespeople/<int:salesperson_id>/status", methods=["POST"])
+@bp.route("/salespeople/<id:salesperson_id>/status", methods=["POST"])
 @roles_required("manager")
 def set_status(salesperson_id: int):
     """Busy / errand / back / out / off shift, from the salespeople table."""
@@ -134,7 +134,7 @@ def set_status(salesperson_id: int):
     return redirect(url_for("manager.salespeople_page")), 303
 
 
-@bp.route("/salespeople/<int:salesperson_id>/move", methods=["POST"])
+@bp.route("/salespeople/<id:salesperson_id>/move", methods=["POST"])
 @roles_required("manager")
 def move(salesperson_id: int):
     person = _own_salesperson(salesperson_id)
