@@ -35,7 +35,7 @@ class LeadForm(FlaskForm):
     channel = SelectField(
         "Channel",
         default="call",
-        choices=[SelectChoice(c, c.replace("_", "-").title()) for c in LEAD_CHANNELS],
+        choices=[SelectChoice(c, c.replace("_", "-").capitalize()) for c in LEAD_CHANNELS],
     )
     source = StringField("What brought them", validators=[Optional(), Length(max=120)])
     listing = StringField("Listing ref", validators=[Optional(), Length(max=40)])
