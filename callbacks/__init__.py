@@ -8,4 +8,4 @@ from dispatcher.extensions import csrf
 bp = Blueprint("callbacks", __name__)
 csrf.exempt(bp)
 
-from callbacks import sms, status  # noqa: E402,F401  (routes register on bp)
+from callbacks import sms, status, voice  # noqa: E402,F401  (routes register on bp)

@@ -1,30 +1,63 @@
-"""Reading a salesperson's reply to a page. Pure: text in, a command out."""
+"""Reading a salesperson's reply to a page. Pure: text in, a command (inbound.Reply) out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dispatcher.services.inbound import Reply
 
 ACK_WORDS = {"OK", "OKAY", "YES", "Y", "1"}
+DECLINE_WORDS = {"NO", "PASS"}
 HELP_WORDS = {"HELP", "INFO", "?"}
+# Twilio's opt-out and opt-in keywords. Twilio acts on a message that is exactly one of
+# them (it stops delivering to the number), so we read them the same way and our record
+# of who can be paged matches Twilio's list.
+OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+OPT_IN_WORDS = {"START", "UNSTOP", "YES"}
+# Twilio's Advanced Opt-Out adds OptOutType to the webhook; it wins over the body.
+OPT_OUT_TYPES = {"STOP": "stop", "START": "start", "HELP": "help"}
+
+# DONE <ref> <outcome words>: the phrases a salesperson may use, longest first, and the
+# outcome each means (dispatcher.services.outcomes.OUTCOMES). Words after the phrase are
+# ignored, and not kept: they may name the client.
+OUTCOME_PHRASES = (
+    ("LISTING APPOINTMENT", "listing_appointment"),
+    ("LISTING APPT", "listing_appointment"),
+    ("LISTING", "listing_appointment"),
+    ("APPOINTMENT SET", "appointment_set"),
+    ("APPOINTMENT", "appointment_set"),
+    ("APPT", "appointment_set"),
+    ("NOT INTERESTED", "not_interested"),
+    ("WRONG NUMBER", "wrong_number"),
+    ("WRONG", "wrong_number"),
+    ("NO ANSWER", "no_answer"),
+    ("OTHER", "other"),
+)
 
 
-@dataclass(frozen=True)
-class Reply:
-    command: str  # ack | help | unknown
-    ref: int | None = None
-
-
-def parse_reply(body: str) -> Reply:
-    """OK / YES / 1 acknowledge the newest page; a ref number (or 'OK 12') picks one."""
-    words = (body or "").strip().upper().replace(",", " ").split()
+def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
+    """OK / YES / 1 acknowledge the newest page, a ref number (or 'OK 12') picks one;
+    NO / PASS [ref] decline; DONE <ref> <outcome>; HELP; STOP and START words."""
+    by_type = OPT_OUT_TYPES.get((opt_out_type or "").strip().upper())
+    if by_type:
+        return Reply(by_type)
+    words = [w.strip(".!:;") for w in (body or "").upper().replace(",", " ").split()]
+    words = [w for w in words if w]
     if not words:
         return Reply("unknown")
-    first, rest = words[0].rstrip(".!"), words[1:]
+    whole = " ".join(words)
+    if whole in OPT_OUT_WORDS:
+        return Reply("stop")
+    if whole in OPT_IN_WORDS - ACK_WORDS:
+        return Reply("start")
+    first, rest = words[0], words[1:]
     if first in HELP_WORDS:
         return Reply("help")
     if first in ACK_WORDS:
+        return Reply("ack", _ref(rest[0]) if rest else None, opt_in=whole in OPT_IN_WORDS)
+    if first in DECLINE_WORDS:
+        return Reply("decline", _ref(rest[0]) if rest else None)
+    if first == "DONE":
         ref = _ref(rest[0]) if rest else None
-        return Reply("ack", ref)
+        return Reply("done", ref, _outcome(rest[1:]) if ref is not None else None)
     if _ref(first) is not None and not rest:
         return Reply("ack", _ref(first))
     return Reply("unknown")
@@ -32,4 +65,14 @@ def parse_reply(body: str) -> Reply:
 
 def _ref(word: str) -> int | None:
     word = word.removeprefix("REF").removeprefix("#")
-    return int(word) if word.isdigit() else None
+    # Refs are lead ids: PostgreSQL's integer holds at most 2**31 - 1.
+    return int(word) if word.isdigit() and len(word) <= 9 else None
+
+
+def _outcome(words: list[str]) -> str | None:
+    text = " ".join(words).replace("_", " ").replace("-", " ")
+    text = " ".join(text.split())
+    for phrase, outcome in OUTCOME_PHRASES:
+        if text == phrase or text.startswith(phrase + " "):
+            return outcome
+    return None

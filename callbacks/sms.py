@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import suppress
+
 from flask import Response, current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from callbacks import bp
@@ -11,8 +14,14 @@ from callbacks.replies import parse_reply
 from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.services.inbound import earlier_delivery, handle_reply
+from dispatcher.services.inbound import ReplySettings, earlier_delivery, handle_reply
 from dispatcher.services.phones import to_e164
+from workers.scheduling import enqueue_manager_message, enqueue_send
+
+log = logging.getLogger(__name__)
+
+# When the reply cannot be recorded the salesperson must not believe it was.
+NOT_RECORDED = "Your reply was not recorded. Please call the office."
 
 
 def twiml_message(text: str) -> Response:
@@ -28,24 +37,51 @@ def inbound_sms():
     message_sid = request.form.get("MessageSid", "")
     if not message_sid:
         return twiml_message(""), 400
+    config = current_app.config
     try:
-        sender = to_e164(request.form.get("From", ""), current_app.config["PHONE_REGION"])
+        sender = to_e164(request.form.get("From", ""), config["PHONE_REGION"])
     except ValueError:
         return twiml_message("")
-    reply = parse_reply(request.form.get("Body", ""))
+    reply = parse_reply(request.form.get("Body", ""), request.form.get("OptOutType"))
     try:
         outcome = handle_reply(
             session=db.session,
             message_sid=message_sid,
             from_number=sender,
-            command=reply.command,
-            ref=reply.ref,
+            reply=reply,
             now=utcnow(),
+            settings=ReplySettings(
+                deadline_seconds=config["ACK_DEADLINE_SECONDS"],
+                details_in_ack=config["ACK_REPLY_INCLUDES_DETAILS"],
+            ),
         )
         db.session.commit()
     except IntegrityError:
         # The same MessageSid arrived twice at once: the other delivery recorded it.
-        db.session.rollback()
-        seen = earlier_delivery(session=db.session, message_sid=message_sid)
-        return twiml_message(seen.reply if seen else "")
+        return _answer_of_the_other_delivery(message_sid)
+    except DBAPIError as error:
+        return _not_recorded(error)
+    # Only now, after the commit, may a job see the next page or the manager's message.
+    for page_id in outcome.pages_to_send:
+        enqueue_send(page_id)
+    for message_id in outcome.manager_messages:
+        enqueue_manager_message(message_id)
     return twiml_message(outcome.reply)
+
+
+def _answer_of_the_other_delivery(message_sid: str) -> Response:
+    db.session.rollback()
+    try:
+        seen = earlier_delivery(session=db.session, message_sid=message_sid)
+    except DBAPIError as error:
+        return _not_recorded(error)
+    return twiml_message(seen.reply if seen else "")
+
+
+def _not_recorded(error: DBAPIError) -> Response:
+    """The database is away (OperationalError and kin): answer at once, in words, 200 so
+    that Twilio delivers the answer."""
+    log.error("sms reply not recorded, database unavailable: %s", type(error.orig).__name__)
+    with suppress(DBAPIError):  # still away: the next request starts a clean session
+        db.session.rollback()
+    return twiml_message(NOT_RECORDED)

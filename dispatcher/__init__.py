@@ -29,6 +29,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
             app.instance_path, "dispatch.sqlite"
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = _driver_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    # A bad COORDINATOR_HOURS_* setting must stop the start, not every call to the office.
+    from dispatcher.office_hours import hours_from_config
+
+    hours_from_config(app.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -47,7 +51,7 @@ def _driver_url(url: str) -> str:
 
 def _init_extensions(app: Flask) -> None:
     from dispatcher import models  # noqa: F401  (the models must be known to migrations)
-    from dispatcher.extensions import csrf, db, login, migrate
+    from dispatcher.extensions import csrf, db, init_limiter, login, migrate
     from dispatcher.queue import init_queue
     from dispatcher.sms import init_sms
 
@@ -62,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     login.init_app(app)
     csrf.init_app(app)
     init_queue(app)
+    init_limiter(app)
     init_sms(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
@@ -88,6 +93,11 @@ def _tune_sqlite(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        if connection.get_execution_options().get("reads_only"):
+            # The dashboard's long reads: under WAL they must not hold the write lock
+            # and keep a call from being logged meanwhile.
+            connection.exec_driver_sql("BEGIN")
+            return
         # Take the write lock up front: a deferred transaction that read an older
         # snapshot fails when it later writes (SQLITE_BUSY_SNAPSHOT) instead of waiting.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -108,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.auth import bp as auth_bp
     from dispatcher.cli import register_commands
     from dispatcher.console import bp as console_bp
+    from dispatcher.dashboard import bp as dashboard_bp
     from dispatcher.devphone import bp as devphone_bp
     from dispatcher.errors import register_error_handlers
     from dispatcher.manager import bp as manager_bp
@@ -117,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(manager_bp, url_prefix="/manager")
+    app.register_blueprint(dashboard_bp, url_prefix="/manager")
     app.register_blueprint(salesperson_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(callbacks_bp, url_prefix="/twilio")

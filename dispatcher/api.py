@@ -221,6 +221,7 @@ def lead_json(lead: Lead, *, timeline: bool = False) -> dict:
             if page
             else None
         ),
+        "outcome": lead.outcome,
     }
     if timeline:
         body["timeline"] = [

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from dispatcher.extensions import db, login
+from dispatcher.extensions import db, limiter, login
 from dispatcher.forms import SignInForm
 from dispatcher.models import User
 
@@ -36,7 +46,18 @@ def roles_required(*roles: str):
     return decorator
 
 
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _failed_sign_in(response) -> bool:
+    # Only failures count: a whole office signing in at nine behind one address is
+    # not an attack, and guessing passwords is nothing but failures.
+    return response.status_code not in (302, 429)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], deduct_when=_failed_sign_in)
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
@@ -47,6 +68,12 @@ def sign_in():
             login_user(user)
             return redirect(_safe_next() or home_for(user))
     return render_template("sign_in.html", form=form)
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def too_many_sign_ins(error: RateLimitExceeded):
+    """429 with a page that says what happened and when to try again."""
+    return render_template("too_many_sign_ins.html", limit=error.limit.limit), 429
 
 
 def home_for(user: User) -> str:

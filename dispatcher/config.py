@@ -12,6 +12,18 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _optional_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else None
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     """Defaults for a developer's machine: SQLite, embedded Redis, the outbox transport."""
 
@@ -30,6 +42,18 @@ class Config:
     # The sweeper reassigns pages this long past their deadline that no job handled.
     SWEEP_GRACE_SECONDS = _int("SWEEP_GRACE_SECONDS", 5)
     MANAGER_MOBILE = os.environ.get("MANAGER_MOBILE")
+    # C4: the client's details come by call; an office may allow them in the SMS that
+    # confirms an acknowledgement.
+    ACK_REPLY_INCLUDES_DETAILS = _bool("ACK_REPLY_INCLUDES_DETAILS", False)
+
+    # Voice (C8): calls to the office ring the coordinator in their hours (office time,
+    # HH:MM-HH:MM), the salesperson on duty outside them.
+    COORDINATOR_PHONE = os.environ.get("COORDINATOR_PHONE")
+    COORDINATOR_HOURS_WEEKDAYS = os.environ.get("COORDINATOR_HOURS_WEEKDAYS", "08:00-20:00")
+    COORDINATOR_HOURS_WEEKENDS = os.environ.get("COORDINATOR_HOURS_WEEKENDS", "09:00-18:00")
+    # Until the duty roster comes: the salesperson on duty (their mobile), or a number.
+    ON_DUTY_SALESPERSON_ID = _optional_int("ON_DUTY_SALESPERSON_ID")
+    ON_DUTY_PHONE = os.environ.get("ON_DUTY_PHONE")
 
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
@@ -43,6 +67,17 @@ class Config:
     API_TOKEN = os.environ.get("API_TOKEN")
     WTF_CSRF_TIME_LIMIT = None
 
+    # Failed sign-ins allowed per client address (limits' notation: "10 per minute").
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    # None: the counters live in REDIS_URL; memory:// keeps them in each process.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    # A Redis that is away must not lock everyone out: sign-in goes on unlimited.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_HEADERS_ENABLED = True
+    # Reverse proxies in front of the app that append to X-Forwarded-For (0: none).
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
+
 
 class TestConfig(Config):
     TESTING = True
@@ -50,3 +85,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     # Fast hashing: the suite signs in hundreds of times; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Each test app starts with fresh counters.
+    RATELIMIT_STORAGE_URI = "memory://"

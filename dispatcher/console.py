@@ -8,8 +8,15 @@ from flask_login import current_user
 from dispatcher.auth import roles_required
 from dispatcher.extensions import db
 from dispatcher.forms import LeadForm, field_errors
-from dispatcher.intake import acknowledge_lead_by_hand, current_office, lead_details, log_and_page
-from dispatcher.services import leads, salespeople
+from dispatcher.intake import (
+    acknowledge_lead_by_hand,
+    close_call_stub,
+    complete_call_stub,
+    current_office,
+    lead_details,
+    log_and_page,
+)
+from dispatcher.services import leads, salespeople, stubs
 from dispatcher.services.errors import InvalidInput
 
 bp = Blueprint("console", __name__)
@@ -28,7 +35,8 @@ def home():
     return _render_console(LeadForm(), {})
 
 
-def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200):
+def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200, completing=None):
+    """The console; ``completing`` is the call stub whose form is being filled."""
     office = current_office()
     board = leads.open_leads(session=db.session, office_id=office.id)
     return render_template(
@@ -36,6 +44,8 @@ def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200):
         form=form,
         errors=errors,
         board=board,
+        stubs=stubs.call_stubs(session=db.session, office_id=office.id),
+        completing=completing,
         salespeople=_salesperson_choices(),
         current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
     ), status
@@ -72,6 +82,7 @@ def board():
     return render_template(
         "_board.html",
         board=leads.open_leads(session=db.session, office_id=office.id),
+        stubs=stubs.call_stubs(session=db.session, office_id=office.id),
         current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
     )
 
@@ -100,4 +111,56 @@ def acknowledge(lead_id: int):
         flash(f"Lead {lead.id}: call-back recorded.", "success")
     else:
         flash(f"Lead {lead.id} has no open page to acknowledge.", "error")
+    return redirect(url_for("console.home"))
+
+
+def _stub_or_404(lead_id: int):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        abort(404)
+    return lead
+
+
+@bp.route("/leads/<id:lead_id>/complete", methods=["GET", "POST"])
+@roles_required("coordinator", "manager")
+def complete_stub(lead_id: int):
+    """A call logged from its caller ID: the coordinator fills the usual form, prefilled
+    with the number, and the lead is routed and paged as any other."""
+    lead = _stub_or_404(lead_id)
+    if lead.state != stubs.STUB:
+        flash(f"Call Ref {lead.id} is already completed or closed.", "error")
+        return redirect(url_for("console.home"))
+    form = LeadForm(data={"caller_phone": lead.caller_phone, "channel": "call"})
+    if not form.is_submitted():
+        return _render_console(form, {}, completing=lead)
+    if not form.validate_on_submit():
+        return _render_console(form, field_errors(form), 400, completing=lead)
+    try:
+        complete_call_stub(
+            lead, lead_details(form), user_id=current_user.id, actor=current_user.username
+        )
+    except InvalidInput as error:
+        return _render_console(form, error.errors, 400, completing=lead)
+    except stubs.StubGone as error:
+        flash(str(error), "error")
+        return redirect(url_for("console.home"))
+    assignment = lead.assignments[-1]
+    who = assignment.salesperson.name if assignment.salesperson else "the manager"
+    flash(f"Call Ref {lead.id} completed. Paging {who}: {assignment.reason}.", "success")
+    if assignment.script:
+        flash(f"Say to the caller: “{assignment.script}”", "script")
+    return redirect(url_for("console.home"))
+
+
+@bp.route("/leads/<id:lead_id>/not-a-client", methods=["POST"])
+@roles_required("coordinator", "manager")
+def close_stub(lead_id: int):
+    """A call that was no client (a supplier, a wrong number): off the board, kept on record."""
+    lead = _stub_or_404(lead_id)
+    try:
+        close_call_stub(lead, actor=current_user.username)
+    except stubs.StubGone as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Call Ref {lead.id} closed: not a client.", "success")
     return redirect(url_for("console.home"))

@@ -3,7 +3,18 @@ as them. Replies go through the Twilio webhook code, signed as Twilio signs."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from xml.etree import ElementTree
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
@@ -19,6 +30,8 @@ from dispatcher.sms import office_number
 from dispatcher.sms.outbox import new_sid
 
 bp = Blueprint("devphone", __name__)
+
+DEV_ACCOUNT_SID = "AC" + "0" * 32
 
 
 @bp.before_request
@@ -60,7 +73,7 @@ def send_as_salesperson(person: Salesperson, body: str) -> str:
     sid = new_sid()
     params = {
         "MessageSid": sid,
-        "AccountSid": "AC" + "0" * 32,
+        "AccountSid": DEV_ACCOUNT_SID,
         "From": person.mobile,
         "To": office_number(),
         "Body": body,
@@ -77,12 +90,7 @@ def send_as_salesperson(person: Salesperson, body: str) -> str:
         )
     )
     db.session.commit()
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
-    url = base.rstrip("/") + url_for("callbacks.inbound_sms")
-    signature = RequestValidator(development_auth_token()).compute_signature(url, params)
-    with current_app.test_client() as client:
-        response = client.post(url, data=params, headers={"X-Twilio-Signature": signature})
-    answer = _message_text(response.get_data(as_text=True))
+    answer = _message_text(_post_as_twilio("callbacks.inbound_sms", params))
     if answer:
         db.session.add(
             OutboxMessage(
@@ -98,8 +106,59 @@ def send_as_salesperson(person: Salesperson, body: str) -> str:
     return answer
 
 
-def _message_text(twiml: str) -> str:
-    from xml.etree import ElementTree
+@bp.route("/<id:salesperson_id>/call", methods=["POST"])
+@roles_required("coordinator", "manager", "salesperson")
+def call(salesperson_id: int):
+    person = db.session.get(Salesperson, salesperson_id) or abort(404)
+    flash(f"You called the office. {call_the_office(person.mobile)}", "info")
+    return redirect(url_for("devphone.phone", salesperson_id=person.id))
 
+
+@bp.route("/call", methods=["POST"])
+@roles_required("coordinator", "manager", "salesperson")
+def call_as_client():
+    """A caller ringing the office from any number: the call is logged as a stub."""
+    number = (request.form.get("from_number") or "").strip() or "anonymous"
+    flash(f"A client called the office. {call_the_office(number)}", "info")
+    return redirect(url_for("devphone.index"))
+
+
+def call_the_office(from_number: str) -> str:
+    """Post a ringing call to /twilio/voice exactly as Twilio would; what the TwiML says."""
+    params = {
+        "CallSid": new_sid("CA"),
+        "AccountSid": DEV_ACCOUNT_SID,
+        "From": from_number,
+        "To": office_number(),
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
+    return describe_call(_post_as_twilio("callbacks.inbound_call", params))
+
+
+def _post_as_twilio(endpoint: str, params: dict) -> str:
+    """Sign the request as Twilio signs it and post it through the webhook's own code."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
+    url = base.rstrip("/") + url_for(endpoint)
+    signature = RequestValidator(development_auth_token()).compute_signature(url, params)
+    with current_app.test_client() as client:
+        response = client.post(url, data=params, headers={"X-Twilio-Signature": signature})
+    return response.get_data(as_text=True)
+
+
+def _message_text(twiml: str) -> str:
     root = ElementTree.fromstring(twiml)
     return " ".join(m.text or "" for m in root.iter("Message")).strip()
+
+
+def describe_call(twiml: str) -> str:
+    """What the caller would hear, and whose phone would ring, in the TwiML's order."""
+    parts = []
+    for verb in ElementTree.fromstring(twiml):
+        text = " ".join((verb.text or "").split())
+        if verb.tag == "Say":
+            parts.append(f"The office says: “{text}”")
+        elif verb.tag == "Dial":
+            parts.append(f"Then {text} rings.")
+    return " ".join(parts) or "(nothing)"

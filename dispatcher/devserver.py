@@ -29,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     env.setdefault("INSTANCE_PATH", os.path.join(PROJECT_ROOT, "instance"))
     env.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    if not env.get("TWILIO_ACCOUNT_SID"):
+        # A fictional coordinator's phone, so the development phone's calls show where
+        # they would ring; a real deployment sets its own.
+        env.setdefault("COORDINATOR_PHONE", "+12025550150")
     instance = env["INSTANCE_PATH"]
     children: list[tuple[str, subprocess.Popen]] = []
 

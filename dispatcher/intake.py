@@ -10,7 +10,7 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import LeadForm
 from dispatcher.models import Lead, Office
-from dispatcher.services import leads, pages
+from dispatcher.services import leads, pages, stubs
 from workers.scheduling import enqueue_send
 
 
@@ -66,6 +66,43 @@ def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str)
     if page is not None:
         enqueue_send(page.id)
     return lead
+
+
+def complete_call_stub(
+    lead: Lead, details: leads.LeadDetails, *, user_id: int | None, actor: str
+) -> Lead:
+    """Complete a call stub, commit, queue its page. Raises InvalidInput or StubGone with
+    nothing changed."""
+    config = current_app.config
+    try:
+        stubs.complete_stub(
+            session=db.session,
+            office=current_office(),
+            lead=lead,
+            details=details,
+            logged_by_id=user_id,
+            actor=actor,
+            now=utcnow(),
+            deadline_seconds=config["ACK_DEADLINE_SECONDS"],
+            region=config["PHONE_REGION"],
+        )
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    page = leads.current_page(session=db.session, lead_id=lead.id)
+    if page is not None:
+        enqueue_send(page.id)
+    return lead
+
+
+def close_call_stub(lead: Lead, *, actor: str) -> None:
+    try:
+        stubs.close_stub(session=db.session, lead=lead, actor=actor, now=utcnow())
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
 
 
 def acknowledge_lead_by_hand(lead: Lead, *, actor: str) -> bool:

@@ -71,6 +71,14 @@ class Salesperson(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="in_office", server_default="in_office")
     # Q3: skipped while busy or on an errand; one priority turn when back.
     makeup_owed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Texted STOP (or Twilio reports them opted out): no SMS reaches them, so routing
+    # skips them until they text START.
+    sms_opted_out: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    sms_opted_out_at: Mapped[datetime | None]
+    # Why pages to this mobile fail for good (unknown handset, landline, not a mobile),
+    # for the manager to fix; cleared when the mobile is changed.
+    number_problem: Mapped[str | None] = mapped_column(String(200))
+    number_problem_at: Mapped[datetime | None]
 
 
 class RotationPointer(db.Model):
@@ -122,13 +130,22 @@ class Lead(db.Model):
     area: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # A family member's number already known to the office (O9), E.164.
     related_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
-    # open: a page is out; acknowledged: someone called back; manager: nobody left.
+    # stub: a call logged from its caller ID, waiting for the coordinator to complete it;
+    # open: a page is out; acknowledged: someone called back; manager: nobody left;
+    # not_a_client: a stub the coordinator closed (a supplier, a wrong number).
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # C7: what came of the salesperson's call to the client (services.outcomes.OUTCOMES).
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    outcome_at: Mapped[datetime | None]
+    outcome_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("salesperson.id", name="fk_lead_outcome_by_id_salesperson")
+    )
 
     listing: Mapped[Listing | None] = relationship()
-    asked_for: Mapped[Salesperson | None] = relationship()
+    asked_for: Mapped[Salesperson | None] = relationship(foreign_keys=[asked_for_id])
+    outcome_by: Mapped[Salesperson | None] = relationship(foreign_keys=[outcome_by_id])
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="lead", order_by="Assignment.id"
     )
@@ -170,7 +187,7 @@ class Page(db.Model):
     salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
     to_number: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(String(320))
-    # open -> acknowledged | missed | failed (undeliverable);
+    # open -> acknowledged | missed | declined (NO / PASS) | failed (undeliverable);
     # notify: the manager's page, nothing awaited.
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -230,6 +247,48 @@ class InboundMessage(db.Model):
     received_at: Mapped[datetime]
     outcome: Mapped[str] = mapped_column(String(30))
     reply: Mapped[str] = mapped_column(String(320), default="")
+
+
+class InboundCall(db.Model):
+    """Every voice webhook once, keyed by Twilio's CallSid, with the TwiML we answered.
+
+    A repeat delivery of the same CallSid answers the stored TwiML and changes nothing.
+    """
+
+    __table_args__ = (UniqueConstraint("call_sid", name="uq_inbound_call_call_sid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64))
+    # Empty when the caller withheld their number.
+    from_number: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime]
+    # coordinator | on_duty | nobody_to_ring | salesperson_details | salesperson_nothing
+    outcome: Mapped[str] = mapped_column(String(30))
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lead.id", name="fk_inbound_call_lead_id_lead")
+    )
+    salesperson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("salesperson.id", name="fk_inbound_call_salesperson_id_salesperson")
+    )
+    twiml: Mapped[str] = mapped_column(Text)
+
+
+class ManagerMessage(db.Model):
+    """An SMS to the manager that is about a salesperson, not a lead (they texted STOP
+    or START). Sent by a job after the commit, claimed like a page so it goes out once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("office.id", name="fk_manager_message_office_id_office")
+    )
+    to_number: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime]
+    send_claimed_at: Mapped[datetime | None]
+    send_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    sent_at: Mapped[datetime | None]
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    send_error: Mapped[str | None] = mapped_column(String(300))
 
 
 class OutboxMessage(db.Model):

@@ -77,6 +77,12 @@ def _settings(database_url: str, redis_url: str, instance_dir: str, **extra) -> 
         PUBLIC_BASE_URL=None,
         API_TOKEN=None,
         MANAGER_MOBILE=None,
+        ACK_REPLY_INCLUDES_DETAILS=False,
+        COORDINATOR_PHONE=None,
+        ON_DUTY_SALESPERSON_ID=None,
+        ON_DUTY_PHONE=None,
+        COORDINATOR_HOURS_WEEKDAYS="08:00-20:00",
+        COORDINATOR_HOURS_WEEKENDS="09:00-18:00",
         OFFICE_TIMEZONE="America/New_York",
         PHONE_REGION="US",
     )

@@ -119,8 +119,9 @@ def run_races(
     """Race ``trials`` pages and return what each side saw. ``early`` runs every deadline
     check that many seconds before the deadline (it must then change nothing)."""
     rng = random.Random(seed)
-    # Spawned processes take about a second to start; the first deadline waits for them.
-    made = prepare_pages(office=office, trials=trials, gap=gap, lead_time=2.5)
+    # Spawned processes take one to two seconds to start (more on a busy machine); the
+    # first deadline, less ``early``, waits for them.
+    made = prepare_pages(office=office, trials=trials, gap=gap, lead_time=4.0)
     ack_plan = [
         (page_id, deadline + rng.uniform(-spread, spread)) for _lead, page_id, deadline in made
     ]

@@ -171,6 +171,8 @@ def test_ack_unknown_lead_is_404(api):
         ({"listing": "L-9999"}, "listing"),
         ({"asked_for": 9999}, "asked_for"),
         ({"asked_for": "Alice"}, "asked_for"),
+        ({"asked_for": -(10**26)}, "asked_for"),  # beyond the database's integer
+        ({"asked_for": 2**31}, "asked_for"),
         ({"caller_name": {"first": "Zeb"}}, "caller_name"),
     ],
 )

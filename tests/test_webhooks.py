@@ -3,25 +3,31 @@ delivery receipts, forged and repeated requests, token rotation, a public URL be
 proxy, and the development phone going through the same code."""
 
 from datetime import timedelta
-from types import SimpleNamespace
-from xml.etree import ElementTree
 
 import pytest
-from sqlalchemy import func, select
-from twilio.request_validator import RequestValidator
+from sqlalchemy import select
 
 from dispatcher.extensions import db
-from dispatcher.models import InboundMessage, Lead, LeadEvent, OutboxMessage, Page
+from dispatcher.models import InboundMessage, OutboxMessage, Page
 from dispatcher.services import pages
-from dispatcher.services.inbound import HELP_TEXT
-from dispatcher.services.leads import current_page
+from dispatcher.services.inbound import HELP_TEXT, UNKNOWN_NUMBER_REPLY
 from dispatcher.sms.outbox import new_sid
-from tests.factories import new_lead, person
+from tests.factories import person
 from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, app_settings
-from workers import jobs
+from tests.webhook_helpers import (
+    OFFICE,
+    count,
+    events,
+    page_out,
+    post_signed,
+    receipt,
+    reply_text,
+    sign,
+    sms_params,
+    state,
+    text_sms,
+)
 
-OFFICE = "+12025550100"
-ALICE = "+12025550101"  # first in the demo office's rotation
 PUBLIC = "https://dispatch.example.com"
 
 
@@ -36,62 +42,9 @@ def settings(settings, request):
     return settings
 
 
-def sign(url: str, params: dict, token: str = AUTH_TOKEN) -> str:
-    return RequestValidator(token).compute_signature(url, params)
-
-
-def post_signed(client, path, params, *, token=AUTH_TOKEN, url=None, signature=None):
-    signature = signature or sign(url or "http://localhost" + path, params, token)
-    return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
-
-
-def sms_params(body: str, sender: str = ALICE, sid: str | None = None) -> dict:
-    return {
-        "MessageSid": sid or new_sid(),
-        "AccountSid": ACCOUNT_SID,
-        "From": sender,
-        "To": OFFICE,
-        "Body": body,
-        "NumMedia": "0",
-    }
-
-
-def text_sms(client, body: str, sender: str = ALICE, **signing):
-    return post_signed(client, "/twilio/sms", sms_params(body, sender), **signing)
-
-
-def reply_text(response) -> str:
-    root = ElementTree.fromstring(response.get_data(as_text=True))
-    assert root.tag == "Response"
-    return " ".join(m.text or "" for m in root.iter("Message"))
-
-
-def page_out(office, **fields) -> SimpleNamespace:
-    """A lead logged and its page sent (through the stub, or the outbox)."""
-    lead = new_lead(office, **fields)
-    page = current_page(session=db.session, lead_id=lead.id)
-    ids = SimpleNamespace(lead=lead.id, page=page.id)
-    db.session.commit()
-    assert jobs.send_page(ids.page) == "sent"
-    return ids
-
-
 @pytest.fixture
 def paged(office):
     return page_out(office)
-
-
-def state(paged) -> tuple[str, str]:
-    db.session.expire_all()
-    return db.session.get(Page, paged.page).state, db.session.get(Lead, paged.lead).state
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def events(kind: str) -> list[LeadEvent]:
-    return list(db.session.scalars(select(LeadEvent).where(LeadEvent.kind == kind)))
 
 
 # -- replies to a page ------------------------------------------------------------
@@ -137,11 +90,11 @@ def test_gibberish_gets_the_help_and_changes_nothing(client, paged):
     assert events("acknowledged") == []
 
 
-def test_an_unknown_number_gets_no_reply_and_changes_nothing(client, paged):
+def test_an_unknown_number_gets_a_polite_reply_and_changes_nothing(client, paged):
     response = text_sms(client, "OK", sender="+12025550177")
 
     assert response.status_code == 200
-    assert reply_text(response) == ""
+    assert reply_text(response) == UNKNOWN_NUMBER_REPLY
     assert state(paged) == ("open", "open")
 
 
@@ -238,23 +191,6 @@ def test_behind_a_proxy_the_public_url_is_what_twilio_signed(client, paged):
 
 
 # -- delivery receipts --------------------------------------------------------------
-
-
-def receipt(client, sid: str, status: str, **extra):
-    params = {
-        "AccountSid": ACCOUNT_SID,
-        "MessageSid": sid,
-        "SmsSid": sid,
-        "MessageStatus": status,
-        "SmsStatus": status,
-        "To": ALICE,
-        "From": OFFICE,
-        "ApiVersion": "2010-04-01",
-        **extra,
-    }
-    response = post_signed(client, "/twilio/status", params)
-    assert response.status_code in (200, 204), response.get_data(as_text=True)
-    return response
 
 
 def delivery_status(page_id: int) -> str:

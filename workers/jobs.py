@@ -7,11 +7,11 @@ import logging
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.models import Page
-from dispatcher.services import pages
+from dispatcher.models import ManagerMessage, Page
+from dispatcher.services import delivery, manager_messages, pages
 from dispatcher.sms import SendFailed, sms_transport
 from workers.context import job_app
-from workers.scheduling import enqueue_send, schedule_deadline
+from workers.scheduling import enqueue_manager_message, enqueue_send, schedule_deadline
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +55,22 @@ def send_page(page_id: int) -> str:
 
 
 def _after_send_failure(app, page_id: int, error: SendFailed) -> str:
-    """Record the failure; a permanent one moves the lead on now, a transient one raises
-    so that RQ tries again (the page is left free to send)."""
+    """Record the failure; a permanent one moves the lead on now (with Twilio's code in
+    words, as a failed delivery receipt does), a transient one raises so that RQ tries
+    again (the page is left free to send)."""
     db.session.rollback()
     now = utcnow()
     page = db.session.get(Page, page_id)
-    pages.record_send_failure(session=db.session, page=page, error=str(error), now=now)
+    known = error.code is not None and str(error.code) in delivery.FAILURE_WORDS
+    reason = f"{delivery.failure_words(error.code)}: {error}" if known else str(error)
+    pages.record_send_failure(session=db.session, page=page, error=reason, now=now)
     outcome = None
     if error.permanent and page.salesperson_id is not None:
-        outcome = pages.fail_page(
+        outcome = delivery.page_undeliverable(
             session=db.session,
-            page_id=page_id,
-            error=str(error),
+            page=page,
+            code=error.code,
+            what="could not be sent",
             now=now,
             deadline_seconds=app.config["ACK_DEADLINE_SECONDS"],
         )
@@ -74,9 +78,43 @@ def _after_send_failure(app, page_id: int, error: SendFailed) -> str:
     log.warning("page %s not sent (permanent=%s)", page_id, error.permanent)
     if not error.permanent:
         raise error
-    if outcome is not None and outcome.next_page_id is not None:
-        enqueue_send(outcome.next_page_id)
+    if outcome is not None:
+        if outcome.next_page_id is not None:
+            enqueue_send(outcome.next_page_id)
+        if outcome.manager_message_id is not None:
+            enqueue_manager_message(outcome.manager_message_id)
     return "failed"
+
+
+def send_manager_message(message_id: int) -> str:
+    """Send one SMS to the manager (a salesperson opted out or back in), once."""
+    app = job_app()
+    with app.app_context():
+        message = manager_messages.claim_message(
+            session=db.session, message_id=message_id, now=utcnow()
+        )
+        what = (message.to_number, message.body) if message is not None else None
+        # Committed before Twilio is called, so a second copy of this job cannot send it,
+        # and no transaction (SQLite's write lock) is held while Twilio answers.
+        db.session.commit()
+        if what is None:
+            return "not-sendable"
+        to_number, body = what
+        try:
+            sent = sms_transport().send_sms(to_number, body)
+        except SendFailed as error:
+            db.session.rollback()
+            message = db.session.get(ManagerMessage, message_id)
+            manager_messages.record_message_failure(message=message, error=str(error))
+            db.session.commit()
+            log.warning("manager message %s not sent (permanent=%s)", message_id, error.permanent)
+            if not error.permanent:
+                raise
+            return "failed"
+        message = db.session.get(ManagerMessage, message_id)
+        manager_messages.record_message_sent(message=message, sent=sent, now=utcnow())
+        db.session.commit()
+        return "sent"
 
 
 def check_deadline(page_id: int, attempt: int = 0) -> str:

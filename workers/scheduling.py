@@ -40,6 +40,27 @@ def enqueue_send(page_id: int, attempt: int = 0) -> bool:
     return True
 
 
+def enqueue_manager_message(message_id: int) -> bool:
+    """Queue an SMS to the manager; False when Redis is away (the sweeper sends it later)."""
+    try:
+        queue().enqueue(
+            "workers.jobs.send_manager_message",
+            message_id,
+            job_id=f"manager-message-{message_id}",
+            unique=True,
+            result_ttl=600,
+            retry=Retry(max=4, interval=[5, 15, 30, 60]),
+        )
+    except DuplicateJobError:
+        pass
+    except redis.RedisError as error:
+        log.warning(
+            "manager message %s not queued (redis: %s); the sweeper will", message_id, error
+        )
+        return False
+    return True
+
+
 def schedule_deadline(page_id: int, deadline_at: datetime, attempt: int = 0) -> bool:
     """Run the deadline check for the page at its deadline, once.
 

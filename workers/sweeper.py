@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.services import pages
+from dispatcher.services import manager_messages, pages
 from workers import jobs
 from workers.context import job_app
 
@@ -24,19 +24,24 @@ def sweep_once() -> dict[str, int]:
         grace = timedelta(seconds=app.config["SWEEP_GRACE_SECONDS"])
         to_send = pages.pages_to_send(session=db.session, now=now, older_than=grace)
         overdue = pages.overdue_pages(session=db.session, now=now, grace=grace)
+        for_manager = manager_messages.messages_to_send(
+            session=db.session, now=now, older_than=grace
+        )
         db.session.rollback()
     sent = sum(_quietly(jobs.send_page, page_id) == "sent" for page_id in to_send)
     reassigned = sum(_quietly(jobs.check_deadline, page_id) == "reassigned" for page_id in overdue)
+    for message_id in for_manager:
+        _quietly(jobs.send_manager_message, message_id)
     if sent or reassigned:
         log.warning("sweeper sent %s and reassigned %s that the queue had not", sent, reassigned)
     return {"sent": sent, "reassigned": reassigned}
 
 
-def _quietly(job, page_id: int) -> str:
+def _quietly(job, record_id: int) -> str:
     try:
-        return job(page_id)
+        return job(record_id)
     except Exception:  # one bad page must not stop the sweep of the others
-        log.exception("sweeper could not handle page %s", page_id)
+        log.exception("sweeper could not run %s for %s", job.__name__, record_id)
         return "error"
 
 

@@ -17,6 +17,9 @@ from dispatcher.services.timeline import record_event
 from routing.decision import RULE_MANAGER, RoutingDecision
 from routing.replay import replay
 
+# Ids are PostgreSQL integers (as dispatcher.RecordId reads them from URLs).
+MAX_RECORD_ID = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class LeadDetails:
@@ -71,7 +74,10 @@ def check_details(
             to_e164(details.related_phone, region)
         except ValueError as error:
             errors["related_phone"] = str(error)
-    if details.asked_for_id is not None:
+    if details.asked_for_id is not None and not 1 <= details.asked_for_id <= MAX_RECORD_ID:
+        # Never sent to the database: PostgreSQL refuses an id its integer cannot hold.
+        errors["asked_for"] = f"No salesperson with id {details.asked_for_id}."
+    elif details.asked_for_id is not None:
         try:
             get_salesperson(
                 session=session, office_id=office_id, salesperson_id=details.asked_for_id
@@ -98,24 +104,8 @@ def log_lead(
     phone, listing = check_details(
         session=session, office_id=office.id, details=details, region=region
     )
-    lead = Lead(
-        office_id=office.id,
-        channel=details.channel,
-        kind=details.kind,
-        caller_name=details.caller_name.strip(),
-        caller_phone=phone,
-        source=details.source.strip(),
-        listing_id=listing.id if listing else None,
-        asked_for_id=details.asked_for_id,
-        notes=details.notes.strip(),
-        area=details.area.strip(),
-        related_phone=(
-            to_e164(details.related_phone, region) if details.related_phone.strip() else ""
-        ),
-        state="open",
-        created_at=now,
-        logged_by_id=logged_by_id,
-    )
+    lead = Lead(office_id=office.id, state="open", created_at=now, logged_by_id=logged_by_id)
+    fill_details(lead, details, phone=phone, listing=listing, region=region)
     session.add(lead)
     session.flush()
     record_event(
@@ -130,6 +120,24 @@ def log_lead(
         session=session, lead=lead, office=office, now=now, deadline_seconds=deadline_seconds
     )
     return lead
+
+
+def fill_details(
+    lead: Lead, details: LeadDetails, *, phone: str, listing: Listing | None, region: str
+) -> None:
+    """Copy the checked details (check_details) onto the lead."""
+    lead.channel = details.channel
+    lead.kind = details.kind
+    lead.caller_name = details.caller_name.strip()
+    lead.caller_phone = phone
+    lead.source = details.source.strip()
+    lead.listing = listing
+    lead.asked_for_id = details.asked_for_id
+    lead.notes = details.notes.strip()
+    lead.area = details.area.strip()
+    lead.related_phone = (
+        to_e164(details.related_phone, region) if details.related_phone.strip() else ""
+    )
 
 
 def assign_lead(

@@ -22,6 +22,13 @@ from dispatcher.sms import SentMessage
 # A claim older than this is taken to have died with its worker.
 SEND_CLAIM_TIMEOUT = timedelta(seconds=60)
 
+# How an open page closes without an acknowledgement, in the manager's words.
+WHY_CLOSED = {
+    "missed": "did not answer",
+    "declined": "passed",
+    "failed": "could not be reached by SMS",
+}
+
 
 def claim_send(*, session: Session, page_id: int, now: datetime) -> Page | None:
     """Take the right to send this page, or None if it is sent, closed or being sent."""
@@ -189,7 +196,8 @@ def close_and_reassign(
     if page.assignment.manager_decides_on_miss:
         # C3/O4: a caller who asked for this salesperson is theirs; nobody else is paged.
         manager_reason = (
-            f"{page.salesperson.name} was asked for by name and did not answer: the manager decides"
+            f"{page.salesperson.name} was asked for by name and {WHY_CLOSED[state]}: "
+            "the manager decides"
         )
     next_page = assign_lead(
         session=session,

@@ -22,3 +22,18 @@ def to_e164(raw: str, region: str) -> str:
 def masked(e164: str) -> str:
     """The number with all but the last two digits hidden, for logs and pages."""
     return "*" * max(len(e164) - 2, 0) + e164[-2:]
+
+
+def spoken_number(e164: str) -> str:
+    """The number as a voice should read it: digit by digit, paused between the groups of
+    its national form ("2 0 2, 5 5 5, 0 1 8 8")."""
+    try:
+        national = phonenumbers.format_number(
+            phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        national = e164
+    groups = [
+        "".join(c for c in part if c.isdigit()) for part in national.replace("-", " ").split()
+    ]
+    return ", ".join(" ".join(group) for group in groups if group)

@@ -56,7 +56,9 @@ def team(*, session: Session, office_id: int) -> tuple[Salesperson, ...]:
             id=row.id,
             name=row.name,
             rotation_position=row.rotation_position,
-            active=row.active,
+            # Routing's "active" means reachable by SMS: a salesperson who texted STOP
+            # is skipped until START, like a deactivated one.
+            active=row.active and not row.sms_opted_out,
             status=row.status,
             skills=frozenset(s for s in row.skills.split(",") if s),
         )
@@ -90,15 +92,15 @@ def office_rules(office: Office) -> OfficeRules:
 
 
 def known_clients(*, session: Session, phones: list[str]) -> tuple[KnownClient, ...]:
-    """The owner of each number: who acknowledged its latest lead, and when.
+    """The owner of each number: who last followed the client up, and when.
 
-    Until the registration log (O3) comes, ownership follows acknowledgements: the
-    salesperson who acknowledged a number's latest acknowledged lead owns it, and that
-    acknowledgement is the last contact.
+    Until the registration log (O3) comes, ownership follows acknowledgements and the
+    outcomes salespeople report (C7): the salesperson behind the later of a number's
+    latest acknowledgement and latest outcome report owns it, and that is the last contact.
     """
     found = []
     for phone in dict.fromkeys(p for p in phones if p):
-        row = session.execute(
+        acknowledged = session.execute(
             select(Page.salesperson_id, Page.acknowledged_at)
             .join(Lead, Lead.id == Page.lead_id)
             .where(
@@ -109,8 +111,18 @@ def known_clients(*, session: Session, phones: list[str]) -> tuple[KnownClient, 
             .order_by(Page.acknowledged_at.desc())
             .limit(1)
         ).first()
-        if row is not None:
-            found.append(KnownClient(phone=phone, owner_id=row[0], last_contact_at=row[1]))
+        reported = session.execute(
+            select(Lead.outcome_by_id, Lead.outcome_at)
+            .where(Lead.caller_phone == phone, Lead.outcome_by_id.is_not(None))
+            .order_by(Lead.outcome_at.desc())
+            .limit(1)
+        ).first()
+        contacts = [row for row in (acknowledged, reported) if row is not None]
+        if contacts:
+            owner_id, last_contact_at = max(contacts, key=lambda row: row[1])
+            found.append(
+                KnownClient(phone=phone, owner_id=owner_id, last_contact_at=last_contact_at)
+            )
     return tuple(found)
 
 

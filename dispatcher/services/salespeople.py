@@ -87,6 +87,9 @@ def update_salesperson(
         )
     if clean.active != person.active:
         changed.append(f"{clean.name}: {'reactivated' if clean.active else 'deactivated'}")
+    if clean.mobile != person.mobile:
+        # The flag was about the old number (delivery.flag_number).
+        person.number_problem, person.number_problem_at = None, None
     person.name, person.mobile = clean.name, clean.mobile
     person.skills, person.active = clean.skills, clean.active
     return changed

@@ -1,0 +1,100 @@
+"""Inbound voice: a caller ringing the office, or a salesperson calling back."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+
+from flask import Response, current_app, request
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from twilio.twiml.voice_response import VoiceResponse
+
+from callbacks import bp
+from callbacks.signature import twilio_signed
+from dispatcher.clock import utcnow
+from dispatcher.extensions import db
+from dispatcher.intake import current_office
+from dispatcher.services import calls
+from dispatcher.services.phones import masked, to_e164
+
+log = logging.getLogger(__name__)
+
+# Long enough for a person to reach the phone, short enough that an unanswered caller
+# hears that they will be called back before giving up.
+DIAL_TIMEOUT_SECONDS = 25
+
+
+def twiml(text: str) -> Response:
+    return Response(text, mimetype="text/xml")
+
+
+def render(plan: calls.CallPlan) -> str:
+    response = VoiceResponse()
+    for line in plan.say:
+        response.say(line)
+    if plan.dial:
+        # No action URL: when the dialled phone does not answer, the call goes on to
+        # the words after the <Dial>.
+        response.dial(plan.dial, timeout=DIAL_TIMEOUT_SECONDS)
+    for line in plan.after_dial:
+        response.say(line)
+    return str(response)
+
+
+def caller_number(raw: str, region: str) -> str:
+    """The caller ID in E.164, or '' when withheld (Twilio sends 'anonymous' or a
+    placeholder such as +266696687 that is no valid number)."""
+    try:
+        return to_e164(raw, region)
+    except ValueError:
+        return ""
+
+
+@bp.route("/voice", methods=["POST"])
+@twilio_signed
+def inbound_call():
+    call_sid = request.form.get("CallSid", "")
+    if not call_sid:
+        return Response("CallSid is required", status=400)
+    config = current_app.config
+    lines = calls.lines_from_config(config)
+    now = utcnow()
+    caller = caller_number(request.form.get("From", ""), config["PHONE_REGION"])
+    try:
+        seen = calls.earlier_call(session=db.session, call_sid=call_sid)
+        if seen is not None:
+            answer = seen.twiml
+            db.session.rollback()  # end the read: nothing was changed
+            return twiml(answer)
+        plan = calls.answer_call(
+            session=db.session,
+            office_id=current_office().id,
+            from_number=caller,
+            now=now,
+            lines=lines,
+        )
+        answer = render(plan)
+        calls.remember_call(
+            session=db.session,
+            call_sid=call_sid,
+            from_number=caller,
+            now=now,
+            plan=plan,
+            twiml=answer,
+        )
+        db.session.commit()
+    except IntegrityError:
+        # The same CallSid arrived twice at once: answer what the other delivery answered.
+        db.session.rollback()
+        seen = calls.earlier_call(session=db.session, call_sid=call_sid)
+        return twiml(
+            seen.twiml if seen else render(calls.plan_without_records(lines=lines, now=now))
+        )
+    except DBAPIError as error:
+        # The call must still reach a person; it is simply not logged.
+        log.error("call not logged, database unavailable: %s", type(error.orig).__name__)
+        with suppress(DBAPIError):
+            db.session.rollback()
+        return twiml(render(calls.plan_without_records(lines=lines, now=now)))
+    log.info("call from %s: %s (lead %s)", masked(caller), plan.outcome, plan.lead_id)
+    return twiml(answer)

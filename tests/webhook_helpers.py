@@ -1,0 +1,150 @@
+"""Requests signed as Twilio signs them (twilio's own RequestValidator), and the small
+look-ups the webhook tests share."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from xml.etree import ElementTree
+
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from dispatcher.extensions import db
+from dispatcher.models import Lead, LeadEvent, Page
+from dispatcher.services.leads import current_page
+from dispatcher.sms.outbox import new_sid
+from tests.factories import new_lead
+from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, app_settings
+from workers import jobs
+
+OFFICE = "+12025550100"
+ALICE = "+12025550101"  # first in the demo office's rotation
+BRUNO = "+12025550102"  # second
+MANAGER = "+12025550199"  # the demo office's manager
+COORDINATOR = "+12025550150"
+STRANGER = "+12025550177"
+
+
+def twilio_settings(settings: dict, stub, **extra) -> dict:
+    """Sending through the stub with the real twilio client; webhooks signed with its token."""
+    settings.update(app_settings(stub, from_number=OFFICE), **extra)
+    return settings
+
+
+def sign(url: str, params: dict, token: str = AUTH_TOKEN) -> str:
+    return RequestValidator(token).compute_signature(url, params)
+
+
+def post_signed(client, path, params, *, token=AUTH_TOKEN, url=None, signature=None):
+    signature = signature or sign(url or "http://localhost" + path, params, token)
+    return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+
+def sms_params(body: str, sender: str = ALICE, sid: str | None = None, **extra) -> dict:
+    return {
+        "MessageSid": sid or new_sid(),
+        "AccountSid": ACCOUNT_SID,
+        "From": sender,
+        "To": OFFICE,
+        "Body": body,
+        "NumMedia": "0",
+        **extra,
+    }
+
+
+def text_sms(client, body: str, sender: str = ALICE, **signing):
+    return post_signed(client, "/twilio/sms", sms_params(body, sender), **signing)
+
+
+def reply_text(response) -> str:
+    root = ElementTree.fromstring(response.get_data(as_text=True))
+    assert root.tag == "Response"
+    return " ".join(m.text or "" for m in root.iter("Message"))
+
+
+def call_params(sender: str, sid: str | None = None, **extra) -> dict:
+    return {
+        "CallSid": sid or new_sid("CA"),
+        "AccountSid": ACCOUNT_SID,
+        "From": sender,
+        "To": OFFICE,
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+        **extra,
+    }
+
+
+def receipt_params(sid: str, status: str, to: str = ALICE, **extra) -> dict:
+    return {
+        "AccountSid": ACCOUNT_SID,
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "MessageStatus": status,
+        "SmsStatus": status,
+        "To": to,
+        "From": OFFICE,
+        "ApiVersion": "2010-04-01",
+        **extra,
+    }
+
+
+def receipt(client, sid: str, status: str, **extra):
+    response = post_signed(client, "/twilio/status", receipt_params(sid, status, **extra))
+    assert response.status_code in (200, 204), response.get_data(as_text=True)
+    return response
+
+
+def page_out(office, **fields) -> SimpleNamespace:
+    """A lead logged and its page sent (through the stub, or the outbox)."""
+    lead = new_lead(office, **fields)
+    page = current_page(session=db.session, lead_id=lead.id)
+    ids = SimpleNamespace(lead=lead.id, page=page.id)
+    db.session.commit()
+    assert jobs.send_page(ids.page) == "sent"
+    return ids
+
+
+def state(paged) -> tuple[str, str]:
+    db.session.expire_all()
+    return db.session.get(Page, paged.page).state, db.session.get(Lead, paged.lead).state
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def events(kind: str) -> list[LeadEvent]:
+    return list(db.session.scalars(select(LeadEvent).where(LeadEvent.kind == kind)))
+
+
+def ring(client, sender: str = STRANGER, **extra):
+    response = post_signed(client, "/twilio/voice", call_params(sender, **extra))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/xml"
+    return response
+
+
+def verbs(response) -> list[tuple[str, str]]:
+    """The TwiML's verbs in order: ('Say', words) or ('Dial', number)."""
+    root = ElementTree.fromstring(response.get_data(as_text=True))
+    assert root.tag == "Response"
+    return [(verb.tag, " ".join((verb.text or "").split())) for verb in root]
+
+
+def dialled(response) -> str | None:
+    return next((text for tag, text in verbs(response) if tag == "Dial"), None)
+
+
+def said(response) -> str:
+    return " ".join(text for tag, text in verbs(response) if tag == "Say")
+
+
+def stubs() -> list[Lead]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Lead).where(Lead.state == "stub")))
+
+
+def pages_of(lead_id: int) -> list[Page]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Page).where(Page.lead_id == lead_id).order_by(Page.id)))
