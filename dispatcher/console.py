@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from dispatcher.auth import roles_required
+from dispatcher.clock import local_time, utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import LeadForm, field_errors
 from dispatcher.intake import (
@@ -16,8 +27,9 @@ from dispatcher.intake import (
     lead_details,
     log_and_page,
 )
-from dispatcher.services import leads, salespeople, stubs
+from dispatcher.services import callers, leads, salespeople, stubs
 from dispatcher.services.errors import InvalidInput
+from dispatcher.services.phones import to_e164
 
 bp = Blueprint("console", __name__)
 
@@ -164,3 +176,28 @@ def close_stub(lead_id: int):
     else:
         flash(f"Call Ref {lead.id} closed: not a client.", "success")
     return redirect(url_for("console.home"))
+
+
+@bp.route("/callers/lookup")
+@roles_required("coordinator", "manager")
+def look_up_caller():
+    """As the number is typed: a known client's owner and last contact, as JSON."""
+    try:
+        phone = to_e164(request.args.get("phone", ""), current_app.config["PHONE_REGION"])
+    except ValueError:
+        return jsonify({"known": False, "complete": False})
+    office = current_office()
+    found = callers.look_up_caller(session=db.session, office=office, phone=phone, now=utcnow())
+    if found.owner_name is None:
+        return jsonify({"known": False, "complete": True, "previous_leads": found.previous_leads})
+    last = local_time(found.last_contact_at, current_app.config["OFFICE_TIMEZONE"])
+    return jsonify(
+        {
+            "known": True,
+            "complete": True,
+            "previous_leads": found.previous_leads,
+            "owner": found.owner_name,
+            "last_contact": last.strftime("%a %d %b %Y"),
+            "ownership_valid": found.ownership_valid,
+        }
+    )

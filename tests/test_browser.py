@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from dispatcher.extensions import db
-from dispatcher.intake import log_and_page
+from dispatcher.intake import current_office, log_and_page
 from dispatcher.models import Lead, Page, Salesperson
 from dispatcher.services.leads import LeadDetails, current_page
 from workers import jobs
@@ -363,3 +363,20 @@ def test_every_other_screen_renders(context, tab, browser, live_server):
             assert width <= PHONE_VIEWPORT["width"], f"{url} is {width}px wide on a phone"
     finally:
         phone.close()
+
+
+def test_typing_a_known_clients_number_shows_their_owner(tab):
+    from tests.factories import new_lead
+    from tests.test_routing_office import acknowledged
+
+    office = current_office()
+    acknowledged(new_lead(office, caller_phone="202-555-0171", listing="L-1002"))
+    db.session.commit()
+    sign_in(tab, "coordinator", lands_on="/")
+    tab.locator("#caller_phone").type("202 555 0171")
+    expect(tab.locator("#caller-info")).to_contain_text("Known client of Bruno Diaz")
+    screenshot(tab, "console-known-caller")
+    tab.locator("#caller_phone").fill("")
+    tab.locator("#caller_phone").type("202 555 0199")
+    expect(tab.locator("#caller-info")).to_have_text("New caller")
+    db.session.rollback()

@@ -292,3 +292,25 @@ def test_salesperson_may_not_use_the_console(client, office):
     assert client.post("/leads", data=CALL).status_code == 403
     assert client.get("/manager/salespeople").status_code == 403
     assert count(Lead) == 0
+
+
+def test_the_caller_is_looked_up_as_the_number_is_typed(coordinator, office):
+    from datetime import timedelta
+
+    from dispatcher.clock import utcnow
+    from tests.factories import T0, new_lead
+    from tests.test_routing_office import acknowledged
+
+    assert coordinator.get("/callers/lookup?phone=202555").json == {
+        "known": False,
+        "complete": False,
+    }
+    assert coordinator.get("/callers/lookup?phone=202-555-0171").json["previous_leads"] == 0
+    acknowledged(new_lead(office, caller_phone="202-555-0171", listing="L-1002"))
+    db.session.commit()
+    found = coordinator.get("/callers/lookup?phone=(202) 555 0171").json
+    assert found["known"] and found["owner"] == "Bruno Diaz"
+    assert found["previous_leads"] == 1
+    # Acknowledged at T0 (10:00 in New York); valid unless more than 20 days have passed.
+    assert found["last_contact"] == "Mon 23 Nov 2026"
+    assert found["ownership_valid"] is (utcnow() - T0 <= timedelta(days=20))

@@ -26,6 +26,31 @@
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.submit(); }
     });
   }
+  // As the number is typed, say whether the caller is a known client and whose (O1).
+  var info = document.getElementById('caller-info');
+  var phone = document.getElementById('caller_phone');
+  if (info && phone) {
+    var timer = null;
+    phone.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        fetch(info.dataset.lookup + '?phone=' + encodeURIComponent(phone.value),
+              {credentials: 'same-origin'})
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (found) {
+            if (!found || !found.complete) { info.textContent = ''; return; }
+            if (found.known) {
+              info.textContent = 'Known client of ' + found.owner + ', last contact ' +
+                found.last_contact + (found.ownership_valid ? '' : ' (ownership lapsed)');
+            } else {
+              info.textContent = found.previous_leads ?
+                'Called before (' + found.previous_leads + '), no owner yet' : 'New caller';
+            }
+          })
+          .catch(function () {});
+      }, 250);
+    });
+  }
   tick();
   setInterval(tick, 1000);
   setInterval(refreshBoard, 3000);
