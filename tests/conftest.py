@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from dispatcher import create_app, embedded_redis
 from dispatcher.config import TestConfig
@@ -65,6 +65,13 @@ def redis_url(instance_dir) -> Iterator[str]:
     yield embedded_redis.url(instance_dir)
     process.terminate()
     process.wait(10)
+
+
+def unreachable_database_url(url: str) -> str:
+    """The same database, but somewhere nothing answers: for database-down tests."""
+    if url.startswith("sqlite"):
+        return "sqlite:////dev/null/no-such-dir/dispatch.sqlite"  # cannot be opened
+    return make_url(url).set(port=1).render_as_string(hide_password=False)
 
 
 def _settings(database_url: str, redis_url: str, instance_dir: str, **extra) -> dict:

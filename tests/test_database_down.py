@@ -3,15 +3,13 @@
 import pytest
 
 from dispatcher import create_app
+from tests.conftest import unreachable_database_url
 
 
 @pytest.fixture
 def unreachable_database_app(settings):
     url = settings["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("sqlite"):
-        broken = "sqlite:////dev/null/no-such-dir/dispatch.sqlite"  # cannot be opened
-    else:
-        broken = url.replace("@localhost", "@localhost:1").replace("@127.0.0.1", "@127.0.0.1:1")
+    broken = unreachable_database_url(url)
     return create_app({**settings, "SQLALCHEMY_DATABASE_URI": broken, "API_TOKEN": "t0ken"})
 
 

@@ -12,6 +12,7 @@ import pytest
 from callbacks.sms import NOT_RECORDED
 from dispatcher import create_app
 from dispatcher.office_hours import parse_span
+from tests.conftest import unreachable_database_url
 from tests.factories import T0
 from tests.webhook_helpers import (
     COORDINATOR,
@@ -31,10 +32,7 @@ MONDAY_9PM = datetime(2026, 11, 24, 2, 0)  # 21:00 in New York
 @pytest.fixture
 def app_without_database(settings, twilio_stub):
     url = settings["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("sqlite"):
-        broken = "sqlite:////dev/null/no-such-dir/dispatch.sqlite"  # cannot be opened
-    else:
-        broken = url.replace("@localhost", "@localhost:1").replace("@127.0.0.1", "@127.0.0.1:1")
+    broken = unreachable_database_url(url)
     twilio_settings(settings, twilio_stub, COORDINATOR_PHONE=COORDINATOR, ON_DUTY_PHONE=ON_DUTY)
     return create_app({**settings, "SQLALCHEMY_DATABASE_URI": broken})
 
