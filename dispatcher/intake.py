@@ -61,11 +61,7 @@ def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str)
     except Exception:
         db.session.rollback()
         raise
-    db.session.commit()
-    page = leads.current_page(session=db.session, lead_id=lead.id)
-    if page is not None:
-        enqueue_send(page.id)
-    return lead
+    return _commit_and_queue_page(lead)
 
 
 def complete_call_stub(
@@ -89,6 +85,11 @@ def complete_call_stub(
     except Exception:
         db.session.rollback()
         raise
+    return _commit_and_queue_page(lead)
+
+
+def _commit_and_queue_page(lead: Lead) -> Lead:
+    """Commit, then queue the lead's page: a job must never see uncommitted rows."""
     db.session.commit()
     page = leads.current_page(session=db.session, lead_id=lead.id)
     if page is not None:

@@ -112,25 +112,26 @@ def _own_salesperson(salesperson_id: int) -> Salesperson:
     return person
 
 
+def _apply_control(control, field: str, **arguments) -> bool:
+    """Run one of the manager's controls, commit it, or flash why it was refused."""
+    try:
+        control(session=db.session, actor=current_user.username, now=utcnow(), **arguments)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.errors[field], "error")
+        return False
+    db.session.commit()
+    return True
+
+
 @bp.route("/salespeople/<id:salesperson_id>/status", methods=["POST"])
 @roles_required("manager")
 def set_status(salesperson_id: int):
     """Busy / errand / back / out / off shift, from the salespeople table."""
     person = _own_salesperson(salesperson_id)
-    try:
-        office_controls.set_status(
-            session=db.session,
-            person=person,
-            status=request.form.get("status", ""),
-            actor=current_user.username,
-            now=utcnow(),
-        )
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.errors["status"], "error")
-        return redirect(url_for("manager.salespeople_page")), 303
-    db.session.commit()
-    flash(f"{person.name} is {office_controls.STATUS_WORDS[person.status]}.", "success")
+    status = request.form.get("status", "")
+    if _apply_control(office_controls.set_status, "status", person=person, status=status):
+        flash(f"{person.name} is {office_controls.STATUS_WORDS[person.status]}.", "success")
     return redirect(url_for("manager.salespeople_page")), 303
 
 
@@ -138,19 +139,10 @@ def set_status(salesperson_id: int):
 @roles_required("manager")
 def move(salesperson_id: int):
     person = _own_salesperson(salesperson_id)
-    try:
-        office_controls.move_in_rotation(
-            session=db.session,
-            person=person,
-            direction=request.form.get("direction", ""),
-            actor=current_user.username,
-            now=utcnow(),
-        )
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.errors["direction"], "error")
-        return redirect(url_for("manager.salespeople_page")), 303
-    db.session.commit()
+    direction = request.form.get("direction", "")
+    _apply_control(
+        office_controls.move_in_rotation, "direction", person=person, direction=direction
+    )
     return redirect(url_for("manager.salespeople_page")), 303
 
 
