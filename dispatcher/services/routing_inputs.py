@@ -146,7 +146,12 @@ def decide(
     """The decision for this lead and its inputs as JSON; the rotation state it leaves is
     written back. The office row is locked first (PostgreSQL) so two leads logged at
     once cannot both take the same rotation turn; SQLite's write lock does the same."""
-    session.execute(select(Office.id).where(Office.id == office.id).with_for_update())
+    # FOR NO KEY UPDATE, not FOR UPDATE: the lead just inserted holds a KEY SHARE lock on
+    # this row through its foreign key, and FOR UPDATE would deadlock two leads logged at
+    # once (measured: 503s under 10 concurrent clients on PostgreSQL).
+    session.execute(
+        select(Office.id).where(Office.id == office.id).with_for_update(key_share=True)
+    )
     inputs = gather_inputs(session=session, lead=lead, office=office, now=now)
     decision = choose_salesperson(inputs)
     if decision.rotation_after != inputs.rotation:
