@@ -1,25 +1,34 @@
-"""The salesperson's own page: open pages and the mailbox of notices (C6)."""
+"""The salesperson's own page: open pages, the leads they took with the caller's details,
+reporting the outcome (C7), their response times, and the mailbox of notices (C6)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from dispatcher.auth import roles_required
+from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.models import Notice, Salesperson
+from dispatcher.services import my_leads
+from dispatcher.services.outcomes import OUTCOMES, record_outcome
 from dispatcher.services.pages import open_pages_for
 
 bp = Blueprint("salesperson", __name__)
 
 
-@bp.route("/me")
-@roles_required("salesperson")
-def my_page():
+def _me() -> Salesperson:
     person = db.session.get(Salesperson, current_user.salesperson_id or 0)
     if person is None:
         abort(403)
+    return person
+
+
+@bp.route("/me")
+@roles_required("salesperson")
+def my_page():
+    person, now = _me(), utcnow()
     notices = db.session.scalars(
         select(Notice).where(Notice.salesperson_id == person.id).order_by(Notice.id.desc())
     ).all()
@@ -28,4 +37,25 @@ def my_page():
         person=person,
         notices=notices,
         pages=open_pages_for(session=db.session, salesperson_id=person.id),
+        taken=my_leads.acknowledged_leads(session=db.session, salesperson_id=person.id, now=now),
+        times=my_leads.response_times(session=db.session, salesperson_id=person.id, now=now),
+        outcomes=OUTCOMES,
     )
+
+
+@bp.route("/me/leads/<id:lead_id>/outcome", methods=["POST"])
+@roles_required("salesperson")
+def report_outcome(lead_id: int):
+    """What came of the call-back (C7); only for a lead this salesperson took."""
+    person = _me()
+    lead = my_leads.own_lead(session=db.session, salesperson_id=person.id, lead_id=lead_id)
+    if lead is None:
+        abort(403)
+    outcome = request.form.get("outcome", "")
+    if outcome not in OUTCOMES:
+        flash("Choose what came of the call.", "error")
+        return redirect(url_for("salesperson.my_page")), 303
+    record_outcome(session=db.session, lead=lead, person=person, outcome=outcome, now=utcnow())
+    db.session.commit()
+    flash(f"Ref {lead.id}: {OUTCOMES[outcome]}. Thank you.", "success")
+    return redirect(url_for("salesperson.my_page")), 303

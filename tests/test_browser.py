@@ -311,6 +311,22 @@ def test_the_salesperson_sees_her_open_page_on_her_phone(browser, live_server):
         # Nothing wider than the phone: no sideways scrolling.
         assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
         screenshot(tab, "me-phone")
+
+        # After acknowledging, the caller's details are on her page; she reports the outcome.
+        from dispatcher.clock import utcnow
+        from dispatcher.services.pages import acknowledge_page
+
+        page_id = current_page(session=db.session, lead_id=lead_id).id
+        assert acknowledge_page(session=db.session, page_id=page_id, now=utcnow(), by="sms")
+        db.session.commit()
+        tab.reload()
+        taken = tab.locator(f".my-lead[data-lead='{lead_id}']")
+        expect(taken).to_contain_text("+12025550188")
+        taken.get_by_label("What came of the call").select_option("appointment_set")
+        taken.get_by_role("button", name="Report").click()
+        expect(tab.locator(".flash")).to_contain_text("appointment set")
+        assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+        screenshot(tab, "me-phone-lead-taken")
     finally:
         phone.close()
 
