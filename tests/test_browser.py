@@ -396,3 +396,52 @@ def test_typing_a_known_clients_number_shows_their_owner(tab):
     tab.locator("#caller_phone").type("202 555 0199")
     expect(tab.locator("#caller-info")).to_have_text("New caller")
     db.session.rollback()
+
+
+def test_the_managers_dashboard_shows_the_logged_numbers(tab):
+    from datetime import timedelta
+
+    from dispatcher.clock import utcnow
+    from dispatcher.services import pages as page_service
+    from dispatcher.sms import SentMessage
+    from dispatcher.sms.outbox import new_sid
+    from tests.factories import new_lead
+
+    office = current_office()
+    start = utcnow() - timedelta(hours=1)
+    alice = salesperson_id("Alice Chen")
+    for taken in (True, False):
+        lead = new_lead(office, listing="L-1001", now=start)  # Alice's listing
+        page = current_page(session=db.session, lead_id=lead.id)
+        page_service.claim_send(session=db.session, page_id=page.id, now=start)
+        page_service.record_sent(
+            session=db.session,
+            page=page,
+            sent=SentMessage(new_sid(), "sent"),
+            now=start,
+            deadline_seconds=300,
+        )
+        if taken:  # acknowledged 90 s after the page
+            page_service.acknowledge_page(
+                session=db.session, page_id=page.id, now=start + timedelta(seconds=90), by="sms"
+            )
+        else:
+            page_service.handle_deadline(
+                session=db.session,
+                page_id=page.id,
+                now=start + timedelta(seconds=301),
+                deadline_seconds=300,
+            )
+    db.session.commit()
+
+    sign_in(tab, "manager", lands_on="/")
+    tab.goto("/manager/dashboard")
+    row = tab.locator(f"table[data-table='salespeople'] tr[data-salesperson='{alice}']")
+    cells = row.locator("td")
+    expect(cells.nth(1)).to_have_text("2")  # paged
+    expect(cells.nth(2)).to_have_text("1")  # acknowledged
+    expect(cells.nth(3)).to_have_text("1")  # missed
+    expect(cells.nth(8)).to_have_text("1 min 30 s")  # page -> ack median
+    expect(tab.locator("[data-chart='hours'] svg")).to_have_count(1)
+    screenshot(tab, "dashboard")
+    db.session.rollback()
