@@ -156,12 +156,10 @@ def test_calls_are_logged_while_twilio_hangs(app, office, twilio_stub):
     worker.start()
     twilio_stub.wait_for_requests(1)
 
-    started = time.monotonic()
     log_lead(office)  # a write while the worker waits on Twilio
-    took = time.monotonic() - started
+    # Logged while the worker is still waiting for Twilio's answer: it did not wait.
+    assert worker.is_alive(), "logging a call waited for Twilio"
     worker.join(5)
-
-    assert took < 0.5, "logging a call waited for Twilio"
     assert isinstance(outcome[0], SendFailed)
 
 
