@@ -445,3 +445,22 @@ def test_the_managers_dashboard_shows_the_logged_numbers(tab):
     expect(tab.locator("[data-chart='hours'] svg")).to_have_count(1)
     screenshot(tab, "dashboard")
     db.session.rollback()
+
+
+def test_a_reassignment_appears_on_the_board_without_a_reload(short_deadline, tab):
+    lead_id, page_id = log_call_for_alice()  # paged, with the short deadline
+    sign_in(tab, "coordinator", lands_on="/")
+    mark_document(tab)
+    row = tab.locator(f"#board tr[data-lead='{lead_id}']")
+    expect(row.locator(".who")).to_contain_text("Alice Chen")
+    expect(row.locator(".countdown")).to_have_text(
+        "deadline passed", timeout=(short_deadline + 3) * 1000
+    )
+    # What the deadline job does when nobody called back, run here.
+    db.session.rollback()
+    assert jobs.check_deadline(page_id) == "reassigned"
+    db.session.rollback()
+    expect(row.locator(".who")).to_contain_text("Bruno Diaz", timeout=7_000)
+    expect(row.locator(".who")).to_contain_text("reassigned 1×")
+    assert_not_reloaded(tab)
+    screenshot(tab, "console-reassigned")
