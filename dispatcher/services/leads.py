@@ -108,10 +108,33 @@ def log_lead(
     fill_details(lead, details, phone=phone, listing=listing, region=region)
     session.add(lead)
     session.flush()
+    return route_new_lead(
+        session=session,
+        lead=lead,
+        office=office,
+        event="logged",
+        actor=actor,
+        now=now,
+        deadline_seconds=deadline_seconds,
+    )
+
+
+def route_new_lead(
+    *,
+    session: Session,
+    lead: Lead,
+    office: Office,
+    event: str,
+    actor: str,
+    now: datetime,
+    deadline_seconds: int,
+) -> Lead:
+    """Put the lead's arrival on its timeline (logged, or a call stub completed) and give
+    it to a salesperson."""
     record_event(
         session=session,
         lead_id=lead.id,
-        kind="logged",
+        kind=event,
         at=now,
         detail=f"{lead.channel.replace('_', '-')} from a {lead.kind}",
         actor=actor,

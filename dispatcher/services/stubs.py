@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatcher.models import Lead, Office
-from dispatcher.services.leads import LeadDetails, assign_lead, check_details, fill_details
+from dispatcher.services.leads import LeadDetails, check_details, fill_details, route_new_lead
 from dispatcher.services.timeline import record_event
 
 STUB = "stub"
@@ -85,18 +85,15 @@ def complete_stub(
     _leave_stub(session=session, lead=lead, state="open")
     fill_details(lead, details, phone=phone, listing=listing, region=region)
     lead.logged_by_id = logged_by_id
-    record_event(
+    return route_new_lead(
         session=session,
-        lead_id=lead.id,
-        kind="completed",
-        at=now,
-        detail=f"{lead.channel.replace('_', '-')} from a {lead.kind}",
+        lead=lead,
+        office=office,
+        event="completed",
         actor=actor,
+        now=now,
+        deadline_seconds=deadline_seconds,
     )
-    assign_lead(
-        session=session, lead=lead, office=office, now=now, deadline_seconds=deadline_seconds
-    )
-    return lead
 
 
 def close_stub(*, session: Session, lead: Lead, actor: str, now: datetime) -> None:
