@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -18,3 +18,15 @@ def local_time(moment: datetime, timezone: str) -> datetime:
 
 def as_utc_aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC)
+
+
+def deadline_after(moment: datetime, seconds: int) -> datetime:
+    """``seconds`` after ``moment``, rounded up to the whole second.
+
+    RQ's scheduler keeps whole seconds, so a deadline between two seconds could only be
+    checked up to a second late; on the whole second it is checked as it falls due. The
+    salesperson gets at most a second more, never less.
+    """
+    exact = moment + timedelta(seconds=seconds)
+    whole = exact.replace(microsecond=0)
+    return whole if whole == exact else whole + timedelta(seconds=1)

@@ -41,6 +41,9 @@ class Config:
     ACK_DEADLINE_SECONDS = _int("ACK_DEADLINE_SECONDS", 300)
     # The sweeper reassigns pages this long past their deadline that no job handled.
     SWEEP_GRACE_SECONDS = _int("SWEEP_GRACE_SECONDS", 5)
+    # How often the worker holding RQ's scheduler lock moves due deadline checks onto the
+    # queue; RQ's own once a second made reassignments up to a second late.
+    SCHEDULER_POLL_SECONDS = float(os.environ.get("SCHEDULER_POLL_SECONDS", "0.2"))
     MANAGER_MOBILE = os.environ.get("MANAGER_MOBILE")
     # C4: the client's details come by call; an office may allow them in the SMS that
     # confirms an acknowledgement.

@@ -47,9 +47,9 @@ def test_logging_a_call_queues_the_page_and_the_worker_sends_it(office):
     # The deadline check waits in RQ's scheduled registry under the page's fixed id.
     assert scheduled_ids() == [f"reassign-{page.id}"]
     score = ScheduledJobRegistry(queue=queue()).get_scheduled_time(f"reassign-{page.id}")
-    # RQ truncates to whole seconds; the job is placed on the next second, never before.
-    assert score.replace(tzinfo=None) >= page.deadline_at - timedelta(microseconds=1)
-    assert score.replace(tzinfo=None) - page.deadline_at < timedelta(seconds=1)
+    # RQ keeps whole seconds; deadlines fall on one, so the job is due exactly then.
+    assert page.deadline_at.microsecond == 0
+    assert score.replace(tzinfo=None) == page.deadline_at
 
 
 def test_the_deadline_job_is_queued_once_however_often_asked(office):
@@ -113,3 +113,28 @@ def test_a_call_is_logged_when_redis_is_down_and_the_sweeper_sends_its_page(sett
 
     assert sweep_once() == {"sent": 1, "reassigned": 0}
     assert current_page(session=db.session, lead_id=lead.id).sent_at is not None
+
+
+def test_deadlines_fall_on_the_next_whole_second_never_sooner():
+    from datetime import datetime
+
+    from dispatcher.clock import deadline_after
+
+    sent = datetime(2026, 11, 23, 9, 0, 0, 250_000)
+    assert deadline_after(sent, 300) == datetime(2026, 11, 23, 9, 5, 1)
+    on_the_second = datetime(2026, 11, 23, 9, 0, 0)
+    assert deadline_after(on_the_second, 300) == datetime(2026, 11, 23, 9, 5, 0)
+
+
+def test_the_worker_holding_the_scheduler_lock_polls_as_configured(app):
+    from workers.worker import DispatchWorker
+
+    app.config["SCHEDULER_POLL_SECONDS"] = 0.2
+    worker = DispatchWorker([queue()], connection=queue().connection)
+    page_id = 4242
+    schedule_deadline(page_id, utcnow() - timedelta(seconds=1))
+    # Burst mode takes the lock, moves what is due onto the queue and lets go.
+    worker._start_scheduler(burst=True)
+    assert worker.scheduler.poll_seconds == 0.2
+    assert f"reassign-{page_id}" in queue().get_job_ids()
+    assert scheduled_ids() == []

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from dispatcher.clock import local_time
+from dispatcher.clock import deadline_after, local_time
 from dispatcher.models import Lead, Notice, Office, Page
 from dispatcher.services.leads import assign_lead
 from dispatcher.services.timeline import record_event
@@ -54,7 +54,7 @@ def record_sent(
     page.delivery_status = sent.status
     page.send_error = None
     if page.state == "open":
-        page.deadline_at = now + timedelta(seconds=deadline_seconds)
+        page.deadline_at = deadline_after(now, deadline_seconds)
     record_event(
         session=session,
         lead_id=page.lead_id,
