@@ -71,8 +71,11 @@ def sign_in():
 
 
 @bp.app_errorhandler(RateLimitExceeded)
-def too_many_sign_ins(error: RateLimitExceeded):
-    """429 with a page that says what happened and when to try again."""
+def too_many_requests(error: RateLimitExceeded):
+    """429 with a page that says what happened and when to try again; webhooks get it
+    in plain words (Twilio logs the body in its debugger)."""
+    if request.blueprint == "callbacks":
+        return f"Too many requests from this address (limit {error.limit.limit}).", 429
     return render_template("too_many_sign_ins.html", limit=error.limit.limit), 429
 
 

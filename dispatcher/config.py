@@ -72,6 +72,11 @@ class Config:
 
     # Failed sign-ins allowed per client address (limits' notation: "10 per minute").
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    # Webhooks per client address: all of them, and those refused (forged or unsigned).
+    # Twilio sends from many addresses and an office gets a few a minute; a flood or a
+    # signature-guesser from one address is cut off without slowing Twilio's requests.
+    WEBHOOK_RATE_LIMIT = os.environ.get("WEBHOOK_RATE_LIMIT", "600 per minute")
+    REFUSED_WEBHOOK_RATE_LIMIT = os.environ.get("REFUSED_WEBHOOK_RATE_LIMIT", "20 per minute")
     # None: the counters live in REDIS_URL; memory:// keeps them in each process.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}

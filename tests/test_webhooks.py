@@ -254,3 +254,31 @@ def test_the_development_phone_replies_through_the_same_webhook(coordinator, pag
     assert (inbound.from_number, inbound.outcome) == (alice.mobile, "acknowledged")
     shown = coordinator.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Ref {paged.lead} is yours" in shown
+
+
+# -- rate limits ------------------------------------------------------------------
+
+
+def test_an_address_sending_forged_requests_is_cut_off_and_nothing_changes(client, paged):
+    for _ in range(20):
+        assert text_sms(client, "OK", token="f" * 32).status_code == 403
+    # The 21st from that address is refused before its signature is even looked at,
+    # a valid one included: the limit is on the address.
+    blocked = text_sms(client, "OK")
+    assert blocked.status_code == 429
+    assert "Too many requests" in blocked.get_data(as_text=True)
+    assert "Retry-After" in blocked.headers
+    assert count(InboundMessage) == 0
+    assert state(paged) == ("open", "open")
+
+
+def test_signed_requests_do_not_count_against_the_forgery_limit(client, paged):
+    answers = [text_sms(client, "HELP").status_code for _ in range(30)]
+    assert answers == [200] * 30
+
+
+@pytest.mark.parametrize("settings", [{"WEBHOOK_RATE_LIMIT": "5 per minute"}], indirect=True)
+def test_a_flood_from_one_address_is_limited(client, paged):
+    answers = [text_sms(client, "HELP").status_code for _ in range(6)]
+    assert answers == [200] * 5 + [429]
+    assert count(InboundMessage) == 5
