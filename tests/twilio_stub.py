@@ -2,8 +2,13 @@
 
 The real ``twilio`` client talks to it when ``TWILIO_API_BASE_URL`` points here. It
 answers ``POST /2010-04-01/Accounts/{sid}/Messages.json`` as Twilio does (201 and the
-message's JSON, or Twilio's error JSON), records every request with its arrival time,
-and can be scripted to fail, answer late or hang.
+message's JSON, or Twilio's error JSON), ``GET .../Messages/{sid}.json`` (one message)
+and ``GET .../Messages.json`` (the list: ``To``, ``From``, ``PageSize`` and ``Page``,
+newest first, in Twilio's paged shape; the ``DateSent`` filters are not modelled),
+records every request with its arrival time, and can be scripted to fail, answer late,
+hang or drop the connection, with or without having created the message first
+(``fail_next(500, accept=True)``, ``hang_next(accept=True)``, ``drop_next()``), and
+to fail the list (``fail_lookup_next``).
 
 In a test, ask for the ``twilio_stub`` fixture. In a benchmark, either start it in the
 same process (``TwilioStub().start()``) or run ``python -m tests.twilio_stub --port N``,
@@ -29,7 +34,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -97,9 +102,10 @@ class _Script:
     message: str | None = None
     retry_after: int | None = None
     delay: float = 0.0  # seconds before answering; math.inf holds until release()
-    accept: bool = True  # for delays: the message is created even if the answer is late
+    accept: bool = True  # the message is created even if the answer is late or an error
     times: int = 1
     to: str | None = None
+    drop: bool = False  # close the connection instead of answering
 
 
 class TwilioStub:
@@ -121,6 +127,7 @@ class TwilioStub:
         self._requests: list[ReceivedRequest] = []
         self._created: dict[str, dict] = {}
         self._scripts: deque[_Script] = deque()
+        self._lookup_scripts: deque[_Script] = deque()
         self._rejected: dict[str, int] = {}
         self._release = threading.Event()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
@@ -169,6 +176,19 @@ class TwilioStub:
         with self._lock:
             return [r for r in self._requests if r.sid is not None]
 
+    @property
+    def lookups(self) -> list[ReceivedRequest]:
+        """The list requests (``GET .../Messages.json``), in arrival order; ``form`` holds
+        the query parameters."""
+        with self._lock:
+            return [r for r in self._requests if r.method == "GET" and _is_list(r.path)]
+
+    @property
+    def sends(self) -> list[ReceivedRequest]:
+        """Every request to create a message, whatever it was answered."""
+        with self._lock:
+            return [r for r in self._requests if r.method == "POST"]
+
     def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[ReceivedRequest]:
         """Block until ``count`` requests arrived (or the timeout); returns them all."""
         with self._lock:
@@ -195,18 +215,43 @@ class TwilioStub:
         retry_after: int | None = None,
         delay: float = 0.0,
         to: str | None = None,
+        accept: bool = False,
     ) -> None:
         """Refuse the next ``times`` messages (to ``to`` only, if given) with Twilio's error.
 
-        ``fail_next(429, times=3)``, ``fail_next(code=21614)``, ``fail_next(503)``.
+        ``fail_next(429, times=3)``, ``fail_next(code=21614)``, ``fail_next(503)``. With
+        ``accept`` the message is created all the same and then the error answered (a 5xx
+        after Twilio took it: the ambiguous case).
         """
-        if status is None and code is None:
-            raise ValueError("give a status, a Twilio error code or both")
-        code = code or DEFAULT_CODE.get(status, 20500)
-        status = status or ERRORS.get(code, (400, ""))[0]
+        status, code = _status_and_code(status, code)
         self._add(
-            _Script(status, code, message, retry_after, delay, accept=False, times=times, to=to)
+            _Script(status, code, message, retry_after, delay, accept=accept, times=times, to=to)
         )
+
+    def drop_next(self, *, times: int = 1, accept: bool = True, delay: float = 0.0) -> None:
+        """Close the connection without answering the next messages (after ``delay``);
+        with ``accept`` the message is created first, as when a connection dies after
+        Twilio took the request."""
+        self._add(_Script(delay=delay, accept=accept, times=times, drop=True))
+
+    def fail_lookup_next(
+        self,
+        status: int | None = None,
+        *,
+        code: int | None = None,
+        times: int = 1,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Script the next ``times`` list requests: Twilio's error, or with no status a
+        late answer (``delay``; ``math.inf`` holds until release())."""
+        if status is None and code is None:
+            script = _Script(delay=delay, times=times)
+        else:
+            status, code = _status_and_code(status, code)
+            script = _Script(status, code, None, retry_after, delay, times=times)
+        with self._lock:
+            self._lookup_scripts.append(script)
 
     def delay_next(self, seconds: float, *, times: int = 1, accept: bool = True) -> None:
         """Answer the next messages late. With ``accept`` the message is created at arrival,
@@ -235,6 +280,7 @@ class TwilioStub:
             self._requests.clear()
             self._created.clear()
             self._scripts.clear()
+            self._lookup_scripts.clear()
             self._rejected.clear()
 
     def _add(self, script: _Script) -> None:
@@ -330,13 +376,84 @@ class TwilioStub:
         if script.status is None:
             payload = self._create_message(request, account_sid) if script.accept else None
             release.wait(None if math.isinf(script.delay) else script.delay)
+            if script.drop:
+                return None, None
             return (201, payload) if payload else _error(20500)
+        if script.accept:
+            self._create_message(request, account_sid)
         if script.delay:
-            release.wait(script.delay)
-        status, answer = _error(script.code, script.message, status=script.status)
-        if script.retry_after is not None:
-            answer["_retry_after"] = script.retry_after
-        return status, answer
+            release.wait(None if math.isinf(script.delay) else script.delay)
+        return _scripted_error(script)
+
+    def _answer_list(self, request: ReceivedRequest, query: dict) -> tuple[int, dict]:
+        """Twilio's list of messages: filtered by To and From, newest first, paged."""
+        with self._lock:
+            script = self._lookup_scripts[0] if self._lookup_scripts else None
+            if script is not None:
+                script.times -= 1
+                if script.times <= 0:
+                    self._lookup_scripts.popleft()
+            release = self._release
+        if script is not None:
+            if script.delay:
+                release.wait(None if math.isinf(script.delay) else script.delay)
+            if script.status is not None:
+                return _scripted_error(script)
+        try:
+            size = min(1000, max(1, int(query.get("PageSize", 50))))
+            number = max(0, int(query.get("Page", 0)))
+        except ValueError:
+            return _error(20001, "PageSize and Page must be numbers", status=400)
+        with self._lock:
+            everything = [
+                m
+                for m in reversed(self._created.values())
+                if all(
+                    m[field] == query[key]
+                    for key, field in (("To", "to"), ("From", "from"))
+                    if key in query
+                )
+            ]
+        first = number * size
+        chunk = everything[first : first + size]
+        base = request.path
+        filters = {key: query[key] for key in ("To", "From") if key in query}
+
+        def uri(n: int, **extra) -> str:
+            return f"{base}?{urlencode({'PageSize': size, 'Page': n, **filters, **extra})}"
+
+        more = first + size < len(everything)
+        return 200, {
+            "messages": chunk,
+            "start": first,
+            "end": first + max(len(chunk) - 1, 0),
+            "page": number,
+            "page_size": size,
+            "uri": uri(number),
+            "first_page_uri": uri(0),
+            "previous_page_uri": uri(number - 1) if number else None,
+            "next_page_uri": uri(number + 1, PageToken=f"PASM{number + 1}") if more else None,
+        }
+
+
+def _status_and_code(status: int | None, code: int | None) -> tuple[int, int]:
+    if status is None and code is None:
+        raise ValueError("give a status, a Twilio error code or both")
+    code = code or DEFAULT_CODE.get(status, 20500)
+    status = status or ERRORS.get(code, (400, ""))[0]
+    return status, code
+
+
+def _scripted_error(script: _Script) -> tuple[int, dict]:
+    status, answer = _error(script.code, script.message, status=script.status)
+    if script.retry_after is not None:
+        answer["_retry_after"] = script.retry_after
+    return status, answer
+
+
+def _is_list(path: str) -> bool:
+    match = MESSAGES_PATH.match(path)
+    return match is not None and match.group(2) is None
 
 
 def _error(code: int, message: str | None = None, *, status: int | None = None):
@@ -368,10 +485,11 @@ def _handler_for(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
             self._messages("POST", path, form)
 
         def do_GET(self) -> None:
-            path = urlsplit(self.path).path
-            if path.startswith("/_stub/"):
-                return self._control(path, "")
-            self._messages("GET", path, {})
+            parts = urlsplit(self.path)
+            if parts.path.startswith("/_stub/"):
+                return self._control(parts.path, "")
+            query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+            self._messages("GET", parts.path, query)
 
         def _messages(self, method: str, path: str, form: dict) -> None:
             match = MESSAGES_PATH.match(path)
@@ -381,10 +499,15 @@ def _handler_for(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
                 status, answer = auth_error
             elif method == "POST" and not match.group(2):
                 status, answer = stub._answer_create(request, match.group(1))
+            elif method == "GET" and not match.group(2):
+                status, answer = stub._answer_list(request, form)
             elif method == "GET" and match.group(2) in stub._created:
                 status, answer = 200, stub._created[match.group(2)]
             else:
                 status, answer = _error(20404)
+            if status is None:  # scripted: the connection dies without an answer
+                self.close_connection = True
+                return
             request.status = status
             self._send(status, answer)
 
@@ -427,7 +550,16 @@ def _handler_for(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
 class StubControl:
     """Steer a stub running in another process (``python -m tests.twilio_stub``)."""
 
-    ACTIONS = ("fail_next", "delay_next", "hang_next", "reject_number", "release", "clear")
+    ACTIONS = (
+        "fail_next",
+        "delay_next",
+        "hang_next",
+        "drop_next",
+        "fail_lookup_next",
+        "reject_number",
+        "release",
+        "clear",
+    )
 
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dispatcher.clock import deadline_after, local_time
-from dispatcher.models import Lead, Notice, Office, Page
+from dispatcher.models import Lead, LeadEvent, ManagerMessage, Notice, Office, Page
 from dispatcher.services.leads import assign_lead
 from dispatcher.services.timeline import record_event
 from dispatcher.sms import SentMessage
@@ -46,23 +46,43 @@ def claim_send(*, session: Session, page_id: int, now: datetime) -> Page | None:
 
 
 def record_sent(
-    *, session: Session, page: Page, sent: SentMessage, now: datetime, deadline_seconds: int
+    *,
+    session: Session,
+    page: Page,
+    sent: SentMessage,
+    now: datetime,
+    deadline_seconds: int,
+    found: bool = False,
+    copies: int = 1,
 ) -> Page:
-    """The page went out: its deadline starts now."""
+    """The page went out: its deadline starts now.
+
+    ``found``: an earlier try whose answer was lost had reached Twilio, and the lookup
+    found it (nothing sent again). ``copies``: how many SMS of this page Twilio holds;
+    more than one is a duplicate, kept on the timeline where it can be counted.
+    """
     page.sent_at = now
     page.message_sid = sent.sid
     page.delivery_status = sent.status
     page.send_error = None
     if page.state == "open":
         page.deadline_at = deadline_after(now, deadline_seconds)
+    who = page.salesperson.name if page.salesperson else "the manager"
+    detail = f"SMS page to {who}"
+    if found:
+        detail += " (an earlier try reached Twilio; found there, not sent again)"
     record_event(
-        session=session,
-        lead_id=page.lead_id,
-        kind="paged",
-        at=now,
-        page_id=page.id,
-        detail=f"SMS page to {page.salesperson.name if page.salesperson else 'the manager'}",
+        session=session, lead_id=page.lead_id, kind="paged", at=now, page_id=page.id, detail=detail
     )
+    if copies > 1:
+        record_event(
+            session=session,
+            lead_id=page.lead_id,
+            kind="duplicate_sms",
+            at=now,
+            page_id=page.id,
+            detail=f"{who} was sent this page {copies} times",
+        )
     return page
 
 
@@ -78,6 +98,42 @@ def record_send_failure(*, session: Session, page: Page, error: str, now: dateti
         page_id=page.id,
         detail=f"Attempt {page.send_attempts}: {error}"[:300],
     )
+
+
+def record_unchecked_resend(*, session: Session, page: Page, error: str, now: datetime) -> None:
+    """About to send again without knowing whether an earlier try reached Twilio (the
+    lookup failed): a possible duplicate, counted on the timeline before it is sent."""
+    record_event(
+        session=session,
+        lead_id=page.lead_id,
+        kind="unchecked_resend",
+        at=now,
+        page_id=page.id,
+        detail=(
+            f"Attempt {page.send_attempts}: sent again without being able to check Twilio "
+            f"for an earlier try ({error}); it may arrive twice"
+        )[:300],
+    )
+
+
+def unchecked_resends(*, session: Session, page_id: int) -> int:
+    """How many times the page was sent again without the lookup (0 or 1)."""
+    return session.scalar(
+        select(func.count())
+        .select_from(LeadEvent)
+        .where(LeadEvent.page_id == page_id, LeadEvent.kind == "unchecked_resend")
+    )
+
+
+def recorded_sids(*, session: Session, sids: list[str]) -> set[str]:
+    """Those of ``sids`` already recorded on a page or a manager's message."""
+    if not sids:
+        return set()
+    on_pages = session.scalars(select(Page.message_sid).where(Page.message_sid.in_(sids)))
+    on_messages = session.scalars(
+        select(ManagerMessage.message_sid).where(ManagerMessage.message_sid.in_(sids))
+    )
+    return set(on_pages) | set(on_messages)
 
 
 def acknowledge_page(

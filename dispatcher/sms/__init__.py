@@ -7,6 +7,7 @@ stores each message for the development phone page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from flask import Flask, current_app
@@ -16,19 +17,40 @@ from flask import Flask, current_app
 class SentMessage:
     sid: str
     status: str
+    created_at: datetime | None = None  # naive UTC; known when found by find_sms
 
 
 class SendFailed(Exception):
-    """The transport refused the message; ``permanent`` means retrying cannot help."""
+    """The transport refused the message; ``permanent`` means retrying cannot help.
 
-    def __init__(self, message: str, *, code: int | None = None, permanent: bool = False):
+    ``ambiguous`` means the message may have gone out all the same (Twilio's answer was
+    lost: a read timeout, a dropped connection, a 5xx), so it must be looked up before
+    it is sent again. ``timed_out``: no answer within the timeout (Twilio is hanging).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        permanent: bool = False,
+        ambiguous: bool = False,
+        timed_out: bool = False,
+    ):
         super().__init__(message)
         self.code = code
         self.permanent = permanent
+        self.ambiguous = ambiguous
+        self.timed_out = timed_out
 
 
 class SmsTransport(Protocol):
     def send_sms(self, to: str, body: str) -> SentMessage: ...
+
+    def find_sms(self, to: str, body: str, *, since: datetime) -> list[SentMessage]:
+        """Messages already sent to ``to`` with exactly ``body``, created at or after
+        ``since`` (naive UTC), oldest first; SendFailed when they cannot be looked up."""
+        ...
 
 
 def init_sms(app: Flask) -> None:
