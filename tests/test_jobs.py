@@ -126,15 +126,17 @@ def test_deadlines_fall_on_the_next_whole_second_never_sooner():
     assert deadline_after(on_the_second, 300) == datetime(2026, 11, 23, 9, 5, 0)
 
 
-def test_the_worker_holding_the_scheduler_lock_polls_as_configured(app):
+def test_a_due_deadline_check_goes_ahead_of_the_pages_waiting_to_be_sent(app):
+    from workers.scheduling import enqueue_send
     from workers.worker import DispatchWorker
 
     app.config["SCHEDULER_POLL_SECONDS"] = 0.2
     worker = DispatchWorker([queue()], connection=queue().connection)
-    page_id = 4242
-    schedule_deadline(page_id, utcnow() - timedelta(seconds=1))
-    # Burst mode takes the lock, moves what is due onto the queue and lets go.
+    for page_id in (1, 2, 3):
+        enqueue_send(page_id)
+    schedule_deadline(4242, utcnow() - timedelta(seconds=1))
+    # Burst mode takes the scheduler's lock, moves what is due onto the queue, lets go.
     worker._start_scheduler(burst=True)
     assert worker.scheduler.poll_seconds == 0.2
-    assert f"reassign-{page_id}" in queue().get_job_ids()
+    assert queue().get_job_ids() == ["reassign-4242", "send-1-0", "send-2-0", "send-3-0"]
     assert scheduled_ids() == []

@@ -79,6 +79,9 @@ def schedule_deadline(page_id: int, deadline_at: datetime, attempt: int = 0) -> 
         origin=q.name,
         result_ttl=600,
     )
+    # When due, the check goes to the front of the queue: a missed page waits for the
+    # next free worker, not behind every page queued for sending in a busy minute.
+    job.enqueue_at_front = True
     try:
         q.schedule_job(job, when, unique=True)
     except DuplicateJobError:
