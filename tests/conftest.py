@@ -6,6 +6,7 @@ Each test starts from an empty, migrated database and an empty queue.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -151,6 +152,47 @@ def coordinator(client, office):
 @pytest.fixture
 def manager(client, office):
     return sign_in(client, "manager")
+
+
+# -- issue #7, 13: after the whole run, no caller's name or number in any log line ----
+
+# The callers the tests log: their names, and their numbers in the forms a log could hold.
+CALLER_DETAILS = ("Mrs Example", "Zebulon", "Quixote", "Mr Quill", "5550188", "555-0188")
+
+
+class CallerDetailsInLogs(logging.Handler):
+    """Sees every log record of the run (tracebacks included) and keeps any that
+    carries a caller's name or number."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.offending: list[str] = []
+        self.seen = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        self.seen += 1
+        if any(detail in line for detail in CALLER_DETAILS):
+            self.offending.append(line)
+
+
+_log_check = CallerDetailsInLogs()
+
+
+def pytest_sessionstart(session) -> None:
+    root = logging.getLogger()
+    root.addHandler(_log_check)
+    root.setLevel(min(root.level, logging.INFO))
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    logging.getLogger().removeHandler(_log_check)
+    if _log_check.offending:
+        print(f"\n{len(_log_check.offending)} log line(s) carry a caller's name or number:")
+        for line in _log_check.offending[:20]:
+            print("  " + line[:300])
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 from tests.twilio_stub import twilio_stub, twilio_stub_server  # noqa: E402,F401
