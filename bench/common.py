@@ -60,13 +60,20 @@ class Service:
     gunicorn and RQ workers as subprocesses. Loopback only; stopped on exit."""
 
     def __init__(
-        self, env: dict[str, str], *, workers: int = 2, web_workers: int = 2, web_threads: int = 4
+        self,
+        env: dict[str, str],
+        *,
+        workers: int = 2,
+        web_workers: int = 2,
+        web_threads: int = 4,
+        sweeper: bool = False,
     ):
         self.tmp = tempfile.TemporaryDirectory(prefix="dispatch-bench-")
         self.env = {**os.environ, "INSTANCE_PATH": self.tmp.name, **env}
         self.workers = workers
         self.web_workers = web_workers
         self.web_threads = web_threads
+        self.sweeper = sweeper
         self.port = free_port()
         self.processes: list[subprocess.Popen] = []
 
@@ -104,6 +111,10 @@ class Service:
             if index == 0:
                 command.insert(2, "--with-scheduler")
             self.processes.append(subprocess.Popen(command, env=self.env, cwd=ROOT, **quiet))
+        if self.sweeper:
+            # The Procfile's clock process, as the service runs it.
+            sweep = [sys.executable, "-m", "flask", "--app", "dispatcher", "sweep"]
+            self.processes.append(subprocess.Popen(sweep, env=self.env, cwd=ROOT, **quiet))
         self.processes.append(self.gunicorn("dispatcher:create_app()", self.port))
         wait_for_http(self.port, "/sign-in")
         return self

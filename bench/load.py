@@ -1,0 +1,288 @@
+"""The office under load (issue #7, Load), on loopback only and bounded in count and time.
+
+10,000 leads are open, their pages out and waiting; a few of their deadlines fall due
+every second. Meanwhile 50 coordinators log calls through the API at once, each saving
+the next call as soon as the last is saved, and every few seconds 50 salespeople's
+replies arrive as signed webhooks at the same moment. The whole service runs as in
+production: gunicorn, two RQ workers (one holding the scheduler), the sweeper, the real
+twilio client against a local stub. Prints calls logged per second, answer p50/p99 for
+logging and for webhooks, and how late each reassignment ran after its deadline.
+
+    .venv/bin/python bench/load.py [--open 10000] [--coordinators 50] [--seconds 60]
+    BENCH_DATABASE_URL=postgresql://postgres@localhost/ .venv/bin/python bench/load.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.common import Service, percentile, post_json, summary  # noqa: E402
+from tests.twilio_stub import TwilioStub, app_settings  # noqa: E402
+
+REF = re.compile(r"Ref (\d+)\.")
+OFFICE_NUMBER = "+12025550100"
+
+
+def service_app(service: Service):
+    """The service's own app, in this process, for setting up and reading results."""
+    os.environ["INSTANCE_PATH"] = service.env["INSTANCE_PATH"]
+    from dispatcher import create_app
+
+    settings = {"REDIS_URL": service.env["REDIS_URL"]}
+    settings.update({k: v for k, v in service.env.items() if k.startswith("TWILIO_")})
+    if service.env.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = service.env["DATABASE_URL"]
+    return create_app(settings)
+
+
+def open_leads(app, count: int, due_per_second: float, seconds: float, lead_in: float):
+    """``count`` leads logged and paged, as if their pages went out earlier: the first
+    ``due_per_second * seconds`` fall due one after another from ``lead_in`` seconds from
+    now, the rest after the run. Returns (pages due in the run, pages waiting, start)."""
+    from dispatcher.clock import utcnow
+    from dispatcher.extensions import db
+    from dispatcher.intake import current_office
+    from dispatcher.models import Page
+    from dispatcher.services.leads import LeadDetails, current_page, log_lead
+    from workers.scheduling import schedule_deadline
+
+    due_count = int(due_per_second * seconds)
+    page_ids: list[int] = []
+    with app.app_context():
+        office = current_office()
+        for n in range(count):
+            lead = log_lead(
+                session=db.session,
+                office=office,
+                details=LeadDetails(caller_phone=f"+1202556{n % 10000:04d}", kind="buyer"),
+                logged_by_id=None,
+                actor="bench",
+                now=utcnow(),
+                deadline_seconds=300,
+                region="US",
+            )
+            page_ids.append(current_page(session=db.session, lead_id=lead.id).id)
+            if n % 500 == 499:
+                db.session.commit()
+                print(f"  {n + 1} open leads logged", end="\r", flush=True)
+        db.session.commit()
+        start = utcnow() + timedelta(seconds=lead_in)
+        for index, page_id in enumerate(page_ids):
+            page = db.session.get(Page, page_id)
+            due = index / due_per_second if index < due_count else seconds + 3600
+            page.deadline_at = (start + timedelta(seconds=due)).replace(microsecond=0)
+            page.sent_at = page.deadline_at - timedelta(seconds=300)
+            page.send_claimed_at = page.sent_at
+            page.message_sid = f"SMBENCH{page_id:026d}"
+            if index % 1000 == 999:
+                db.session.commit()
+        db.session.commit()
+        waiting = []
+        for index, page_id in enumerate(page_ids):
+            page = db.session.get(Page, page_id)
+            schedule_deadline(page_id, page.deadline_at)
+            if index >= due_count:
+                waiting.append((page_id, page.lead_id, page.to_number))
+        db.session.rollback()
+    print()
+    return page_ids[:due_count], waiting, start
+
+
+def coordinators(
+    port: int, token: str, clients: int, until: float, cap: int, think: float
+) -> list[float]:
+    """Each coordinator saves a call on their own connection, then takes about ``think``
+    seconds (0.5x-1.5x, at random) before the next, until ``until``."""
+    times: list[float] = []
+    lock = threading.Lock()
+    numbers = iter(range(10**6))
+
+    def coordinator(index: int) -> None:
+        pause = random.Random(index)
+        # Coordinators do not all start on the same instant either.
+        time.sleep(pause.uniform(0, think))
+        while time.time() < until:
+            with lock:
+                n = next(numbers)
+            if n >= cap:
+                break
+            # A new connection per call, as gunicorn closes idle ones after 2 s.
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            began = time.perf_counter()
+            status, body = post_json(
+                connection,
+                "/api/leads",
+                {"caller_phone": f"+1202557{n % 10000:04d}", "kind": "buyer", "source": "load"},
+                token,
+            )
+            elapsed = time.perf_counter() - began
+            connection.close()
+            if status != 201:
+                raise RuntimeError(f"POST /api/leads answered {status}: {body}")
+            with lock:
+                times.append(elapsed)
+            time.sleep(pause.uniform(0.5, 1.5) * think)
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(coordinator, range(clients)))
+    return times
+
+
+def reply_burst(port: int, auth_token: str, acks: list[tuple[int, int, str]]) -> list[float]:
+    """Each salesperson's "OK <ref>" as Twilio would deliver it, all at the same moment."""
+    from twilio.request_validator import RequestValidator
+
+    url = f"http://127.0.0.1:{port}/twilio/sms"
+    validator = RequestValidator(auth_token)
+    start = threading.Barrier(len(acks))
+
+    def deliver(ack: tuple[int, int, str]) -> float:
+        page_id, lead_id, number = ack
+        params = {
+            "MessageSid": f"SMREPLY{page_id:026d}",
+            "From": number,
+            "To": OFFICE_NUMBER,
+            "Body": f"OK {lead_id}",
+        }
+        headers = {
+            "X-Twilio-Signature": validator.compute_signature(url, params),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        start.wait()
+        began = time.perf_counter()
+        connection.request("POST", "/twilio/sms", urllib.parse.urlencode(params), headers)
+        response = connection.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - began
+        connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"webhook answered {response.status}")
+        return elapsed
+
+    with ThreadPoolExecutor(len(acks)) as pool:
+        return list(pool.map(deliver, acks))
+
+
+def deadline_figures(app, due_pages: list[int]) -> tuple[list[float], int, Counter]:
+    """Lateness of each reassignment of a page that fell due in the run, how many of
+    them were never enforced, and how each page ended."""
+    from sqlalchemy import select
+
+    from dispatcher.extensions import db
+    from dispatcher.models import Page
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(Page.state, Page.closed_at, Page.deadline_at).where(Page.id.in_(due_pages))
+        ).all()
+        db.session.rollback()
+    lateness = [(closed - deadline).total_seconds() for state, closed, deadline in rows if closed]
+    ends = Counter(state for state, _closed, _deadline in rows)
+    return lateness, ends.get("open", 0), ends
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--open", type=int, default=10_000, help="leads open before the run")
+    parser.add_argument("--coordinators", type=int, default=50)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="seconds each coordinator takes between saves (0: back to back, a stress test)",
+    )
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the run")
+    parser.add_argument("--max-calls", type=int, default=5000, help="at most this many calls")
+    parser.add_argument("--due-per-second", type=float, default=5.0)
+    parser.add_argument("--burst", type=int, default=50, help="webhooks arriving at once")
+    parser.add_argument("--burst-every", type=float, default=5.0)
+    args = parser.parse_args()
+
+    with TwilioStub() as stub:
+        env = {
+            **{k: str(v) for k, v in app_settings(stub, from_number=OFFICE_NUMBER).items()},
+            # Every request here comes from 127.0.0.1; the per-address limits are for
+            # the open internet, not for a benchmark's fifty clients.
+            "WEBHOOK_RATE_LIMIT": "100000 per minute",
+        }
+        if os.environ.get("BENCH_DATABASE_URL"):
+            env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+        with Service(env, workers=2, sweeper=True) as service:
+            from bench.spine import _token
+
+            token = _token(service)
+            app = service_app(service)
+            print(f"setting up {args.open} open leads ...")
+            began = time.perf_counter()
+            due, waiting, _start = open_leads(app, args.open, args.due_per_second, args.seconds, 5)
+            print(f"  set up in {time.perf_counter() - began:.0f} s")
+            time.sleep(max(0.0, 5 - (time.perf_counter() - began)))
+            stub.clear()
+            run_began = time.time()
+            until = run_began + args.seconds
+            webhook_times: list[float] = []
+
+            def bursts() -> None:
+                replies = iter(waiting)
+                while time.time() + args.burst_every < until:
+                    time.sleep(args.burst_every)
+                    batch = [next(replies) for _ in range(args.burst)]
+                    webhook_times.extend(reply_burst(service.port, stub.auth_token, batch))
+
+            replier = threading.Thread(target=bursts, daemon=True)
+            replier.start()
+            call_times = coordinators(
+                service.port, token, args.coordinators, until, args.max_calls, args.think
+            )
+            logging_seconds = time.time() - run_began
+            replier.join()
+            time.sleep(3)  # the last deadlines of the run
+            lateness, unenforced, ends = deadline_figures(app, due)
+            refs = Counter(
+                (m.to, REF.search(m.body).group(1))
+                for m in stub.messages
+                if m.body and REF.search(m.body)
+            )
+
+    database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+    print(
+        f"load benchmark on {database}, embedded Redis, gunicorn 2x4, 2 RQ workers + sweeper; "
+        f"{args.open} open leads, {len(due)} deadlines due over {args.seconds:.0f} s "
+        f"({args.due_per_second}/s), {args.coordinators} coordinators saving a call every "
+        f"~{args.think:g} s"
+    )
+    print(
+        f"  calls logged: {len(call_times)} in {logging_seconds:.1f} s = "
+        f"{len(call_times) / logging_seconds:.1f} per second"
+    )
+    print(f"  logging a call (POST /api/leads): {summary(call_times)}")
+    print(f"  webhooks, {args.burst} at once: {summary(webhook_times)}")
+    early = sum(1 for late in lateness if late < 0)
+    print(f"  reassignment after its deadline: {summary(lateness, 's', 1.0)}; early: {early}")
+    print(f"  deadlines of the run never enforced: {unenforced}; pages ended {dict(ends)}")
+    duplicates = sum(n - 1 for n in refs.values() if n > 1)
+    print(f"  SMS at the stub during the run: {sum(refs.values())}, duplicates: {duplicates}")
+    if call_times:
+        print(
+            "  p99 logging / p50 logging: "
+            f"{percentile(call_times, 99) / percentile(call_times, 50):.1f}x"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
