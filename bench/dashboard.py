@@ -4,10 +4,14 @@ Each database is throw-away: a SQLite file in a temporary folder, and a fresh Po
 database on BENCH_DATABASE_URL's server (default postgresql://postgres@localhost/; the
 PostgreSQL half is skipped with a message when it does not answer). Both are migrated
 with `flask db upgrade`, then loaded in bulk (bench/dashboard_data.py: 30 salespeople,
-two years, about 1.2 pages a lead) and analysed. Then, for a 30-day and a 1-year range,
-each of the dashboard's queries and the whole /manager/dashboard page (Flask test
-client, signed in as a manager) is timed: the median of --runs runs after one warm-up.
-Then the percentile methods side by side, and each candidate index created ad hoc.
+two years, about 1.2 pages a lead) and analysed; then the dashboard's rollups are built
+(timed) for every day but the last, which plays today and is read from the records.
+For a 30-day and a 1-year range ending on that day, the figures (through the rollups,
+and from the records alone as before them), the latest leads and the whole
+/manager/dashboard page (Flask test client, signed in as a manager) are timed: the
+median of --runs runs after one warm-up. Last, a late change (an outcome for a lead of
+last March): the year's page while that day, its week and its month are read from the
+records, and the clock building them again.
 
     .venv/bin/python bench/dashboard.py [--leads 1000000] [--runs 5] [--only sqlite]
 """
@@ -23,7 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:] = [
@@ -31,7 +35,7 @@ sys.path[:] = [
     *(p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(__file__)),
 ]
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from bench import dashboard_data  # noqa: E402
 
@@ -39,17 +43,8 @@ TIMEZONE = "America/New_York"
 LAST_DAY = date(2026, 11, 22)
 DAYS = 730
 RANGES = (("30 days", 30), ("1 year", 365))
-# Candidate indexes, tried one at a time: (name, table, columns). The first covers the
-# salesperson figures: counts, durations and the join to the lead come from the index
-# alone, already grouped by salesperson.
-CANDIDATES = (
-    (
-        "ix_bench_page_salesperson_created",
-        "page",
-        ("salesperson_id", "created_at", "state", "sent_at", "acknowledged_at", "lead_id"),
-    ),
-    ("ix_bench_page_created_at", "page", ("created_at",)),
-)
+# The bench's clock when rollups are built: noon on LAST_DAY in New York (UTC).
+TODAY_NOON = datetime(LAST_DAY.year, LAST_DAY.month, LAST_DAY.day, 17)
 
 
 def flask_upgrade(url: str, instance: str) -> None:
@@ -199,29 +194,55 @@ def median_ms(action, runs: int) -> float:
     return statistics.median(times) * 1000
 
 
-def query_timings(app, office_id: int, period, runs: int, only=None) -> dict[str, float]:
+def build_rollups(app) -> float:
+    """Every rollup up to the day before LAST_DAY: LAST_DAY is 'today', read from the
+    records, as the last day of a manager's range is. Seconds taken."""
+    from collections import Counter
+
+    from dispatcher.dashboard_upkeep import update_rollups
+    from dispatcher.extensions import db
+    from dispatcher.models import DashboardRollup
+
+    started = time.monotonic()
+    with app.app_context():
+        built, _ = update_rollups(timezone=TIMEZONE, now=TODAY_NOON)
+        spans = Counter(
+            {1: "days", 7: "weeks"}.get((last - first).days + 1, "months")
+            for first, last in db.session.execute(
+                select(DashboardRollup.first_day, DashboardRollup.last_day)
+            )
+        )
+    seconds = time.monotonic() - started
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(spans.items()))
+    print(f"  rollups: {built} built ({kinds}) in {seconds:.1f} s", flush=True)
+    return seconds
+
+
+def figure_timings(app, office_id: int, period, runs: int) -> dict[str, float]:
+    """The figures through the rollups and from the records alone, and the latest leads."""
     from dispatcher.dashboard import report_session
     from dispatcher.services import dashboard
 
-    scope = {"office_id": office_id, "period": period}
-    queries = {
-        "salesperson_figures": dashboard.salesperson_figures,
-        "call_cells": dashboard.call_cells,
-        "calls_by_source": dashboard.calls_by_source,
-        "calls_by_listing": dashboard.calls_by_listing,
-        "outcome_counts": dashboard.outcome_counts,
-        "recent_leads": dashboard.recent_leads,
+    actions = {
+        "figures, rollups": lambda session: dashboard.office_figures(
+            session=session, office_id=office_id, period=period
+        ),
+        "figures, records alone": lambda session: dashboard.office_figures(
+            session=session, office_id=office_id, period=period, use_rollups=False
+        ),
+        "latest leads": lambda session: dashboard.recent_leads(
+            session=session, office_id=office_id, period=period
+        ),
     }
-    queries = {name: query for name, query in queries.items() if only in (None, name)}
     timings = {}
     with app.app_context():
-        for name, query in queries.items():
+        for name, action in actions.items():
 
-            def run(query=query):
+            def run(action=action):
                 with report_session() as session:
-                    query(session=session, **scope)
+                    action(session)
 
-            timings[name] = median_ms(run, runs)
+            timings[name] = median_ms(run, runs if "alone" not in name else min(runs, 3))
     return timings
 
 
@@ -244,74 +265,48 @@ def periods():
     ]
 
 
-def measure(app, office_id: int, runs: int, title: str) -> dict:
+def signed_in_client(app):
     client = app.test_client()
     signed = client.post("/sign-in", data={"username": "manager", "password": "bench-password"})
     assert signed.status_code == 302, "the bench manager could not sign in"
-    print(f"\n  {title}")
-    print(f"  {'range':<9} {'query':<28} {'median ms':>10}")
+    return client
+
+
+def measure(app, office_id: int, runs: int) -> dict:
+    client = signed_in_client(app)
+    print(f"\n  {'range':<9} {'what':<34} {'median ms':>10}")
     figures = {}
     for label, period in periods():
-        queries = query_timings(app, office_id, period, runs)
-        for name, ms in queries.items():
-            print(f"  {label:<9} {name:<28} {ms:>10.1f}")
+        timings = figure_timings(app, office_id, period, runs)
+        for name, ms in timings.items():
+            print(f"  {label:<9} {name:<34} {ms:>10.1f}")
         page = page_timing(client, period, runs)
-        figures[label] = {**queries, "page": page}
-        print(f"  {label:<9} {'GET /manager/dashboard':<28} {page:>10.1f}", flush=True)
+        figures[label] = {**timings, "page": page}
+        print(f"  {label:<9} {'GET /manager/dashboard':<34} {page:>10.1f}", flush=True)
     return figures
 
 
-def compare_percentiles(app, office_id: int, runs: int, dialect: str) -> None:
-    from dispatcher.dashboard import report_session
-    from dispatcher.services import dashboard, spreads
-
-    label, period = periods()[-1]
-    methods = ["window", "python"] + (["percentile_cont"] if dialect == "postgresql" else [])
-    print(f"\n  percentiles, salesperson_figures over {label}:")
-    default = spreads.PERCENTILE_METHOD[dialect]
-    with app.app_context():
-        for method in methods:
-            spreads.PERCENTILE_METHOD[dialect] = method
-
-            def run():
-                with report_session() as session:
-                    dashboard.salesperson_figures(
-                        session=session, office_id=office_id, period=period
-                    )
-
-            print(f"    {method:<16} {median_ms(run, runs):>8.1f} ms", flush=True)
-    spreads.PERCENTILE_METHOD[dialect] = default
-
-
-def try_indexes(app, office_id: int, runs: int, dialect: str, baseline: dict) -> None:
+def late_change(app, runs: int) -> None:
+    """An outcome reported today for a lead of last March: that day, its week and its
+    month are read from the records until the clock builds them again."""
+    from dispatcher.dashboard_upkeep import update_rollups
     from dispatcher.extensions import db
+    from dispatcher.models import Lead
 
-    print("\n  candidate indexes, one at a time (medians, ms, before -> with the index):")
-    for name, table, columns in CANDIDATES:
-        started = time.monotonic()
-        with app.app_context(), db.engine.begin() as connection:
-            connection.execute(text(f'CREATE INDEX {name} ON "{table}" ({", ".join(columns)})'))
-            # PostgreSQL reads an index alone only where the visibility map allows.
-            connection.execute(text(f'ANALYZE "{table}"'))
-        if dialect == "postgresql":
-            with app.app_context(), db.engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text(f'VACUUM "{table}"')
-                )
-        built = time.monotonic() - started
-        client = app.test_client()
-        client.post("/sign-in", data={"username": "manager", "password": "bench-password"})
-        print(f"    {table}({', '.join(columns)})  (built in {built:.0f} s)")
-        for label, period in periods():
-            queries = query_timings(app, office_id, period, runs, only="salesperson_figures")
-            page = page_timing(client, period, runs)
-            before = baseline[label]
-            print(
-                f"      {label:<9} salesperson_figures {before['salesperson_figures']:.0f} -> "
-                f"{queries['salesperson_figures']:.0f}; page {before['page']:.0f} -> {page:.0f}"
-            )
-        with app.app_context(), db.engine.begin() as connection:
-            connection.execute(text(f"DROP INDEX {name}"))
+    march = datetime(2026, 3, 17, 15)
+    with app.app_context():
+        lead = db.session.scalars(
+            select(Lead).where(Lead.created_at >= march, Lead.outcome_at.is_not(None)).limit(1)
+        ).one()
+        lead.outcome, lead.outcome_at = "other", datetime(2026, 11, 22, 18)
+        db.session.commit()
+    label, period = periods()[-1]
+    page = page_timing(signed_in_client(app), period, runs)
+    print(f"  {label:<9} {'GET, a day, week, month stale':<34} {page:>10.1f}")
+    started = time.monotonic()
+    with app.app_context():
+        built, _ = update_rollups(timezone=TIMEZONE, now=TODAY_NOON)
+    print(f"  the clock built {built} again in {time.monotonic() - started:.1f} s")
 
 
 def bench_database(label: str, url: str, instance: str, args) -> None:
@@ -327,13 +322,11 @@ def bench_database(label: str, url: str, instance: str, args) -> None:
     else:
         load_postgresql(url, generator)
     print(f"  loaded in {time.monotonic() - started:.0f} s", flush=True)
-    dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+    build_rollups(app)
     # Other work on the machine shows in the figures: say how busy it was.
     print(f"  load average before timing: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
-    baseline = measure(app, office_id, args.runs, "as migrated")
-    compare_percentiles(app, office_id, args.runs, dialect)
-    if not args.no_indexes:
-        try_indexes(app, office_id, args.runs, dialect, baseline)
+    measure(app, office_id, args.runs)
+    late_change(app, args.runs)
     print(f"  load average after timing: {os.getloadavg()[0]:.1f}")
     from dispatcher.extensions import db
 
@@ -360,7 +353,6 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
-    parser.add_argument("--no-indexes", action="store_true", help="skip the index trials")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dispatch-dashboard-bench-") as instance:
         if args.only != "postgresql":

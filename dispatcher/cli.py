@@ -18,6 +18,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_salespeople)
     app.cli.add_command(create_user)
     app.cli.add_command(sweep)
+    app.cli.add_command(dashboard_rollups)
 
 
 @click.command("seed-demo")
@@ -100,3 +101,28 @@ def sweep(every: float, once: bool):
         click.echo(sweep_once())
     else:
         sweep_forever(every)
+
+
+@click.command("dashboard-rollups")
+@click.option("--from", "first_day", type=click.DateTime(["%Y-%m-%d"]), help="First day.")
+@click.option("--to", "last_day", type=click.DateTime(["%Y-%m-%d"]), help="Last day.")
+@click.option("--rebuild", is_flag=True, help="Build fresh rollups again too.")
+def dashboard_rollups(first_day, last_day, rebuild: bool):
+    """Build the dashboard's daily, weekly and monthly figures for the days that are
+    over, from the first lead's day (or --from) to yesterday (or --to). The clock process
+    (flask sweep) keeps them up to date; run this after loading records in bulk, or with
+    --rebuild after the figures' code changed."""
+    from dispatcher.dashboard_upkeep import update_rollups
+
+    def progress(first, last, built, total, seconds):
+        days = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+        click.echo(f"{built}/{total}  {days}  {seconds:.2f} s")
+
+    built, _ = update_rollups(
+        timezone=current_app.config["OFFICE_TIMEZONE"],
+        first_day=first_day.date() if first_day else None,
+        last_day=last_day.date() if last_day else None,
+        rebuild=rebuild,
+        progress=progress,
+    )
+    click.echo(f"Built {built} dashboard rollups." if built else "The rollups are up to date.")

@@ -268,28 +268,28 @@ CSV_TABLES = (
 
 
 def one_table(name: str, *, session: Session, office_id: int, period: Period) -> Table:
-    """One table for the CSV export, computing only what it needs; the leads table is
-    every lead of the range, read as it is written out."""
+    """One table for the CSV export; the leads table is every lead of the range, read
+    as it is written out."""
     scope = {"session": session, "office_id": office_id, "period": period}
-    if name == "salespeople":
-        return salespeople_table(figures.salesperson_figures(**scope))
-    if name in ("summary", "hours", "weekdays", "kinds"):
-        cells = figures.call_cells(**scope)
-        return {
-            "summary": summary_table,
-            "hours": hours_table,
-            "weekdays": weekdays_table,
-            "kinds": kinds_table,
-        }[name](cells)
-    if name == "sources":
-        return sources_table(figures.calls_by_source(**scope))
-    if name == "listings":
-        return listings_table(figures.calls_by_listing(**scope))
-    if name == "outcomes":
-        return outcomes_table(figures.outcome_counts(**scope))
     if name == "leads":
         return leads_table(figures.all_lead_lines(**scope), period.timezone, "Leads")
-    raise KeyError(name)
+    if name not in CSV_TABLES:
+        raise KeyError(name)
+    return _figure_tables(figures.office_figures(**scope))[name]
+
+
+def _figure_tables(office: figures.OfficeFigures) -> dict[str, Table]:
+    tables = [
+        summary_table(office.cells),
+        salespeople_table(office.salespeople),
+        hours_table(office.cells),
+        weekdays_table(office.cells),
+        kinds_table(office.cells),
+        sources_table(office.sources),
+        listings_table(office.listings),
+        outcomes_table(office.outcomes),
+    ]
+    return {table.name: table for table in tables}
 
 
 def all_tables(
@@ -297,19 +297,9 @@ def all_tables(
 ) -> dict[str, Table]:
     """Everything the page shows; ``leads`` is the latest 50 (of one salesperson)."""
     scope = {"session": session, "office_id": office_id, "period": period}
-    cells = figures.call_cells(**scope)
+    tables = _figure_tables(figures.office_figures(**scope))
     recent = figures.recent_leads(**scope, salesperson_id=salesperson_id)
-    tables = [
-        summary_table(cells),
-        salespeople_table(figures.salesperson_figures(**scope)),
-        hours_table(cells),
-        weekdays_table(cells),
-        kinds_table(cells),
-        sources_table(figures.calls_by_source(**scope)),
-        listings_table(figures.calls_by_listing(**scope)),
-        outcomes_table(figures.outcome_counts(**scope)),
-    ]
     latest = leads_table(recent, period.timezone, "Latest leads")
     # Read twice (the page's table and its JSON): a list, not the export's generator.
-    tables.append(replace(latest, rows=list(latest.rows)))
-    return {table.name: table for table in tables}
+    tables["leads"] = replace(latest, rows=list(latest.rows))
+    return tables

@@ -5,7 +5,7 @@ Times are stored in UTC (naive columns hold UTC; see dispatcher.clock).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from flask_login import UserMixin
@@ -316,3 +316,46 @@ class OutboxMessage(db.Model):
     from_number: Mapped[str] = mapped_column(String(20), index=True)
     body: Mapped[str] = mapped_column(String(1600))
     created_at: Mapped[datetime]
+
+
+class DashboardRollup(db.Model):
+    """The dashboard's figures for whole office days (a day, a week or a month),
+    computed once so a year's dashboard adds up a few dozen of these instead of reading
+    a year of leads (services/dashboard_rollups.py).
+
+    Fresh while ``built_version`` equals ``version``, ``figures_format`` is the code's,
+    and no DashboardChange falls inside [starts_at, ends_at); a late change bumps
+    ``version`` and the dashboard reads those days from the leads and pages themselves
+    until the rollup is built again.
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "timezone", "first_day", "last_day", name="uq_dashboard_rollup_timezone_days"
+        ),
+        Index("ix_dashboard_rollup_ends_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    # The days as UTC bounds: local midnight to local midnight.
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(default=1)
+    built_version: Mapped[int] = mapped_column(default=0)  # 0: never built
+    built_at: Mapped[datetime | None]
+    figures: Mapped[dict | None] = mapped_column(JSON)
+    # The figures' layout (dashboard_tally.FORMAT) when built: other code's rollups are
+    # not read, and are built again.
+    figures_format: Mapped[int] = mapped_column(default=0)
+
+
+class DashboardChange(db.Model):
+    """A lead or page written at ``at`` (its created_at): the rollups holding that
+    instant must be built again. Written by database triggers on lead and page (see the
+    migration), so no code path can change a figure behind the rollups' back."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)

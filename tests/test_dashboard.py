@@ -264,7 +264,9 @@ def test_acknowledgement_to_outcome_times_and_outcomes(manager, office):
     db.session.commit()
     data = manager.get("/manager/dashboard.json", query_string=NOVEMBER).get_json()
     alice = by_name(data["tables"]["salespeople"]["rows"], "Alice Chen")
-    assert (alice["outcome_median"], alice["outcome_p90"]) == (1800.0, 2760.0)
+    # From ten minutes on, outcome times are kept in buckets 2% wide: within 1%.
+    assert alice["outcome_median"] == pytest.approx(1800.0, rel=0.01)
+    assert alice["outcome_p90"] == pytest.approx(2760.0, rel=0.01)
     outcomes = {row["outcome"]: row["leads"] for row in data["tables"]["outcomes"]["rows"]}
     assert outcomes == {"appointment set": 2, "no answer": 1}
 

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 from dispatcher.clock import utcnow
+from dispatcher.dashboard_upkeep import refresh_rollups
 from dispatcher.extensions import db
 from dispatcher.services import manager_messages, pages
 from workers import jobs
@@ -52,4 +53,5 @@ def sweep_forever(every_seconds: float) -> None:
             sweep_once()
         except Exception:  # the database may be away for a moment; try again next round
             log.exception("sweep failed")
+        refresh_rollups(job_app())  # the dashboard's figures for days that are over
         time.sleep(every_seconds)

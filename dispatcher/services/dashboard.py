@@ -1,32 +1,29 @@
 """The manager's dashboard (C11): who got the calls, how fast they answered, where the
-calls came from. Every figure is computed by the database: one query per table, over
-millions of leads, returning only the aggregated rows.
+calls came from, for a range of office days.
 
-Leads count in the range by the time they were logged; pages by the time they were
-written (a lead logged at 23:58 and reassigned at 00:03 has its second page on the next
-day). Durations are in seconds. Nothing here writes.
+The figures come from office_tally: the rollups of the range's days that are fresh, and
+the leads and pages themselves for the other days (dashboard_rollups.py, dashboard_raw.py
+say how each counts). Medians and 90th percentiles come from histograms: page -> ack exact
+to the second, ack -> outcome to the second under ten minutes and within 1% above
+(dashboard_tally.py). The latest leads and the
+leads export read the leads themselves. Nothing here writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Integer, Select, case, cast, func, literal_column, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dispatcher.models import Lead, Listing, Page, Salesperson
 from dispatcher.services.dashboard_period import Period
-from dispatcher.services.spreads import NO_DURATIONS, Spread, dialect, seconds_between, spreads
-
-# A page that ended with the lead given to someone else.
-REASSIGNED_AWAY = ("missed", "declined", "failed")
-# Leads that turned out not to be clients (a supplier, a wrong number) are not calls to
-# report on (Q2 excepts staff and suppliers too).
-NOT_CLIENTS = ("not_a_client",)
-# How long before its page a lead may have been logged, at most (see salesperson_figures).
-LEAD_BEFORE_PAGE = timedelta(days=7)
+from dispatcher.services.dashboard_raw import NOT_CLIENTS
+from dispatcher.services.dashboard_rollups import office_tally
+from dispatcher.services.dashboard_tally import OUTCOME, PAGE_STATES, RESPONSE, Tally, spread
+from dispatcher.services.spreads import Spread
 
 
 @dataclass(frozen=True)
@@ -104,205 +101,144 @@ def outcomes_recorded() -> bool:
     return hasattr(Lead, "outcome_at") and hasattr(Lead, "outcome")
 
 
-def _in_period(column, period: Period):
-    return (column >= period.start) & (column < period.end)
+@dataclass(frozen=True)
+class OfficeFigures:
+    """Everything the dashboard's tables show but the leads, for one office and range."""
+
+    salespeople: list[SalespersonFigures]
+    cells: list[CallCell]
+    sources: list[SourceRow]
+    listings: list[ListingRow]
+    outcomes: list[tuple[str, int]] | None  # None until outcomes are recorded
 
 
-def salesperson_figures(
-    *, session: Session, office_id: int, period: Period
-) -> list[SalespersonFigures]:
-    """Each salesperson of the office who was paged in the range, or is active."""
+def office_figures(
+    *, session: Session, office_id: int, period: Period, use_rollups: bool = True
+) -> OfficeFigures:
+    """The office's figures for the range, read once (rollups and records)."""
     people = session.execute(
         select(Salesperson.id, Salesperson.name, Salesperson.active)
         .where(Salesperson.office_id == office_id)
         .order_by(Salesperson.name)
     ).all()
-    ids = [person.id for person in people]
-    in_range = [Page.salesperson_id.in_(ids), _in_period(Page.created_at, period)]
-    counts = {
-        row.salesperson_id: row
-        for row in session.execute(
-            select(
-                Page.salesperson_id,
-                func.count().label("paged"),
-                *(
-                    func.count().filter(Page.state == state).label(state)
-                    for state in ("acknowledged", "missed", "declined", "failed", "open")
-                ),
-            )
-            .where(*in_range)
-            .group_by(Page.salesperson_id)
-        )
-    }
-    # Only an acknowledgement sets acknowledged_at. Asked by state instead, SQLite reads
-    # most of the table through the index on state, three times slower than a scan.
-    acknowledged = [*in_range, Page.acknowledged_at.is_not(None)]
-    response = spreads(
+    tally = office_tally(
         session=session,
-        durations=select(
-            Page.salesperson_id.label("group"),
-            seconds_between(
-                session, func.coalesce(Page.sent_at, Page.created_at), Page.acknowledged_at
-            ).label("seconds"),
-        ).where(*acknowledged),
+        office_id=office_id,
+        period=period,
+        salesperson_ids=[person.id for person in people],
+        use_rollups=use_rollups,
     )
-    outcome = None
-    if outcomes_recorded():
-        outcome_at = Lead.outcome_at
-        outcome = spreads(
-            session=session,
-            durations=select(
-                Page.salesperson_id.label("group"),
-                seconds_between(session, Page.acknowledged_at, outcome_at).label("seconds"),
-            )
-            .join(Lead, Lead.id == Page.lead_id)
-            .where(
-                *acknowledged,
-                outcome_at.is_not(None),
-                # A page is written when its lead is logged or minutes later, at a
-                # reassignment; bounding the lead's time too lets the database read the
-                # leads through their time index instead of every lead ever logged.
-                Lead.created_at >= period.start - LEAD_BEFORE_PAGE,
-                Lead.created_at < period.end,
+    with_outcomes = outcomes_recorded()
+    return OfficeFigures(
+        salespeople=_salespeople(people, tally, with_outcomes),
+        cells=_call_cells(tally),
+        sources=sorted(
+            (
+                SourceRow(source, leads, named)
+                for (_, source), (leads, named) in tally.sources.items()
             ),
+            key=lambda row: (-row.leads, row.source),
+        ),
+        listings=_listings(session, tally),
+        outcomes=sorted(
+            ((outcome, n) for (_, outcome), n in tally.outcomes.items()),
+            key=lambda item: (-item[1], item[0]),
         )
+        if with_outcomes
+        else None,
+    )
+
+
+def _salespeople(people, tally: Tally, with_outcomes: bool) -> list[SalespersonFigures]:
+    """Each salesperson of the office who was paged in the range, or is active."""
     figures = []
     for person in people:
-        row = counts.get(person.id)
-        if row is None and not person.active:
+        mine = tally.salespeople.get(person.id)
+        if mine is None and not person.active:
             continue
+        paged, *states = mine.counts if mine else [0] * (1 + len(PAGE_STATES))
+        by_state = dict(zip(PAGE_STATES, states, strict=True))
         figures.append(
             SalespersonFigures(
                 salesperson_id=person.id,
                 name=person.name,
                 active=person.active,
-                paged=row.paged if row else 0,
-                acknowledged=row.acknowledged if row else 0,
-                missed=row.missed if row else 0,
-                declined=row.declined if row else 0,
-                failed=row.failed if row else 0,
-                still_open=row.open if row else 0,
-                response=response.get(person.id, NO_DURATIONS),
-                outcome=None if outcome is None else outcome.get(person.id, NO_DURATIONS),
+                paged=paged,
+                acknowledged=by_state["acknowledged"],
+                missed=by_state["missed"],
+                declined=by_state["declined"],
+                failed=by_state["failed"],
+                still_open=by_state["open"],
+                response=spread(mine.response if mine else [], RESPONSE),
+                outcome=spread(mine.outcome if mine else [], OUTCOME) if with_outcomes else None,
             )
         )
     return figures
 
 
-def _local_weekday_hour(session: Session, column, period: Period):
-    """The local weekday (0 = Sunday) and hour of a stored UTC time, computed by the
-    database as one number: weekday * 100 + hour.
-
-    The time is shifted by the UTC offset in force at that instant (a CASE over the
-    range's daylight-saving changes): SQLite knows no time zones, and on PostgreSQL this
-    measured twice as fast as AT TIME ZONE. One expression, not two: on SQLite the date
-    arithmetic is most of the query's time.
-    """
-    *changes, (_, last) = period.offsets
-    if dialect(session) == "postgresql":
-        # Whole minutes the code computed, written into the SQL as numbers.
-        shift = _by_offset(column, changes, last, lambda m: f"interval '{int(m)} minutes'")
-        local = column + shift
-        # date_part answers a float; extract a numeric, slower to compute.
-        return cast(func.date_part("dow", local) * 100 + func.date_part("hour", local), Integer)
-    modifier = _by_offset(column, changes, last, lambda m: f"'{int(m)} minutes'")
-    return cast(func.strftime("%w%H", column, modifier), Integer)
+def _call_cells(tally: Tally) -> list[CallCell]:
+    return [
+        CallCell(
+            hour // 24, hour % 24, kind, channel, leads, calls.named[hour], calls.to_manager[hour]
+        )
+        for (_, kind, channel), calls in sorted(tally.calls.items())
+        for hour, leads in enumerate(calls.leads)
+        if leads
+    ]
 
 
-def _by_offset(column, changes, last, written):
-    """A CASE choosing, by the stored time, the offset in force then (as SQL text)."""
-    value = literal_column(written(last))
-    if not changes:
-        return value
-    return case(
-        *((column < until, literal_column(written(minutes))) for until, minutes in changes),
-        else_=value,
-    )
+def _listings(session: Session, tally: Tally) -> list[ListingRow]:
+    """Leads per listing asked about, most first; listing_id None: no listing named."""
+    ids = [listing_id for (_, listing_id) in tally.listings if listing_id is not None]
+    named = {
+        listing_id: (reference, address)
+        for listing_id, reference, address in session.execute(
+            select(Listing.id, Listing.reference, Listing.address).where(Listing.id.in_(ids))
+        )
+    }
+    rows = [
+        ListingRow(listing_id, *named.get(listing_id, ("", "")), leads)
+        for (_, listing_id), leads in tally.listings.items()
+    ]
+    return sorted(rows, key=lambda row: (-row.leads, row.reference))
 
 
-def _office_leads(office_id: int, period: Period):
-    return (
-        Lead.office_id == office_id,
-        _in_period(Lead.created_at, period),
-        Lead.state.not_in(NOT_CLIENTS),
-    )
+# One table's figures each (the page and the export read office_figures once).
+
+
+def salesperson_figures(
+    *, session: Session, office_id: int, period: Period
+) -> list[SalespersonFigures]:
+    return office_figures(session=session, office_id=office_id, period=period).salespeople
 
 
 def call_cells(*, session: Session, office_id: int, period: Period) -> list[CallCell]:
-    """Leads by local weekday, hour, kind and channel: the hour, weekday and kind charts
-    and the capture rate all add these up, so the leads are read once."""
-    each = (
-        select(
-            _local_weekday_hour(session, Lead.created_at, period).label("weekday_hour"),
-            Lead.kind,
-            Lead.channel,
-            case((Lead.caller_name != "", 1), else_=0).label("named"),
-            case((Lead.state == "manager", 1), else_=0).label("to_manager"),
-        )
-        .where(*_office_leads(office_id, period))
-        .subquery()
-    )
-    grouped = select(
-        each.c.weekday_hour,
-        each.c.kind,
-        each.c.channel,
-        func.count(),
-        func.sum(each.c.named),
-        func.sum(each.c.to_manager),
-    ).group_by(each.c.weekday_hour, each.c.kind, each.c.channel)
-    return [
-        CallCell(weekday_hour // 100, weekday_hour % 100, kind, channel, leads, named, manager)
-        for weekday_hour, kind, channel, leads, named, manager in session.execute(grouped)
-    ]
+    """Leads by local weekday, hour, kind and channel."""
+    return office_figures(session=session, office_id=office_id, period=period).cells
 
 
 def calls_by_source(*, session: Session, office_id: int, period: Period) -> list[SourceRow]:
     """What brought the callers (C1), most leads first."""
-    leads = func.count().label("leads")
-    return [
-        SourceRow(source, count, int(named))
-        for source, count, named in session.execute(
-            select(Lead.source, leads, func.count().filter(Lead.caller_name != ""))
-            .where(*_office_leads(office_id, period))
-            .group_by(Lead.source)
-            .order_by(leads.desc(), Lead.source)
-        )
-    ]
+    return office_figures(session=session, office_id=office_id, period=period).sources
 
 
 def calls_by_listing(*, session: Session, office_id: int, period: Period) -> list[ListingRow]:
-    """Leads per listing asked about, most first; listing_id None: no listing named."""
-    counted = (
-        select(Lead.listing_id, func.count().label("leads"))
-        .where(*_office_leads(office_id, period))
-        .group_by(Lead.listing_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(counted.c.listing_id, Listing.reference, Listing.address, counted.c.leads)
-        .outerjoin(Listing, Listing.id == counted.c.listing_id)
-        .order_by(counted.c.leads.desc(), Listing.reference)
-    )
-    return [ListingRow(lid, ref or "", address or "", leads) for lid, ref, address, leads in rows]
+    return office_figures(session=session, office_id=office_id, period=period).listings
 
 
 def outcome_counts(
     *, session: Session, office_id: int, period: Period
 ) -> list[tuple[str, int]] | None:
     """How the call-backs ended (C7), most first; None until outcomes are recorded."""
-    if not outcomes_recorded():
-        return None
-    outcome = Lead.outcome
-    count = func.count().label("leads")
-    return [
-        (value, total)
-        for value, total in session.execute(
-            select(outcome, count)
-            .where(*_office_leads(office_id, period), outcome.is_not(None), outcome != "")
-            .group_by(outcome)
-            .order_by(count.desc(), outcome)
-        )
-    ]
+    return office_figures(session=session, office_id=office_id, period=period).outcomes
+
+
+def _office_leads(office_id: int, period: Period):
+    return (
+        Lead.office_id == office_id,
+        (Lead.created_at >= period.start) & (Lead.created_at < period.end),
+        Lead.state.not_in(NOT_CLIENTS),
+    )
 
 
 def _lead_lines_query(office_id: int, period: Period, salesperson_id: int | None) -> Select:
