@@ -15,10 +15,12 @@ logging and for webhooks, and how late each reassignment ran after its deadline.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -29,8 +31,8 @@ from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import Service, percentile, post_json, summary  # noqa: E402
-from tests.twilio_stub import TwilioStub, app_settings  # noqa: E402
+from bench.common import ROOT, Service, percentile, post_json, summary  # noqa: E402
+from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, StubControl  # noqa: E402
 
 REF = re.compile(r"Ref (\d+)\.")
 OFFICE_NUMBER = "+12025550100"
@@ -195,6 +197,43 @@ def deadline_figures(app, due_pages: list[int]) -> tuple[list[float], int, Count
     return lateness, ends.get("open", 0), ends
 
 
+@contextlib.contextmanager
+def twilio_stub_process():
+    """The Twilio stub in a process of its own: in this one, with a hundred client
+    threads, it would wait for the GIL and slow every page send it answers."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.twilio_stub"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        yield process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@contextlib.contextmanager
+def own_database():
+    """A new PostgreSQL database on BENCH_DATABASE_URL's server for this run, dropped
+    after it; None (SQLite in the service's folder) without BENCH_DATABASE_URL."""
+    base = os.environ.get("BENCH_DATABASE_URL")
+    if not base:
+        yield None
+        return
+    from sqlalchemy import text
+
+    from bench.dashboard import postgresql_database
+
+    admin, name, url = postgresql_database(base)
+    if admin is None:
+        raise SystemExit(f"PostgreSQL at {base} did not answer: {url}")
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--open", type=int, default=10_000, help="leads open before the run")
@@ -212,16 +251,23 @@ def main() -> int:
     parser.add_argument("--burst-every", type=float, default=5.0)
     args = parser.parse_args()
 
-    with TwilioStub() as stub:
+    with twilio_stub_process() as stub_url:
+        stub = StubControl(stub_url)
         env = {
-            **{k: str(v) for k, v in app_settings(stub, from_number=OFFICE_NUMBER).items()},
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM_NUMBER": OFFICE_NUMBER,
+            "TWILIO_API_BASE_URL": stub_url,
             # Every request here comes from 127.0.0.1; the per-address limits are for
             # the open internet, not for a benchmark's fifty clients.
             "WEBHOOK_RATE_LIMIT": "100000 per minute",
         }
-        if os.environ.get("BENCH_DATABASE_URL"):
-            env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-        with Service(env, workers=2, sweeper=True) as service:
+        with (
+            own_database() as url,
+            Service(
+                {**env, "DATABASE_URL": url} if url else env, workers=2, sweeper=True
+            ) as service,
+        ):
             from bench.spine import _token
 
             token = _token(service)
@@ -241,7 +287,7 @@ def main() -> int:
                 while time.time() + args.burst_every < until:
                     time.sleep(args.burst_every)
                     batch = [next(replies) for _ in range(args.burst)]
-                    webhook_times.extend(reply_burst(service.port, stub.auth_token, batch))
+                    webhook_times.extend(reply_burst(service.port, AUTH_TOKEN, batch))
 
             replier = threading.Thread(target=bursts, daemon=True)
             replier.start()
@@ -252,13 +298,12 @@ def main() -> int:
             replier.join()
             time.sleep(3)  # the last deadlines of the run
             lateness, unenforced, ends = deadline_figures(app, due)
+            bodies = [(m["form"].get("To"), m["form"].get("Body") or "") for m in stub.messages()]
             refs = Counter(
-                (m.to, REF.search(m.body).group(1))
-                for m in stub.messages
-                if m.body and REF.search(m.body)
+                (to, REF.search(body).group(1)) for to, body in bodies if REF.search(body)
             )
 
-    database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+    database = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
     print(
         f"load benchmark on {database}, embedded Redis, gunicorn 2x4, 2 RQ workers + sweeper; "
         f"{args.open} open leads, {len(due)} deadlines due over {args.seconds:.0f} s "
