@@ -76,7 +76,13 @@ def open_leads(app, count: int, due_per_second: float, seconds: float, lead_in: 
                 deadline_seconds=300,
                 region="US",
             )
-            page_ids.append(current_page(session=db.session, lead_id=lead.id).id)
+            page = current_page(session=db.session, lead_id=lead.id)
+            # Out already, in the same transaction: the sweeper must not send these
+            # pages (nor schedule their deadlines) while the rest are being logged.
+            page.sent_at = page.send_claimed_at = utcnow()
+            page.deadline_at = page.sent_at + timedelta(hours=2)
+            page.message_sid = f"SMBENCH{page.id:026d}"
+            page_ids.append(page.id)
             if n % 500 == 499:
                 db.session.commit()
                 print(f"  {n + 1} open leads logged", end="\r", flush=True)
@@ -86,9 +92,6 @@ def open_leads(app, count: int, due_per_second: float, seconds: float, lead_in: 
             page = db.session.get(Page, page_id)
             due = index / due_per_second if index < due_count else seconds + 3600
             page.deadline_at = (start + timedelta(seconds=due)).replace(microsecond=0)
-            page.sent_at = page.deadline_at - timedelta(seconds=300)
-            page.send_claimed_at = page.sent_at
-            page.message_sid = f"SMBENCH{page_id:026d}"
             if index % 1000 == 999:
                 db.session.commit()
         db.session.commit()
