@@ -22,31 +22,29 @@ def queue() -> Queue:
 
 def enqueue_send(page_id: int, attempt: int = 0) -> bool:
     """Queue the page's sending; False when Redis is away (the sweeper sends it later)."""
-    try:
-        queue().enqueue(
-            "workers.jobs.send_page",
-            page_id,
-            job_id=f"send-{page_id}-{attempt}",
-            unique=True,
-            result_ttl=600,
-            # A transient Twilio failure raises; RQ tries again after these waits.
-            retry=Retry(max=4, interval=[5, 15, 30, 60]),
-        )
-    except DuplicateJobError:
-        pass
-    except redis.RedisError as error:
-        log.warning("page %s not queued for sending (redis: %s); the sweeper will", page_id, error)
-        return False
-    return True
+    return _enqueue_sms(
+        "workers.jobs.send_page", page_id, f"send-{page_id}-{attempt}", f"page {page_id}"
+    )
 
 
 def enqueue_manager_message(message_id: int) -> bool:
     """Queue an SMS to the manager; False when Redis is away (the sweeper sends it later)."""
+    return _enqueue_sms(
+        "workers.jobs.send_manager_message",
+        message_id,
+        f"manager-message-{message_id}",
+        f"manager message {message_id}",
+    )
+
+
+def _enqueue_sms(function: str, record_id: int, job_id: str, what: str) -> bool:
+    """Queue one SMS job under its fixed id, once; a transient Twilio failure raises in
+    the job and RQ tries again after these waits."""
     try:
         queue().enqueue(
-            "workers.jobs.send_manager_message",
-            message_id,
-            job_id=f"manager-message-{message_id}",
+            function,
+            record_id,
+            job_id=job_id,
             unique=True,
             result_ttl=600,
             retry=Retry(max=4, interval=[5, 15, 30, 60]),
@@ -54,9 +52,7 @@ def enqueue_manager_message(message_id: int) -> bool:
     except DuplicateJobError:
         pass
     except redis.RedisError as error:
-        log.warning(
-            "manager message %s not queued (redis: %s); the sweeper will", message_id, error
-        )
+        log.warning("%s not queued for sending (redis: %s); the sweeper will", what, error)
         return False
     return True
 
