@@ -44,6 +44,12 @@ class Config:
     # How often the worker holding RQ's scheduler lock moves due deadline checks onto the
     # queue; RQ's own once a second made reassignments up to a second late.
     SCHEDULER_POLL_SECONDS = float(os.environ.get("SCHEDULER_POLL_SECONDS", "0.2"))
+    # A dead scheduler's lock keeps every other scheduler out this long (RQ's own: 61 s);
+    # the holder renews it on every poll.
+    SCHEDULER_LOCK_SECONDS = _int("SCHEDULER_LOCK_SECONDS", 10)
+    # How often each worker looks for a running scheduler and starts its own if none
+    # holds the lock (RQ 3.0 looks only every 10 minutes).
+    SCHEDULER_CHECK_SECONDS = _int("SCHEDULER_CHECK_SECONDS", 5)
     MANAGER_MOBILE = os.environ.get("MANAGER_MOBILE")
     # C4: the client's details come by call; an office may allow them in the SMS that
     # confirms an acknowledgement.

@@ -1,20 +1,33 @@
 """The RQ worker class the service runs:
-`rq worker --worker-class workers.worker.DispatchWorker`."""
+`rq worker --with-scheduler --worker-class workers.worker.DispatchWorker`.
+
+Deadline checks reach the queue through RQ's scheduler, which runs in a process one
+worker forks. This module keeps that scheduler prompt (five polls a second) and always
+running: it survives a Redis outage, and when its holder dies another worker takes over
+within seconds instead of RQ 3.0's ten minutes. The sweeper stays the backstop.
+"""
 
 from __future__ import annotations
 
+import math
+import os
 import time
+from datetime import datetime
 
+import redis
 from rq import SimpleWorker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.scheduler import RQScheduler
 
 from workers.context import job_app
 
+# The longest a scheduler waits between tries while Redis is away.
+REDIS_RETRY_MAX_SECONDS = 5.0
+
 
 class DispatchWorker(SimpleWorker):
-    """Runs jobs in its own process with the Flask app built once, and polls for due
-    deadline checks five times a second.
+    """Runs jobs in its own process with the Flask app built once, and keeps a deadline
+    scheduler running somewhere among the workers.
 
     RQ's default worker forks a work horse per job; measured here that costs about 0.1 s
     a job (50 page sends: 6.0 s forked, 2.0 s in-process), which is most of the time a
@@ -24,10 +37,59 @@ class DispatchWorker(SimpleWorker):
     """
 
     def __init__(self, *args, **kwargs):
+        # Read before RQ's set-up, which sizes the Redis socket timeout from
+        # dequeue_timeout below (15 s instead of RQ's 415 s).
+        config = job_app().config
+        self.scheduler_poll_seconds = config["SCHEDULER_POLL_SECONDS"]
+        self.scheduler_lock_seconds = config["SCHEDULER_LOCK_SECONDS"]
+        self.scheduler_check_seconds = config["SCHEDULER_CHECK_SECONDS"]
+        self.scheduler_checked_at = time.monotonic()
         super().__init__(*args, **kwargs)
         import workers.jobs  # noqa: F401  (import once, not on the first job)
 
-        self.scheduler_poll_seconds = job_app().config["SCHEDULER_POLL_SECONDS"]
+    @property
+    def dequeue_timeout(self) -> int:
+        """An idle worker wakes this often to look after the scheduler; RQ's own wait of
+        up to 405 s for a job would leave a dead scheduler unreplaced all that time."""
+        return max(1, min(super().dequeue_timeout, math.ceil(self.scheduler_check_seconds)))
+
+    @property
+    def should_run_maintenance_tasks(self) -> bool:
+        return super().should_run_maintenance_tasks or self.scheduler_check_due()
+
+    def run_maintenance_tasks(self) -> None:
+        """The scheduler check every few seconds; RQ's registry cleaning at its own
+        interval (every 10 minutes), which is too much work to do every few seconds."""
+        if self.scheduler_check_due():
+            self.keep_scheduler_running()
+        if super().should_run_maintenance_tasks:
+            super().run_maintenance_tasks()
+
+    def scheduler_check_due(self) -> bool:
+        return time.monotonic() - self.scheduler_checked_at >= self.scheduler_check_seconds
+
+    def keep_scheduler_running(self) -> bool:
+        """Start this worker's scheduler if it is not running and the lock is free (its
+        holder died, or stopped on a Redis error); True when this worker's scheduler runs.
+
+        Taking the lock is atomic in Redis, so of several workers looking at once exactly
+        one starts a scheduler.
+        """
+        self.scheduler_checked_at = time.monotonic()
+        scheduler = self.scheduler
+        if scheduler is None:  # a worker started without --with-scheduler
+            return False
+        if scheduler._process is not None and scheduler._process.is_alive():
+            return True
+        try:
+            scheduler.acquire_locks(auto_start=True)
+        except redis.RedisError as error:
+            # RQ's loop would end the worker on an error here; the next check tries again.
+            self.log.warning("could not look for RQ's scheduler lock (redis: %s)", error)
+            return False
+        if scheduler.acquired_locks:
+            self.log.info("worker %s started the deadline scheduler", self.name)
+        return bool(scheduler.acquired_locks)
 
     def _start_scheduler(
         self,
@@ -36,12 +98,12 @@ class DispatchWorker(SimpleWorker):
         date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
         log_format: str = DEFAULT_LOGGING_FORMAT,
     ) -> None:
-        """RQ's own start-up, with the poll interval set: RQ polls once a second, which
-        would add up to a second to every reassignment (issue #7 asks p99 < 1.2 s)."""
+        """RQ's own start-up, with the DeadlineScheduler in place of RQ's scheduler."""
         self.scheduler = DeadlineScheduler(
             self.queues,
             connection=self.connection,
             poll_seconds=self.scheduler_poll_seconds,
+            lock_seconds=self.scheduler_lock_seconds,
             logging_level=logging_level if logging_level is not None else self.log.level,
             date_format=date_format,
             log_format=log_format,
@@ -62,26 +124,65 @@ class DispatchWorker(SimpleWorker):
 
 
 class DeadlineScheduler(RQScheduler):
-    """RQ's scheduler, polling every ``poll_seconds`` instead of every second.
-
-    RQ's ``interval`` also sets its lock's lifetime in whole seconds (interval + 60), so
-    it stays at 1 and only the sleep between polls is shorter.
+    """RQ's scheduler, polling every ``poll_seconds`` instead of every second, holding
+    its lock for ``lock_seconds`` instead of 61, riding out Redis errors, and stopping
+    when the worker that forked it is gone (killed -9 or by the OOM killer) so the worker
+    restarted in its place, or another, can take over.
     """
 
-    def __init__(self, *args, poll_seconds: float, **kwargs):
-        super().__init__(*args, interval=1, **kwargs)
+    def __init__(self, *args, poll_seconds: float, lock_seconds: int, **kwargs):
+        # RQ's lock lives `interval + 60` seconds and `interval` is otherwise only RQ's
+        # own sleep between polls, which work() below replaces with poll_seconds.
+        super().__init__(*args, interval=lock_seconds - 60, **kwargs)
         self.poll_seconds = poll_seconds
+        self.lock_seconds = lock_seconds
+        self.failures = 0
+
+    @property
+    def should_reacquire_locks(self) -> bool:
+        """A scheduler without the lock asks again every half lock's life (RQ: 120 s),
+        so a standby scheduler takes over soon after the holder's lock expires."""
+        if self._queue_names == self.acquired_locks:
+            return False
+        if not self.lock_acquisition_time:
+            return True
+        waited = (datetime.now() - self.lock_acquisition_time).total_seconds()
+        return waited >= self.lock_seconds / 2
 
     def work(self) -> None:
-        # RQ's loop (rq/scheduler.py, RQScheduler.work) with the shorter sleep.
+        # RQ's loop (rq/scheduler.py, RQScheduler.work) with the shorter sleep, a retry
+        # on Redis errors where RQ's process would die, and a watch on its parent.
         self._install_signal_handlers()
+        parent = os.getppid()
         self.register_birth()
         while True:
-            if self._stop_requested:
-                self.stop()
+            if self._stop_requested or os.getppid() != parent:
+                self.stop_quietly()
                 break
+            time.sleep(self.poll_once())
+
+    def poll_once(self) -> float:
+        """Renew the lock and move due jobs onto the queue; the seconds to wait after."""
+        try:
             if self.should_reacquire_locks:
                 self.acquire_locks()
             self.heartbeat()
+            if self.failures:  # its record may have expired meanwhile: write it whole
+                self.save()
             self.enqueue_scheduled_jobs()
-            time.sleep(self.poll_seconds)
+        except redis.RedisError as error:
+            self.failures += 1
+            wait = min(self.poll_seconds * 2**self.failures, REDIS_RETRY_MAX_SECONDS)
+            self.log.warning("scheduler: redis error (%s); trying again in %.1f s", error, wait)
+            return wait
+        if self.failures:
+            self.log.warning("scheduler: redis back after %s failed polls", self.failures)
+            self.failures = 0
+        return self.poll_seconds
+
+    def stop_quietly(self) -> None:
+        """Let go of the lock and the scheduler's record; with Redis away they expire."""
+        try:
+            self.stop()
+        except redis.RedisError as error:
+            self.log.warning("scheduler stopped without releasing its lock (%s)", error)
