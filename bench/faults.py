@@ -458,9 +458,6 @@ def main() -> int:
     print(f"faults on {database}, private redis-server, twilio client -> local stub")
     for fault in args.faults:
         with TwilioStub() as stub:
-            # A worker killed mid-request resets its connection; the stub's server would
-            # print a traceback for each.
-            stub._server.handle_error = lambda *_args: None
             FAULTS[fault](args, stub)
         sys.stdout.flush()
     return 0

@@ -1,0 +1,358 @@
+"""What the Twilio stub received and what it answers next.
+
+``StubState`` records every request with its arrival time, holds the scripts a test
+queued (fail, answer late, hang, drop, with or without creating the message first) and
+decides each answer. It knows nothing of HTTP: tests/twilio_stub_server.py puts it
+behind a socket. Part of the Twilio stub; import it from tests.twilio_stub.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass
+
+from tests.twilio_stub_api import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    MESSAGES_PATH,
+    is_list,
+    list_page,
+    message_json,
+    refusal_code,
+    status_and_code,
+    twilio_error,
+)
+
+# The scripting methods a stub in another process can be steered with (StubControl).
+CONTROL_ACTIONS = (
+    "fail_next",
+    "delay_next",
+    "hang_next",
+    "drop_next",
+    "fail_lookup_next",
+    "reject_number",
+    "release",
+    "clear",
+)
+
+
+@dataclass
+class ReceivedRequest:
+    """One request as the stub saw it; ``status`` is what it answered (None while held)."""
+
+    method: str
+    path: str
+    form: dict[str, str]
+    at_monotonic: float
+    at_wall: float
+    authorized: bool
+    status: int | None = None
+    sid: str | None = None  # set when a message was created
+
+    @property
+    def to(self) -> str | None:
+        return self.form.get("To")
+
+    @property
+    def from_(self) -> str | None:
+        return self.form.get("From")
+
+    @property
+    def body(self) -> str | None:
+        return self.form.get("Body")
+
+    @property
+    def status_callback(self) -> str | None:
+        return self.form.get("StatusCallback")
+
+
+@dataclass
+class Script:
+    """What to do with the next ``times`` message requests (optionally only those to ``to``)."""
+
+    status: int | None = None  # None: accept the message
+    code: int | None = None
+    message: str | None = None
+    retry_after: int | None = None
+    delay: float = 0.0  # seconds before answering; math.inf holds until release()
+    accept: bool = True  # the message is created even if the answer is late or an error
+    times: int = 1
+    to: str | None = None
+    drop: bool = False  # close the connection instead of answering
+
+
+class StubState:
+    """The requests a Twilio stand-in received, its scripts, and the answers it decides."""
+
+    def __init__(
+        self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN, latency: float = 0.0
+    ):
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.latency = latency  # added to every message request (benchmarks)
+        self._lock = threading.Condition()
+        self._requests: list[ReceivedRequest] = []
+        self._created: dict[str, dict] = {}
+        self._scripts: deque[Script] = deque()
+        self._lookup_scripts: deque[Script] = deque()
+        self._rejected: dict[str, int] = {}
+        self._release = threading.Event()
+
+    # -- what it received -----------------------------------------------------------
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        """Every request, in arrival order (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def messages(self) -> list[ReceivedRequest]:
+        """The requests that created a message, in arrival order (a copy)."""
+        with self._lock:
+            return [r for r in self._requests if r.sid is not None]
+
+    @property
+    def lookups(self) -> list[ReceivedRequest]:
+        """The list requests (``GET .../Messages.json``), in arrival order; ``form`` holds
+        the query parameters."""
+        with self._lock:
+            return [r for r in self._requests if r.method == "GET" and is_list(r.path)]
+
+    @property
+    def sends(self) -> list[ReceivedRequest]:
+        """Every request to create a message, whatever it was answered."""
+        with self._lock:
+            return [r for r in self._requests if r.method == "POST"]
+
+    def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[ReceivedRequest]:
+        """Block until ``count`` requests arrived (or the timeout); returns them all."""
+        with self._lock:
+            self._lock.wait_for(lambda: len(self._requests) >= count, timeout)
+        return self.requests
+
+    def wait_for_messages(self, count: int, timeout: float = 5.0) -> list[ReceivedRequest]:
+        """Block until ``count`` messages were created (or the timeout); returns them."""
+        with self._lock:
+            self._lock.wait_for(
+                lambda: sum(r.sid is not None for r in self._requests) >= count, timeout
+            )
+        return self.messages
+
+    # -- scripting ------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        status: int | None = None,
+        *,
+        code: int | None = None,
+        times: int = 1,
+        message: str | None = None,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+        to: str | None = None,
+        accept: bool = False,
+    ) -> None:
+        """Refuse the next ``times`` messages (to ``to`` only, if given) with Twilio's error.
+
+        ``fail_next(429, times=3)``, ``fail_next(code=21614)``, ``fail_next(503)``. With
+        ``accept`` the message is created all the same and then the error answered (a 5xx
+        after Twilio took it: the ambiguous case).
+        """
+        status, code = status_and_code(status, code)
+        self._add(
+            Script(status, code, message, retry_after, delay, accept=accept, times=times, to=to)
+        )
+
+    def drop_next(self, *, times: int = 1, accept: bool = True, delay: float = 0.0) -> None:
+        """Close the connection without answering the next messages (after ``delay``);
+        with ``accept`` the message is created first, as when a connection dies after
+        Twilio took the request."""
+        self._add(Script(delay=delay, accept=accept, times=times, drop=True))
+
+    def fail_lookup_next(
+        self,
+        status: int | None = None,
+        *,
+        code: int | None = None,
+        times: int = 1,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Script the next ``times`` list requests: Twilio's error, or with no status a
+        late answer (``delay``; ``math.inf`` holds until release())."""
+        if status is None and code is None:
+            script = Script(delay=delay, times=times)
+        else:
+            status, code = status_and_code(status, code)
+            script = Script(status, code, None, retry_after, delay, times=times)
+        with self._lock:
+            self._lookup_scripts.append(script)
+
+    def delay_next(self, seconds: float, *, times: int = 1, accept: bool = True) -> None:
+        """Answer the next messages late. With ``accept`` the message is created at arrival,
+        as Twilio may have done when the client gave up waiting."""
+        self._add(Script(delay=seconds, accept=accept, times=times))
+
+    def hang_next(self, *, times: int = 1, accept: bool = False) -> None:
+        """Hold the next requests unanswered until ``release()``, ``clear()`` or ``stop()``."""
+        self.delay_next(math.inf, times=times, accept=accept)
+
+    def reject_number(self, number: str, code: int = 21614) -> None:
+        """Refuse every message to ``number`` with ``code`` (a permanent 4xx) until clear()."""
+        with self._lock:
+            self._rejected[number] = code
+
+    def release(self) -> None:
+        """Let every held request answer now."""
+        with self._lock:
+            self._release.set()
+            self._release = threading.Event()
+
+    def clear(self) -> None:
+        """Forget requests, scripts and rejections; release anything held."""
+        self.release()
+        with self._lock:
+            self._requests.clear()
+            self._created.clear()
+            self._scripts.clear()
+            self._lookup_scripts.clear()
+            self._rejected.clear()
+
+    def _add(self, script: Script) -> None:
+        with self._lock:
+            self._scripts.append(script)
+
+    def _next_script(self, to: str | None) -> Script | None:
+        with self._lock:
+            if to in self._rejected:
+                return Script(status=400, code=self._rejected[to])
+            for script in self._scripts:
+                if script.to is None or script.to == to:
+                    script.times -= 1
+                    if script.times <= 0:
+                        self._scripts.remove(script)
+                    return script
+            return None
+
+    # -- answering ------------------------------------------------------------------
+
+    def answer(
+        self, method: str, path: str, form: dict[str, str], authorization: str | None
+    ) -> tuple[int | None, dict | None]:
+        """Record one API request and decide Twilio's answer: (HTTP status, JSON).
+
+        May block, as scripted (a late or held answer). A None status means close the
+        connection without answering. ``form`` is the POST body or the GET query.
+        """
+        match = MESSAGES_PATH.match(path)
+        if match is None:
+            auth_error = twilio_error(20404)
+        else:
+            auth_error = self._check_auth(authorization, match.group(1))
+        request = self._record(method, path, form, authorized=auth_error is None)
+        if auth_error is not None:
+            status, answer = auth_error
+        elif method == "POST" and not match.group(2):
+            status, answer = self._answer_create(request, match.group(1))
+        elif method == "GET" and not match.group(2):
+            status, answer = self._answer_list(request, form)
+        elif method == "GET" and match.group(2) in self._created:
+            status, answer = 200, self._created[match.group(2)]
+        else:
+            status, answer = twilio_error(20404)
+        if status is not None:
+            request.status = status
+        return status, answer
+
+    def _record(self, method: str, path: str, form: dict, authorized: bool) -> ReceivedRequest:
+        request = ReceivedRequest(
+            method, path, form, time.monotonic(), time.time(), authorized=authorized
+        )
+        with self._lock:
+            self._requests.append(request)
+            self._lock.notify_all()
+        return request
+
+    def _create_message(self, request: ReceivedRequest, account_sid: str) -> dict:
+        sid = "SM" + uuid.uuid4().hex
+        payload = message_json(request.form, account_sid, sid)
+        with self._lock:
+            request.sid = sid
+            self._created[sid] = payload
+            self._lock.notify_all()
+        return payload
+
+    def _check_auth(self, header: str | None, account_sid: str) -> tuple[int, dict] | None:
+        """None when the basic auth is this account's; else Twilio's error answer."""
+        try:
+            scheme, encoded = (header or "").split(" ", 1)
+            user, password = base64.b64decode(encoded).decode().split(":", 1)
+        except ValueError:
+            return twilio_error(20003)
+        if scheme.lower() != "basic" or (user, password) != (self.account_sid, self.auth_token):
+            return twilio_error(20003)
+        if account_sid != self.account_sid:
+            return twilio_error(20404)
+        return None
+
+    def _answer_create(self, request: ReceivedRequest, account_sid: str) -> tuple[int, dict]:
+        code = refusal_code(request.form)
+        if code is not None:
+            return twilio_error(code)
+        script = self._next_script(request.form.get("To"))
+        release = self._release
+        if self.latency:
+            release.wait(self.latency)
+        if script is None:
+            return 201, self._create_message(request, account_sid)
+        if script.status is None:
+            payload = self._create_message(request, account_sid) if script.accept else None
+            release.wait(None if math.isinf(script.delay) else script.delay)
+            if script.drop:
+                return None, None
+            return (201, payload) if payload else twilio_error(20500)
+        if script.accept:
+            self._create_message(request, account_sid)
+        if script.delay:
+            release.wait(None if math.isinf(script.delay) else script.delay)
+        return _scripted_error(script)
+
+    def _answer_list(self, request: ReceivedRequest, query: dict) -> tuple[int, dict]:
+        """Twilio's list of messages: filtered by To and From, newest first, paged."""
+        with self._lock:
+            script = self._lookup_scripts[0] if self._lookup_scripts else None
+            if script is not None:
+                script.times -= 1
+                if script.times <= 0:
+                    self._lookup_scripts.popleft()
+            release = self._release
+        if script is not None:
+            if script.delay:
+                release.wait(None if math.isinf(script.delay) else script.delay)
+            if script.status is not None:
+                return _scripted_error(script)
+        with self._lock:
+            everything = [
+                m
+                for m in reversed(self._created.values())
+                if all(
+                    m[field] == query[key]
+                    for key, field in (("To", "to"), ("From", "from"))
+                    if key in query
+                )
+            ]
+        return list_page(request.path, query, everything)
+
+
+def _scripted_error(script: Script) -> tuple[int, dict]:
+    status, answer = twilio_error(script.code, script.message, status=script.status)
+    if script.retry_after is not None:
+        # Not part of the JSON: the server pops it and sends it as the Retry-After header.
+        answer["_retry_after"] = script.retry_after
+    return status, answer
