@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         # Redis is still there to record it.
         for name, process in reversed(children):
             if process.poll() is None:
-                print(f"stopping {name}", flush=True)
+                say(f"stopping {name}")
                 process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=15)
@@ -49,13 +49,14 @@ def main(argv: list[str] | None = None) -> int:
                 process.kill()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))  # its terminal closed
     try:
         if not env.get("REDIS_URL"):
             if embedded_redis.is_running(instance):
-                print("embedded redis already running", flush=True)
+                say("embedded redis already running")
             else:
                 children.append(("redis", embedded_redis.start(instance)))
-                print(f"embedded redis at {embedded_redis.url(instance)}", flush=True)
+                say(f"embedded redis at {embedded_redis.url(instance)}")
             env["REDIS_URL"] = embedded_redis.url(instance)
         flask = [sys.executable, "-m", "flask", "--app", "dispatcher"]
         subprocess.run([*flask, "db", "upgrade"], env=env, check=True, cwd=PROJECT_ROOT)
@@ -114,23 +115,31 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
         )
-        print(
+        say(
             f"\n  Dispatch is running: open {env['PUBLIC_BASE_URL']}/\n"
             "  Sign in as coordinator, manager or alice (salesperson); password demo-password.\n"
             f"  The development phone: {env['PUBLIC_BASE_URL']}/dev/phone/\n"
-            "  Ctrl-C stops everything.\n",
-            flush=True,
+            "  Ctrl-C stops everything.\n"
         )
         while all(process.poll() is None for _name, process in children):
             time.sleep(0.5)
         for name, process in children:
             if process.poll() is not None:
-                print(f"{name} exited with code {process.returncode}; stopping", flush=True)
+                say(f"{name} exited with code {process.returncode}; stopping")
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
         stop()
+
+
+def say(line: str) -> None:
+    """Print, unless nobody reads any more: with ``bin/serve | tee log``, Ctrl-C ends tee
+    too, and a print that fails there must not stop the children from being stopped."""
+    try:
+        print(line, flush=True)
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":
