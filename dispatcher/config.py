@@ -41,6 +41,8 @@ class Config:
     ACK_DEADLINE_SECONDS = _int("ACK_DEADLINE_SECONDS", 300)
     # The sweeper reassigns pages this long past their deadline that no job handled.
     SWEEP_GRACE_SECONDS = _int("SWEEP_GRACE_SECONDS", 5)
+    # Pages the sweeper sends or reassigns at once.
+    SWEEP_THREADS = _int("SWEEP_THREADS", 4)
     # How often the worker holding RQ's scheduler lock moves due deadline checks onto the
     # queue; RQ's own once a second made reassignments up to a second late.
     SCHEDULER_POLL_SECONDS = float(os.environ.get("SCHEDULER_POLL_SECONDS", "0.2"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 
 from dispatcher.clock import utcnow
 from dispatcher.dashboard_upkeep import refresh_rollups
@@ -29,18 +31,26 @@ def sweep_once() -> dict[str, int]:
             session=db.session, now=now, older_than=grace
         )
         db.session.rollback()
-    sent = sum(_quietly(jobs.send_page, page_id) == "sent" for page_id in to_send)
-    reassigned = sum(_quietly(jobs.check_deadline, page_id) == "reassigned" for page_id in overdue)
-    for message_id in for_manager:
-        _quietly(jobs.send_manager_message, message_id)
+    # A few at a time: each waits mostly on Twilio, and after a Redis outage there can be
+    # hundreds (one after another, the sweeper ran 15-20 s behind).
+    with ThreadPoolExecutor(app.config["SWEEP_THREADS"], "sweeper") as pool:
+
+        def run_all(job, record_ids: list[int]) -> list[str]:
+            return list(pool.map(partial(_quietly, app, job), record_ids))
+
+        sent = run_all(jobs.send_page, to_send).count("sent")
+        reassigned = run_all(jobs.check_deadline, overdue).count("reassigned")
+        run_all(jobs.send_manager_message, for_manager)
     if sent or reassigned:
         log.warning("sweeper sent %s and reassigned %s that the queue had not", sent, reassigned)
     return {"sent": sent, "reassigned": reassigned}
 
 
-def _quietly(job, record_id: int) -> str:
+def _quietly(app, job, record_id: int) -> str:
+    """Run one job in the sweeper's app (a thread has no app context of its own)."""
     try:
-        return job(record_id)
+        with app.app_context():
+            return job(record_id)
     except Exception:  # one bad page must not stop the sweep of the others
         log.exception("sweeper could not run %s for %s", job.__name__, record_id)
         return "error"
