@@ -8,6 +8,7 @@ scheduler, and the sweeper. Ctrl-C stops all of it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -136,10 +137,8 @@ def main(argv: list[str] | None = None) -> int:
 def say(line: str) -> None:
     """Print, unless nobody reads any more: with ``bin/serve | tee log``, Ctrl-C ends tee
     too, and a print that fails there must not stop the children from being stopped."""
-    try:
+    with contextlib.suppress(OSError):
         print(line, flush=True)
-    except OSError:
-        pass
 
 
 if __name__ == "__main__":
