@@ -193,6 +193,9 @@ class Page(db.Model):
             "acknowledged_at",
             "lead_id",
         ),
+        # A reply finds the salesperson's newest open page in one index step
+        # (pages.open_page_for), however many pages are open in the office.
+        Index("ix_page_salesperson_open", "salesperson_id", "state", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from dispatcher.extensions import db
 from dispatcher.models import Lead, LeadEvent, Notice, Page
@@ -152,3 +152,58 @@ def test_manager_is_paged_when_nobody_is_left(office):
     assert db.session.scalar(select(func.count(Notice.id))) == 7
     kinds = [e.kind for e in db.session.scalars(select(LeadEvent).order_by(LeadEvent.id))]
     assert kinds.count("missed") == 7 and kinds.count("reassigned") == 7
+
+
+def test_a_reply_acts_on_the_newest_page_out_to_them_or_the_one_it_names(office):
+    alice, bruno = person("Alice Chen"), person("Bruno Diaz")
+    older, newer, unsent = (new_lead(office, asked_for_id=alice.id) for _ in range(3))
+    older_page = send(current_page(session=db.session, lead_id=older.id), T0)
+    newer_page = send(current_page(session=db.session, lead_id=newer.id), T0)
+    bruno_lead = new_lead(office, asked_for_id=bruno.id)
+    theirs = send(current_page(session=db.session, lead_id=bruno_lead.id), T0)
+
+    def found(salesperson, ref=None):
+        return pages.open_page_for(session=db.session, salesperson_id=salesperson.id, lead_id=ref)
+
+    # Not yet sent: not theirs to acknowledge.
+    assert found(alice) == newer_page and found(alice, unsent.id) is None
+    assert found(alice, older.id) == older_page
+    assert found(alice, theirs.lead_id) is None and found(bruno, older.id) is None
+    assert pages.acknowledge_page(session=db.session, page_id=older_page.id, now=T0, by="sms")
+    assert found(alice, older.id) is None and found(alice) == newer_page
+
+
+def test_a_reply_reads_one_page_by_index_however_many_are_open(office):
+    """A reply's lookup runs inside the webhook's write transaction: it must not walk
+    every open page in the office (measured: 17-25 ms at 10,000 open leads, and 50
+    replies at once kept deadline checks waiting for SQLite's write lock for seconds)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL's depends on its statistics")
+    alice = person("Alice Chen")
+    lead = new_lead(office, asked_for_id=alice.id)
+    send(current_page(session=db.session, lead_id=lead.id), T0)
+    statements = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        pages.open_page_for(session=db.session, salesperson_id=alice.id)
+        pages.open_page_for(session=db.session, salesperson_id=alice.id, lead_id=lead.id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    plans = [
+        " ".join(
+            row[-1]
+            for row in db.session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, parameters
+            )
+        )
+        for statement, parameters in statements
+        if statement.startswith("SELECT")
+    ]
+    assert plans == [
+        "SEARCH page USING INDEX ix_page_salesperson_open (salesperson_id=? AND state=?)",
+        "SEARCH page USING INDEX ix_page_lead_id (lead_id=?)",
+    ]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dispatcher.models import InboundMessage, Lead, Page, Salesperson
 from dispatcher.services.opt_out import opt_in, opt_out
 from dispatcher.services.outcomes import OUTCOMES, record_outcome
-from dispatcher.services.pages import acknowledge_page, close_and_reassign, open_pages_for
+from dispatcher.services.pages import acknowledge_page, close_and_reassign, open_page_for
 from dispatcher.services.phones import masked
 
 log = logging.getLogger(__name__)
@@ -135,10 +135,7 @@ def _ids(message_id: int | None) -> tuple[int, ...]:
 
 def _open_page(*, session: Session, person: Salesperson, ref: int | None) -> Page | None:
     """The newest open page sent to them, or the one for ``ref``."""
-    open_pages = open_pages_for(session=session, salesperson_id=person.id)
-    if ref is not None:
-        open_pages = [p for p in open_pages if p.lead_id == ref]
-    return open_pages[0] if open_pages else None
+    return open_page_for(session=session, salesperson_id=person.id, lead_id=ref)
 
 
 def _acknowledge(

@@ -335,6 +335,41 @@ def overdue_pages(
     )
 
 
+def open_page_for(
+    *, session: Session, salesperson_id: int, lead_id: int | None = None
+) -> Page | None:
+    """The newest open page that has gone out to the salesperson, or theirs for the lead
+    ``lead_id``: the one page a reply acts on.
+
+    One row is read, not all of their open pages: in a busy office a salesperson holds
+    hundreds, and a reply looks inside its write transaction (on SQLite, the write lock
+    that every deadline check and logged call waits for).
+    """
+    if lead_id is not None:
+        return _open_page_of_lead(session=session, salesperson_id=salesperson_id, lead_id=lead_id)
+    return session.scalar(
+        select(Page)
+        .where(
+            Page.salesperson_id == salesperson_id,
+            Page.state == "open",
+            Page.sent_at.is_not(None),
+        )
+        .order_by(Page.id.desc())
+        .limit(1)
+    )
+
+
+def _open_page_of_lead(*, session: Session, salesperson_id: int, lead_id: int) -> Page | None:
+    """Their open page for the lead, found among the lead's few pages: asked in one
+    query, SQLite (without statistics) would walk the salesperson's open pages by
+    ix_page_salesperson_open instead of the lead's by ix_page_lead_id."""
+    of_lead = session.scalars(select(Page).where(Page.lead_id == lead_id).order_by(Page.id.desc()))
+    for page in of_lead:
+        if page.salesperson_id == salesperson_id and page.state == "open" and page.sent_at:
+            return page
+    return None
+
+
 def open_pages_for(*, session: Session, salesperson_id: int) -> list[Page]:
     """The salesperson's open pages that have gone out to them, newest first."""
     return list(
