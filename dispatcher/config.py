@@ -41,6 +41,9 @@ class Config:
     ACK_DEADLINE_SECONDS = _int("ACK_DEADLINE_SECONDS", 300)
     # The sweeper reassigns pages this long past their deadline that no job handled.
     SWEEP_GRACE_SECONDS = _int("SWEEP_GRACE_SECONDS", 5)
+    # A page or manager's SMS claimed for sending this long ago, and still not out, is
+    # taken to have died with its worker: the next try looks it up at Twilio, then sends.
+    SEND_CLAIM_SECONDS = _int("SEND_CLAIM_SECONDS", 60)
     # Pages the sweeper sends or reassigns at once.
     SWEEP_THREADS = _int("SWEEP_THREADS", 4)
     # How often the worker holding RQ's scheduler lock moves due deadline checks onto the

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from dispatcher.extensions import db
-from dispatcher.models import Office, Salesperson
+from dispatcher.models import Office, Page, Salesperson
+from dispatcher.services import pages
 from dispatcher.services.leads import LeadDetails, log_lead
+from dispatcher.sms import SentMessage
+from dispatcher.sms.outbox import new_sid
 
 T0 = datetime(2026, 11, 23, 15, 0, 0)  # a Monday afternoon, office hours (UTC)
+CLAIM_TIMEOUT = timedelta(seconds=60)  # SEND_CLAIM_SECONDS' default
 
 
 def person(name: str) -> Salesperson:
@@ -33,4 +37,20 @@ def new_lead(office: Office, *, now: datetime = T0, deadline: int = 300, **field
         now=now,
         deadline_seconds=deadline,
         region="US",
+    )
+
+
+def page_out(page: Page, at: datetime, *, status: str = "sent") -> Page:
+    """The page claimed and handed to Twilio at ``at`` (as the send job does); its
+    deadline 300 s later."""
+    claimed = pages.claim_send(
+        session=db.session, page_id=page.id, now=at, claim_timeout=CLAIM_TIMEOUT
+    )
+    assert claimed is not None, "the page was not sendable"
+    return pages.record_sent(
+        session=db.session,
+        page=claimed,
+        sent=SentMessage(new_sid(), status),
+        now=at,
+        deadline_seconds=300,
     )

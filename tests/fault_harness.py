@@ -5,15 +5,10 @@ back room (RQ workers and the sweeper) kept running by a small supervisor, as a 
 restarts a crashed process, so that a worker can be killed with -9 and come back; who
 holds RQ's scheduler lock; and the counts that must come out zero, read from the
 database and from the Twilio stub.
-
-Run as ``python -m tests.fault_harness --every S [--send-claim-seconds N]`` it is the
-Procfile's clock (the sweeper) with a shorter send claim: a test cannot wait the 60 s
-after which a page whose sender died is sent again.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import re
@@ -24,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import redis
 from rq import Worker
@@ -454,25 +449,3 @@ class SmsCount:
 
 def sms_count(stub) -> SmsCount:
     return SmsCount.from_bodies((message.to, message.body) for message in stub.messages)
-
-
-# -- the clock, with a shorter send claim (tests only) --------------------------------
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="The sweeper, for fault tests.")
-    parser.add_argument("--every", type=float, default=1.0)
-    parser.add_argument("--send-claim-seconds", type=float)
-    args = parser.parse_args(argv)
-    from dispatcher.services import pages
-    from workers.context import job_app
-    from workers.sweeper import sweep_forever
-
-    if args.send_claim_seconds is not None and hasattr(pages, "SEND_CLAIM_TIMEOUT"):
-        pages.SEND_CLAIM_TIMEOUT = timedelta(seconds=args.send_claim_seconds)
-    with job_app().app_context():
-        sweep_forever(args.every)
-
-
-if __name__ == "__main__":
-    main()

@@ -68,10 +68,8 @@ def prepare_pages(*, office, trials: int, gap: float, lead_time: float) -> list[
     """One lead and one sent page per trial; the deadlines, ``gap`` seconds apart, start
     ``lead_time`` seconds after all pages are written (so none is past when racing)."""
     from dispatcher.extensions import db
-    from dispatcher.services import pages
     from dispatcher.services.leads import LeadDetails, current_page, log_lead
-    from dispatcher.sms import SentMessage
-    from dispatcher.sms.outbox import new_sid
+    from tests.factories import page_out
 
     written = []
     for _trial in range(trials):
@@ -86,15 +84,7 @@ def prepare_pages(*, office, trials: int, gap: float, lead_time: float) -> list[
             deadline_seconds=300,
             region="US",
         )
-        page = current_page(session=db.session, lead_id=lead.id)
-        pages.claim_send(session=db.session, page_id=page.id, now=now)
-        pages.record_sent(
-            session=db.session,
-            page=page,
-            sent=SentMessage(new_sid(), "sent"),
-            now=now,
-            deadline_seconds=300,
-        )
+        page = page_out(current_page(session=db.session, lead_id=lead.id), now)
         written.append((lead.id, page))
     first = time.time() + lead_time
     made = []

@@ -403,24 +403,14 @@ def test_the_managers_dashboard_shows_the_logged_numbers(tab):
 
     from dispatcher.clock import utcnow
     from dispatcher.services import pages as page_service
-    from dispatcher.sms import SentMessage
-    from dispatcher.sms.outbox import new_sid
-    from tests.factories import new_lead
+    from tests.factories import new_lead, page_out
 
     office = current_office()
     start = utcnow() - timedelta(hours=1)
     alice = salesperson_id("Alice Chen")
     for taken in (True, False):
         lead = new_lead(office, listing="L-1001", now=start)  # Alice's listing
-        page = current_page(session=db.session, lead_id=lead.id)
-        page_service.claim_send(session=db.session, page_id=page.id, now=start)
-        page_service.record_sent(
-            session=db.session,
-            page=page,
-            sent=SentMessage(new_sid(), "sent"),
-            now=start,
-            deadline_seconds=300,
-        )
+        page = page_out(current_page(session=db.session, lead_id=lead.id), start)
         if taken:  # acknowledged 90 s after the page
             page_service.acknowledge_page(
                 session=db.session, page_id=page.id, now=start + timedelta(seconds=90), by="sms"

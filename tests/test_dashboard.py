@@ -17,8 +17,7 @@ from dispatcher.models import Lead, Page
 from dispatcher.services import dashboard, pages, spreads
 from dispatcher.services.dashboard_period import period_for
 from dispatcher.services.leads import current_page
-from dispatcher.sms import SentMessage
-from dispatcher.sms.outbox import new_sid
+from tests import factories
 from tests.conftest import PG_URL, sign_in
 from tests.factories import new_lead, person
 
@@ -36,15 +35,7 @@ def call(office, at: datetime, to: str | None = None, **fields) -> Lead:
 
 
 def page_out(lead: Lead, at: datetime) -> Page:
-    page = current_page(session=db.session, lead_id=lead.id)
-    claimed = pages.claim_send(session=db.session, page_id=page.id, now=at)
-    return pages.record_sent(
-        session=db.session,
-        page=claimed,
-        sent=SentMessage(new_sid(), "sent"),
-        now=at,
-        deadline_seconds=300,
-    )
+    return factories.page_out(current_page(session=db.session, lead_id=lead.id), at)
 
 
 def acknowledge(lead: Lead, sent: datetime, after: float) -> Page:

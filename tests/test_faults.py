@@ -53,18 +53,17 @@ class FaultOffice:
     env: dict
     folder: str
 
-    def back_room(self, *, send_claim_seconds: float | None = None) -> BackRoom:
-        clock = [
-            sys.executable,
-            "-m",
-            "tests.fault_harness",
-            "--every",
-            str(SWEEP_EVERY),
-        ]
+    def back_room(self, *, send_claim_seconds: int | None = None) -> BackRoom:
+        clock = [sys.executable, "-m", "flask", "--app", "dispatcher", "sweep"]
+        env = dict(self.env)
         if send_claim_seconds is not None:
-            clock += ["--send-claim-seconds", str(send_claim_seconds)]
+            env["SEND_CLAIM_SECONDS"] = str(send_claim_seconds)
         return BackRoom(
-            self.env, clock=clock, workers=2, queue=self.env["RQ_QUEUE"], log_dir=self.folder
+            env,
+            clock=[*clock, "--every", str(SWEEP_EVERY)],
+            workers=2,
+            queue=self.env["RQ_QUEUE"],
+            log_dir=self.folder,
         )
 
     def log_call(self, n: int) -> int:
@@ -188,7 +187,7 @@ def test_workers_killed_in_the_middle_of_jobs(office_with_faults):
     office.stub.latency = 0.3  # every send is in flight for a while: kills land mid-send
     chance = random.Random(7)
     kills = []
-    # The production claim waits 60 s before a dead sender's page is sent again.
+    # SEND_CLAIM_SECONDS (60) waits a minute before a dead sender's page is sent again.
     with office.back_room(send_claim_seconds=2) as room:
         redis_client = office.redis.client()
         wait_until(lambda: room.ready_workers(redis_client) == 2, 20)

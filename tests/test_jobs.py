@@ -140,3 +140,26 @@ def test_a_due_deadline_check_goes_ahead_of_the_pages_waiting_to_be_sent(app):
     assert worker.scheduler.poll_seconds == 0.2
     assert queue().get_job_ids() == ["reassign-4242", "send-1-0", "send-2-0", "send-3-0"]
     assert scheduled_ids() == []
+
+
+def test_a_page_whose_sender_died_is_sent_once_its_claim_is_older_than_the_setting(app, office):
+    from sqlalchemy import update
+
+    from workers.sweeper import sweep_once
+
+    app.config.update(SEND_CLAIM_SECONDS=20, SWEEP_GRACE_SECONDS=0)
+    lead = log_call()
+    page_id = current_page(session=db.session, lead_id=lead.id).id
+
+    def claimed_ago(seconds: int) -> None:
+        # A worker took the page this long ago and died before Twilio answered.
+        at = utcnow() - timedelta(seconds=seconds)
+        db.session.execute(update(Page).where(Page.id == page_id).values(send_claimed_at=at))
+        db.session.commit()
+
+    claimed_ago(15)
+    assert sweep_once()["sent"] == 0, "sent while its sender may still be at work"
+    claimed_ago(25)
+    assert sweep_once()["sent"] == 1
+    db.session.expire_all()
+    assert db.session.get(Page, page_id).sent_at is not None

@@ -10,21 +10,11 @@ from dispatcher.models import Lead, LeadEvent, Notice, Page
 from dispatcher.services import pages
 from dispatcher.services.errors import InvalidInput
 from dispatcher.services.leads import current_page
-from dispatcher.sms import SentMessage
-from dispatcher.sms.outbox import new_sid
-from tests.factories import T0, new_lead, person
+from tests.factories import T0, new_lead, page_out, person
 
 
 def send(page, at):
-    claimed = pages.claim_send(session=db.session, page_id=page.id, now=at)
-    assert claimed is not None
-    return pages.record_sent(
-        session=db.session,
-        page=claimed,
-        sent=SentMessage(new_sid(), "queued"),
-        now=at,
-        deadline_seconds=300,
-    )
+    return page_out(page, at, status="queued")
 
 
 def test_asked_for_salesperson_gets_the_page_without_client_details(office):

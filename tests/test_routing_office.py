@@ -9,21 +9,11 @@ from dispatcher.extensions import db
 from dispatcher.models import ManagerChange, Page, RotationPointer
 from dispatcher.services import office_controls, pages
 from dispatcher.services.leads import current_page
-from dispatcher.sms import SentMessage
-from dispatcher.sms.outbox import new_sid
-from tests.factories import T0, new_lead, person
+from tests.factories import T0, new_lead, page_out, person
 
 
 def sent(lead, at=T0):
-    page = current_page(session=db.session, lead_id=lead.id)
-    claimed = pages.claim_send(session=db.session, page_id=page.id, now=at)
-    return pages.record_sent(
-        session=db.session,
-        page=claimed,
-        sent=SentMessage(new_sid(), "sent"),
-        now=at,
-        deadline_seconds=300,
-    )
+    return page_out(current_page(session=db.session, lead_id=lead.id), at)
 
 
 def acknowledged(lead, at=T0):

@@ -28,7 +28,7 @@ from dispatcher.services import pages
 from dispatcher.services.leads import current_page
 from dispatcher.sms import SendFailed, sms_transport
 from dispatcher.sms.twilio_transport import Backoff
-from tests.factories import new_lead
+from tests.factories import CLAIM_TIMEOUT, new_lead
 from tests.twilio_stub import app_settings
 from workers import jobs
 from workers.scheduling import enqueue_send, queue
@@ -304,8 +304,10 @@ def test_a_worker_that_died_before_twilio_took_the_page_is_sent_by_the_sweeper(
     office, twilio_stub, fake_time
 ):
     _, page_id = log_lead(office)
-    long_ago = utcnow() - pages.SEND_CLAIM_TIMEOUT - timedelta(seconds=1)
-    claimed = pages.claim_send(session=db.session, page_id=page_id, now=long_ago)
+    long_ago = utcnow() - CLAIM_TIMEOUT - timedelta(seconds=1)
+    claimed = pages.claim_send(
+        session=db.session, page_id=page_id, now=long_ago, claim_timeout=CLAIM_TIMEOUT
+    )
     claimed.created_at = long_ago - timedelta(seconds=1)
     db.session.commit()
 
@@ -442,7 +444,7 @@ def die_after_twilio_answered(page_id: int) -> None:
     finally:
         pages.record_sent = original
     db.session.rollback()
-    long_ago = utcnow() - pages.SEND_CLAIM_TIMEOUT - timedelta(seconds=1)
+    long_ago = utcnow() - CLAIM_TIMEOUT - timedelta(seconds=1)
     db.session.execute(update(Page).where(Page.id == page_id).values(send_claimed_at=long_ago))
     db.session.commit()
 

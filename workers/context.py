@@ -3,6 +3,8 @@ per worker process."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, current_app, has_app_context
 
 _app: Flask | None = None
@@ -17,3 +19,8 @@ def job_app() -> Flask:
 
         _app = create_app()
     return _app
+
+
+def send_claim_timeout(app: Flask) -> timedelta:
+    """How old a claim to send must be before it counts as its dead worker's."""
+    return timedelta(seconds=app.config["SEND_CLAIM_SECONDS"])

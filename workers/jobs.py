@@ -11,7 +11,7 @@ from dispatcher.extensions import db
 from dispatcher.models import ManagerMessage, Page
 from dispatcher.services import delivery, manager_messages, pages
 from dispatcher.sms import SendFailed, SentMessage, sms_transport
-from workers.context import job_app
+from workers.context import job_app, send_claim_timeout
 from workers.scheduling import enqueue_manager_message, enqueue_send, schedule_deadline
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,9 @@ def send_page(page_id: int) -> str:
     app = job_app()
     with app.app_context():
         now = utcnow()
-        page = pages.claim_send(session=db.session, page_id=page_id, now=now)
+        page = pages.claim_send(
+            session=db.session, page_id=page_id, now=now, claim_timeout=send_claim_timeout(app)
+        )
         # The claim is committed before Twilio is called, so a second copy of this job
         # (or the sweeper) cannot send the same page while this one is sending.
         db.session.commit()
@@ -175,7 +177,10 @@ def send_manager_message(message_id: int) -> str:
     app = job_app()
     with app.app_context():
         message = manager_messages.claim_message(
-            session=db.session, message_id=message_id, now=utcnow()
+            session=db.session,
+            message_id=message_id,
+            now=utcnow(),
+            claim_timeout=send_claim_timeout(app),
         )
         what = (
             (message.to_number, message.body, message.send_attempts, message.created_at)

@@ -14,7 +14,7 @@ from dispatcher.dashboard_upkeep import refresh_rollups
 from dispatcher.extensions import db
 from dispatcher.services import manager_messages, pages
 from workers import jobs
-from workers.context import job_app
+from workers.context import job_app, send_claim_timeout
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +25,13 @@ def sweep_once() -> dict[str, int]:
     with app.app_context():
         now = utcnow()
         grace = timedelta(seconds=app.config["SWEEP_GRACE_SECONDS"])
-        to_send = pages.pages_to_send(session=db.session, now=now, older_than=grace)
+        stale = send_claim_timeout(app)
+        to_send = pages.pages_to_send(
+            session=db.session, now=now, older_than=grace, claim_timeout=stale
+        )
         overdue = pages.overdue_pages(session=db.session, now=now, grace=grace)
         for_manager = manager_messages.messages_to_send(
-            session=db.session, now=now, older_than=grace
+            session=db.session, now=now, older_than=grace, claim_timeout=stale
         )
         db.session.rollback()
     # A few at a time: each waits mostly on Twilio, and after a Redis outage there can be

@@ -12,9 +12,6 @@ from sqlalchemy.orm import Session
 from dispatcher.models import ManagerMessage, Office
 from dispatcher.sms import SentMessage
 
-# A claim older than this is taken to have died with its worker.
-SEND_CLAIM_TIMEOUT = timedelta(seconds=60)
-
 
 def tell_manager(*, session: Session, office_id: int, body: str, now: datetime) -> int | None:
     """Write the message to send; None when the office has no manager's mobile."""
@@ -29,21 +26,24 @@ def tell_manager(*, session: Session, office_id: int, body: str, now: datetime) 
     return message.id
 
 
-def _sendable(now: datetime):
+def _sendable(now: datetime, claim_timeout: timedelta):
+    """Not out yet, and not claimed by a sender younger than ``claim_timeout``."""
     return (
         ManagerMessage.sent_at.is_(None),
         or_(
             ManagerMessage.send_claimed_at.is_(None),
-            ManagerMessage.send_claimed_at < now - SEND_CLAIM_TIMEOUT,
+            ManagerMessage.send_claimed_at < now - claim_timeout,
         ),
     )
 
 
-def claim_message(*, session: Session, message_id: int, now: datetime) -> ManagerMessage | None:
+def claim_message(
+    *, session: Session, message_id: int, now: datetime, claim_timeout: timedelta
+) -> ManagerMessage | None:
     """Take the right to send it, or None if it is sent or being sent."""
     result = session.execute(
         update(ManagerMessage)
-        .where(ManagerMessage.id == message_id, *_sendable(now))
+        .where(ManagerMessage.id == message_id, *_sendable(now, claim_timeout))
         .values(send_claimed_at=now, send_attempts=ManagerMessage.send_attempts + 1)
     )
     return session.get(ManagerMessage, message_id) if result.rowcount == 1 else None
@@ -60,13 +60,18 @@ def record_message_failure(*, message: ManagerMessage, error: str) -> None:
 
 
 def messages_to_send(
-    *, session: Session, now: datetime, older_than: timedelta, limit: int = 100
+    *,
+    session: Session,
+    now: datetime,
+    older_than: timedelta,
+    claim_timeout: timedelta,
+    limit: int = 100,
 ) -> list[int]:
     """Messages written longer ago than ``older_than`` and still not out: the sweeper's."""
     return list(
         session.scalars(
             select(ManagerMessage.id)
-            .where(ManagerMessage.created_at < now - older_than, *_sendable(now))
+            .where(ManagerMessage.created_at < now - older_than, *_sendable(now, claim_timeout))
             .order_by(ManagerMessage.id)
             .limit(limit)
         )

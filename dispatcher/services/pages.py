@@ -19,9 +19,6 @@ from dispatcher.services.leads import assign_lead
 from dispatcher.services.timeline import record_event
 from dispatcher.sms import SentMessage
 
-# A claim older than this is taken to have died with its worker.
-SEND_CLAIM_TIMEOUT = timedelta(seconds=60)
-
 # How an open page closes without an acknowledgement, in the manager's words.
 WHY_CLOSED = {
     "missed": "did not answer",
@@ -30,15 +27,18 @@ WHY_CLOSED = {
 }
 
 
-def claim_send(*, session: Session, page_id: int, now: datetime) -> Page | None:
-    """Take the right to send this page, or None if it is sent, closed or being sent."""
+def claim_send(
+    *, session: Session, page_id: int, now: datetime, claim_timeout: timedelta
+) -> Page | None:
+    """Take the right to send this page, or None if it is sent, closed or being sent (by
+    a claim younger than ``claim_timeout``; an older one died with its worker)."""
     result = session.execute(
         update(Page)
         .where(
             Page.id == page_id,
             Page.sent_at.is_(None),
             Page.state.in_(("open", "notify")),
-            or_(Page.send_claimed_at.is_(None), Page.send_claimed_at < now - SEND_CLAIM_TIMEOUT),
+            or_(Page.send_claimed_at.is_(None), Page.send_claimed_at < now - claim_timeout),
         )
         .values(send_claimed_at=now, send_attempts=Page.send_attempts + 1)
     )
@@ -301,7 +301,12 @@ def leave_notice(
 
 
 def pages_to_send(
-    *, session: Session, now: datetime, older_than: timedelta, limit: int = 100
+    *,
+    session: Session,
+    now: datetime,
+    older_than: timedelta,
+    claim_timeout: timedelta,
+    limit: int = 100,
 ) -> list[int]:
     """Pages written longer ago than ``older_than`` and still not out nor being sent."""
     return list(
@@ -311,9 +316,7 @@ def pages_to_send(
                 Page.sent_at.is_(None),
                 Page.created_at < now - older_than,
                 Page.state.in_(("open", "notify")),
-                or_(
-                    Page.send_claimed_at.is_(None), Page.send_claimed_at < now - SEND_CLAIM_TIMEOUT
-                ),
+                or_(Page.send_claimed_at.is_(None), Page.send_claimed_at < now - claim_timeout),
             )
             .order_by(Page.id)
             .limit(limit)
