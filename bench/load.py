@@ -286,12 +286,13 @@ def main() -> int:
             ) as service,
         ):
             from bench.spine import _token
+            from dispatcher.clock import utcnow
 
             token = _token(service)
             app = service_app(service)
             print(f"setting up {args.open} open leads ...")
             began = time.perf_counter()
-            due, waiting, _start = open_leads(app, args.open, args.due_per_second, args.seconds, 5)
+            due, waiting, start = open_leads(app, args.open, args.due_per_second, args.seconds, 5)
             print(f"  set up in {time.perf_counter() - began:.0f} s")
             time.sleep(max(0.0, 5 - (time.perf_counter() - began)))
             stub.clear()
@@ -313,7 +314,10 @@ def main() -> int:
             )
             logging_seconds = time.time() - run_began
             replier.join()
-            time.sleep(3)  # the last deadlines of the run
+            # The last deadline of the run falls due after the run ends (the first
+            # comes 5 s into it): give its reassignment 3 s, as for every other.
+            last_due = start + timedelta(seconds=len(due) / args.due_per_second)
+            time.sleep(max(3.0, (last_due - utcnow()).total_seconds() + 3))
             lateness, unenforced, ends = deadline_figures(app, due)
             bodies = [(m["form"].get("To"), m["form"].get("Body") or "") for m in stub.messages()]
             refs = Counter(

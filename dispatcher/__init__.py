@@ -69,38 +69,9 @@ def _init_extensions(app: Flask) -> None:
     init_limiter(app)
     init_sms(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        _tune_sqlite(app)
+        from dispatcher import sqlite
 
-
-def _tune_sqlite(app: Flask) -> None:
-    """WAL and a busy timeout, so the web, the worker and the sweeper can share the file."""
-    from sqlalchemy import event
-
-    from dispatcher.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        # SQLAlchemy emits BEGIN itself (below), so the driver must not.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        if connection.get_execution_options().get("reads_only"):
-            # The dashboard's long reads: under WAL they must not hold the write lock
-            # and keep a call from being logged meanwhile.
-            connection.exec_driver_sql("BEGIN")
-            return
-        # Take the write lock up front: a deferred transaction that read an older
-        # snapshot fails when it later writes (SQLITE_BUSY_SNAPSHOT) instead of waiting.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        sqlite.tune(app)
 
 
 class RecordId(IntegerConverter):

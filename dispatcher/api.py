@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request, send_from_directory
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from dispatcher.extensions import csrf, db
+from dispatcher.extensions import csrf, db, reading_from_here
 from dispatcher.forms import LeadForm, SalespersonForm, field_errors
 from dispatcher.intake import acknowledge_lead_by_hand, current_office, lead_details, log_and_page
 from dispatcher.models import Lead, Salesperson
@@ -114,6 +114,7 @@ def create_lead(actor: str, user_id: int | None):
         )
     except InvalidInput as error:
         return _error(422, "Some fields are not valid.", error.errors)
+    reading_from_here(db.session)
     return jsonify(lead_json(lead)), 201
 
 

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from dispatcher.auth import roles_required
 from dispatcher.clock import local_time, utcnow
-from dispatcher.extensions import db
+from dispatcher.extensions import db, reading_from_here
 from dispatcher.forms import LeadForm, field_errors
 from dispatcher.intake import (
     acknowledge_lead_by_hand,
@@ -77,6 +77,7 @@ def log_lead():
         )
     except InvalidInput as error:
         return _render_console(form, error.errors, 400)
+    reading_from_here(db.session)
     assignment = lead.assignments[-1]
     who = assignment.salesperson.name if assignment.salesperson else "the manager"
     flash(f"Lead {lead.id} logged. Paging {who}: {assignment.reason}.", "success")
@@ -156,6 +157,7 @@ def complete_stub(lead_id: int):
     except stubs.StubGone as error:
         flash(str(error), "error")
         return redirect(url_for("console.home"))
+    reading_from_here(db.session)
     assignment = lead.assignments[-1]
     who = assignment.salesperson.name if assignment.salesperson else "the manager"
     flash(f"Call Ref {lead.id} completed. Paging {who}: {assignment.reason}.", "success")

@@ -90,10 +90,11 @@ def complete_call_stub(
 
 def _commit_and_queue_page(lead: Lead) -> Lead:
     """Commit, then queue the lead's page: a job must never see uncommitted rows."""
-    db.session.commit()
     page = leads.current_page(session=db.session, lead_id=lead.id)
-    if page is not None:
-        enqueue_send(page.id)
+    page_id = page.id if page is not None else None
+    db.session.commit()
+    if page_id is not None:
+        enqueue_send(page_id)
     return lead
 
 

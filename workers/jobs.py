@@ -125,11 +125,14 @@ def _record_sent(
         found=found,
         copies=copies,
     )
+    # Read before the commit: a read after it would begin a transaction, and on SQLite
+    # hold the write lock until the job's end, for nothing.
+    still_open, deadline_at = page.state == "open", page.deadline_at
     db.session.commit()
     if copies > 1:
         log.warning("page %s: Twilio holds %s copies of it (duplicate SMS)", page_id, copies)
-    if page.state == "open":
-        schedule_deadline(page.id, page.deadline_at)
+    if still_open:
+        schedule_deadline(page_id, deadline_at)
 
 
 def _after_send_failure(app, page_id: int, error: SendFailed) -> str:
