@@ -158,3 +158,42 @@ def post_json(
     )
     response = connection.getresponse()
     return response.status, json.loads(response.read() or b"{}")
+
+
+def postgresql_database(base: str):
+    """A fresh database on the server, or None (and why) when it does not answer."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"dispatch_bench_{uuid.uuid4().hex[:8]}"
+    admin_url = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 (any failure means: skip PostgreSQL)
+        admin.dispose()
+        return None, None, f"{type(error).__name__}: {str(error).splitlines()[0]}"
+    return admin, name, admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+@contextlib.contextmanager
+def own_database():
+    """A new PostgreSQL database on BENCH_DATABASE_URL's server for this run, dropped
+    after it; None (SQLite in the service's folder) without BENCH_DATABASE_URL."""
+    base = os.environ.get("BENCH_DATABASE_URL")
+    if not base:
+        yield None
+        return
+    from sqlalchemy import text
+
+    admin, name, url = postgresql_database(base)
+    if admin is None:
+        raise SystemExit(f"PostgreSQL at {base} did not answer: {url}")
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

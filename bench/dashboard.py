@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, datetime, timedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,9 +34,10 @@ sys.path[:] = [
     *(p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(__file__)),
 ]
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
 from bench import dashboard_data  # noqa: E402
+from bench.common import postgresql_database  # noqa: E402
 
 TIMEZONE = "America/New_York"
 LAST_DAY = date(2026, 11, 22)
@@ -332,20 +332,6 @@ def bench_database(label: str, url: str, instance: str, args) -> None:
 
     with app.app_context():
         db.engine.dispose()
-
-
-def postgresql_database(base: str):
-    """A fresh database on the server, or None (and why) when it does not answer."""
-    name = f"dispatch_bench_{uuid.uuid4().hex[:8]}"
-    admin_url = base.replace("postgresql://", "postgresql+psycopg://", 1)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 (any failure means: skip PostgreSQL)
-        admin.dispose()
-        return None, None, f"{type(error).__name__}: {str(error).splitlines()[0]}"
-    return admin, name, admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 def main() -> None:

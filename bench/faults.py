@@ -35,9 +35,9 @@ from dataclasses import dataclass
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select  # noqa: E402
 
-from bench.common import ROOT, Service, post_json, summary  # noqa: E402
+from bench.common import ROOT, Service, own_database, post_json, summary  # noqa: E402
 from tests.fault_harness import (  # noqa: E402
     BackRoom,
     PrivateRedis,
@@ -186,24 +186,11 @@ class Run:
 
 
 @contextlib.contextmanager
-def database(fault: str, folder: str):
+def database(folder: str):
     """SQLite in the run's folder, or a database of our own on BENCH_DATABASE_URL's server,
     dropped afterwards."""
-    server = os.environ.get("BENCH_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{folder}/dispatch.sqlite"
-        return
-    server = server.replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"dispatch_faults_{fault}_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database() as url:
+        yield url or f"sqlite:///{folder}/dispatch.sqlite"
 
 
 @contextlib.contextmanager
@@ -214,7 +201,7 @@ def service_for(fault: str, args, stub: TwilioStub):
     private = PrivateRedis(folder)
     with contextlib.ExitStack() as stack:
         stack.callback(service.tmp.cleanup)
-        url = stack.enter_context(database(fault, folder))
+        url = stack.enter_context(database(folder))
         service.env.update(
             {key: str(value) for key, value in app_settings(stub).items()},
             DATABASE_URL=url,

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import ROOT, Service, percentile, post_json, summary  # noqa: E402
+from bench.common import ROOT, Service, own_database, percentile, post_json, summary  # noqa: E402
 from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, StubControl  # noqa: E402
 
 REF = re.compile(r"Ref (\d+)\.")
@@ -226,29 +226,6 @@ def twilio_stub_process():
     finally:
         process.terminate()
         process.wait(10)
-
-
-@contextlib.contextmanager
-def own_database():
-    """A new PostgreSQL database on BENCH_DATABASE_URL's server for this run, dropped
-    after it; None (SQLite in the service's folder) without BENCH_DATABASE_URL."""
-    base = os.environ.get("BENCH_DATABASE_URL")
-    if not base:
-        yield None
-        return
-    from sqlalchemy import text
-
-    from bench.dashboard import postgresql_database
-
-    admin, name, url = postgresql_database(base)
-    if admin is None:
-        raise SystemExit(f"PostgreSQL at {base} did not answer: {url}")
-    try:
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> int:

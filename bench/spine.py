@@ -7,7 +7,7 @@ after its deadline; and a bare Flask 'hello' answered by the same server setup, 
 ratio's base.
 
     .venv/bin/python bench/spine.py [--calls 200] [--clients 10] [--deadline 3]
-    BENCH_DATABASE_URL=postgresql://postgres@localhost/bench .venv/bin/python bench/spine.py
+    BENCH_DATABASE_URL=postgresql://postgres@localhost/ .venv/bin/python bench/spine.py
 """
 
 from __future__ import annotations
@@ -24,7 +24,15 @@ from datetime import UTC
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import Service, free_port, percentile, post_json, summary, wait_for_http  # noqa: E402
+from bench.common import (  # noqa: E402
+    Service,
+    free_port,
+    own_database,
+    percentile,
+    post_json,
+    summary,
+    wait_for_http,
+)
 from tests.twilio_stub import TwilioStub, app_settings  # noqa: E402
 
 REF = re.compile(r"Ref (\d+)\.")
@@ -115,9 +123,12 @@ def main() -> int:
             "ACK_DEADLINE_SECONDS": str(args.deadline),
             "SWEEP_GRACE_SECONDS": "5",
         }
-        if os.environ.get("BENCH_DATABASE_URL"):
-            env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-        with Service(env, workers=args.workers) as service:
+        with (
+            own_database() as url,
+            Service(
+                {**env, "DATABASE_URL": url} if url else env, workers=args.workers, sweeper=True
+            ) as service,
+        ):
             token = _token(service)
             started = time.time()
 
@@ -148,10 +159,10 @@ def main() -> int:
                     first_page_at.setdefault(ref, message.at_wall)
             to_page = [first_page_at[ref] - created[ref] for ref in created if ref in first_page_at]
 
-    database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+    database = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
     print(
         f"spine benchmark: {args.calls} calls, {args.clients} clients, deadline "
-        f"{args.deadline} s, {args.workers} RQ workers, {database}, embedded Redis, "
+        f"{args.deadline} s, {args.workers} RQ workers + sweeper, {database}, embedded Redis, "
         "twilio client -> local stub"
     )
     print(f"  API POST /api/leads answer: {summary(api_times)}")
