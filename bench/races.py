@@ -3,7 +3,7 @@ deadline +/- 100 ms while the deadline check runs from another process, and 500 
 checks forced to run 0.9 s early. Prints the counts that must be zero.
 
     .venv/bin/python bench/races.py [--trials 1000]        (SQLite)
-    BENCH_DATABASE_URL=postgresql+psycopg://postgres@localhost/postgres \
+    BENCH_DATABASE_URL=postgresql://postgres@localhost/ \
         .venv/bin/python bench/races.py
 """
 
@@ -17,14 +17,9 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trials", type=int, default=1000)
-    parser.add_argument("--early-trials", type=int, default=500)
-    args = parser.parse_args()
-
+def race(url: str | None, args) -> tuple[dict, dict]:
+    """Both races on a fresh database: the counts of each."""
     from flask_migrate import upgrade
-    from sqlalchemy import create_engine, text
 
     from dispatcher import create_app
     from dispatcher.demo import load_demo_office
@@ -34,16 +29,7 @@ def main() -> int:
 
     tmp = tempfile.mkdtemp(prefix="dispatch-races-")
     os.environ["INSTANCE_PATH"] = tmp
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        name = "dispatch_races"
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = url.rsplit("/", 1)[0] + "/" + name
-    else:
-        url = f"sqlite:///{tmp}/races.sqlite"
+    url = url or f"sqlite:///{tmp}/races.sqlite"
     settings = {
         "SQLALCHEMY_DATABASE_URI": url,
         "REDIS_URL": "redis://127.0.0.1:1/0",
@@ -56,8 +42,8 @@ def main() -> int:
         load_demo_office(session=db.session, office=office, region="US")
         db.session.commit()
         settings["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
-        race = run_races(settings=settings, office=office, trials=args.trials, spread=0.1)
-        counts = verdict(db.session, race["made"], race["seen"])
+        raced = run_races(settings=settings, office=office, trials=args.trials, spread=0.1)
+        counts = verdict(db.session, raced["made"], raced["seen"])
         early = run_races(
             settings=settings,
             office=office,
@@ -67,7 +53,21 @@ def main() -> int:
             seed=2,
         )
         early_counts = verdict(db.session, early["made"], early["seen"])
-    database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+        db.engine.dispose()  # before the database is dropped
+    return counts, early_counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--trials", type=int, default=1000)
+    parser.add_argument("--early-trials", type=int, default=500)
+    args = parser.parse_args()
+
+    from bench.common import own_database
+
+    with own_database() as url:
+        counts, early_counts = race(url, args)
+    database = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
     print(f"races on {database}:")
     print(
         f"  {counts['trials']} ack-vs-deadline trials (ack within deadline +/- 100 ms): "
