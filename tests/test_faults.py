@@ -26,11 +26,10 @@ from tests.fault_harness import (
     BackRoom,
     PrivateRedis,
     page_of_job,
-    read_outcome,
     scheduler_lock,
-    sms_count,
     wait_until,
 )
+from tests.fault_outcome import read_outcome, sms_count
 from tests.twilio_stub import app_settings
 
 pytestmark = pytest.mark.e2e

@@ -108,7 +108,7 @@ def test_a_number_twilio_refuses_for_good_is_reported_without_a_retry(
     assert queue().get_job_ids()[-1] == f"send-{nxt.id}-0"
 
 
-# A 429 is retried inside the transport first: tests/test_twilio_retries.py.
+# A 429 is retried inside the transport first: tests/test_twilio_backoff.py.
 @pytest.mark.parametrize("status", [500, 503])
 def test_a_rate_limit_or_outage_raises_for_rq_and_leaves_the_page_sendable(
     office, twilio_stub, status

@@ -1,15 +1,10 @@
-"""Twilio's failures, through the real twilio client and the local stub (issue #7, 9).
-
-A 429 is retried inside the transport with backoff, full jitter and Retry-After, within
-bounds; any other 4xx is final; a timeout, a dropped connection, a 5xx or a worker that
-died after Twilio took the page is ambiguous, so the next try looks the page up at
-Twilio before sending it again. Every wait goes through an injected sleep and clock:
-nothing here sleeps for real, and the only real waits are sub-second client timeouts.
-"""
+"""Twilio's ambiguous failures, through the real twilio client and the local stub
+(issue #7, 9): a timeout, a dropped connection, a 5xx or a worker that died after Twilio
+took the page may have sent it, so the next try looks the page up at Twilio before
+sending it again; when the lookup fails too, a resend is held, then counted."""
 
 from __future__ import annotations
 
-import itertools
 import logging
 import random
 import time
@@ -17,205 +12,33 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from rq import SimpleWorker
-from rq.registry import FailedJobRegistry, ScheduledJobRegistry
+from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.models import LeadEvent, Page
 from dispatcher.services import pages
-from dispatcher.services.leads import current_page
 from dispatcher.sms import SendFailed, sms_transport
-from dispatcher.sms.twilio_transport import Backoff
-from tests.factories import CLAIM_TIMEOUT, new_lead
-from tests.twilio_stub import app_settings
+from tests.factories import CLAIM_TIMEOUT
+from tests.twilio_retry_helpers import (
+    ALICE,
+    OFFICE,
+    TIMEOUT,
+    events,
+    log_lead,
+    page,
+    retry_settings,
+    send_page,
+)
 from workers import jobs
-from workers.scheduling import enqueue_send, queue
+from workers.scheduling import queue
 from workers.sweeper import sweep_once
-
-OFFICE = "+12025550100"
-ALICE = "+12025550101"  # first in the demo office's rotation
-TIMEOUT = 0.3  # seconds: the client's timeout here, so ambiguous cases cost little
 
 
 @pytest.fixture
 def settings(settings, twilio_stub):
-    settings.update(app_settings(twilio_stub, from_number=OFFICE), TWILIO_TIMEOUT_SECONDS=TIMEOUT)
-    return settings
-
-
-class FakeTime:
-    """The transport's sleep, clock and random source: waits are recorded, not slept."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.slept: list[float] = []
-        self.draws = itertools.cycle([0.5])
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
-
-    def draw(self) -> float:
-        return next(self.draws)
-
-
-@pytest.fixture
-def fake_time(app) -> FakeTime:
-    fake = FakeTime()
-    transport = sms_transport()
-    transport.sleep, transport.clock, transport.draw = fake.sleep, fake.clock, fake.draw
-    return fake
-
-
-def log_lead(office) -> tuple[int, int]:
-    """A lead logged and committed; its id and its page's id. The page is written now, as
-    in production (the factory's clock is a fixed Monday), since the lookup searches
-    Twilio from the page's writing on."""
-    lead = new_lead(office)
-    page = current_page(session=db.session, lead_id=lead.id)
-    page.created_at = utcnow()
-    ids = lead.id, page.id
-    db.session.commit()
-    return ids
-
-
-def send_page(page_id: int) -> str:
-    # The job has its own session; this test's must not hold SQLite's write lock.
-    db.session.commit()
-    return jobs.send_page(page_id)
-
-
-def page(page_id: int) -> Page:
-    db.session.expire_all()
-    return db.session.get(Page, page_id)
-
-
-def events(page_id: int, kind: str) -> list[LeadEvent]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(LeadEvent).where(LeadEvent.page_id == page_id, LeadEvent.kind == kind)
-        )
-    )
-
-
-# -- 429: backoff with full jitter, Retry-After, bounded ---------------------------------
-
-
-def test_three_429s_then_201_send_exactly_one_message(office, twilio_stub, fake_time):
-    lead_id, page_id = log_lead(office)
-    twilio_stub.fail_next(429, times=3)
-
-    assert send_page(page_id) == "sent"
-
-    assert [r.status for r in twilio_stub.sends] == [429, 429, 429, 201]
-    [sms] = twilio_stub.messages
-    assert page(page_id).message_sid == sms.sid and page(page_id).send_attempts == 1
-    # Exponential steps (0.5, 1, 2 s) with full jitter (the draw is 0.5 here).
-    assert fake_time.slept == pytest.approx([0.25, 0.5, 1.0])
-    assert twilio_stub.lookups == []  # a 429 is a refusal: nothing to look up
-
-
-def test_retry_after_is_honoured_and_jitter_added_on_top(office, twilio_stub, fake_time):
-    _, page_id = log_lead(office)
-    twilio_stub.fail_next(429, times=2, retry_after=2)
-    fake_time.draws = iter([0.0, 0.9])
-
-    assert send_page(page_id) == "sent"
-
-    assert len(fake_time.slept) == 2
-    assert all(wait >= 2 for wait in fake_time.slept)
-    assert fake_time.slept == pytest.approx([2.0, 2.0 + 0.9 * 1.0])
-    assert len(twilio_stub.messages) == 1
-
-
-def test_jitter_spreads_the_waits_within_the_exponential_step():
-    backoff = Backoff()
-    assert backoff.wait(1, None, 0.1) != backoff.wait(1, None, 0.9)
-    rng = random.Random(7)
-    for retry, step in ((1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 4.0)):
-        waits = [backoff.wait(retry, None, rng.random()) for _ in range(200)]
-        assert min(waits) >= 0 and max(waits) < step  # capped at 4 s
-        assert max(waits) - min(waits) > step / 2  # spread, not one fixed wait
-        after = [backoff.wait(retry, 3.0, rng.random()) for _ in range(200)]
-        assert min(after) >= 3.0 and max(after) < 3.0 + step
-
-
-def test_rate_limiting_is_bounded_then_rq_retries(office, twilio_stub, fake_time):
-    _, page_id = log_lead(office)
-    twilio_stub.fail_next(429, times=100)
-    fake_time.draws = itertools.cycle([0.99])
-
-    started = time.monotonic()
-    with pytest.raises(SendFailed) as error:
-        send_page(page_id)
-
-    assert time.monotonic() - started < 2  # no real sleeping
-    assert not error.value.permanent and not error.value.ambiguous
-    # At most 4 requests, and the waits stay within the 5 s budget.
-    assert len(twilio_stub.sends) <= Backoff().attempts
-    assert sum(fake_time.slept) <= Backoff().budget
-    waiting = page(page_id)
-    assert waiting.sent_at is None and "Too Many Requests" in waiting.send_error
-    assert waiting.send_claimed_at is None  # free for RQ's retry or the sweeper
-
-
-def test_a_retry_after_beyond_the_budget_is_left_to_rq(office, twilio_stub, fake_time):
-    _, page_id = log_lead(office)
-    twilio_stub.fail_next(429, retry_after=30)
-
-    with pytest.raises(SendFailed):
-        send_page(page_id)
-
-    assert len(twilio_stub.sends) == 1 and fake_time.slept == []
-
-
-def test_a_rate_limited_send_is_retried_by_rq_and_sent_once(office, twilio_stub, fake_time):
-    _, page_id = log_lead(office)
-    twilio_stub.fail_next(429, times=4)  # one more than one job's tries
-    db.session.commit()
-    enqueue_send(page_id)
-
-    SimpleWorker([queue()], connection=queue().connection).work(burst=True)
-
-    # RQ put the job back for its retry (after 5 s); run it now.
-    registry = ScheduledJobRegistry(queue=queue())
-    assert registry.get_job_ids() == [f"send-{page_id}-0"]
-    queue().enqueue_job(queue().fetch_job(f"send-{page_id}-0"))
-    registry.remove(f"send-{page_id}-0")
-    SimpleWorker([queue()], connection=queue().connection).work(burst=True)
-
-    assert len(twilio_stub.messages) == 1 and page(page_id).sent_at is not None
-
-
-# -- a 4xx that cannot succeed ------------------------------------------------------------
-
-
-def test_a_4xx_is_not_retried_end_to_end(office, twilio_stub, fake_time):
-    lead_id, page_id = log_lead(office)
-    twilio_stub.fail_next(code=21211, to=ALICE)
-    db.session.commit()
-    enqueue_send(page_id)
-
-    SimpleWorker([queue()], connection=queue().connection).work(burst=True)
-
-    refused, sent = twilio_stub.sends
-    assert (refused.to, refused.status, sent.status) == (ALICE, 400, 201)
-    assert fake_time.slept == [] and twilio_stub.lookups == []
-    failed = page(page_id)
-    assert failed.state == "failed" and "not a valid phone number" in failed.send_error
-    assert failed.send_attempts == 1
-    nxt = db.session.scalar(select(Page).where(Page.lead_id == lead_id, Page.id != page_id))
-    assert (nxt.salesperson.name, nxt.message_sid) == ("Bruno Diaz", sent.sid)
-    # Nothing waits to try Alice's page again: RQ saw a result, not an exception.
-    assert queue().fetch_job(f"send-{page_id}-0").return_value() == "failed"
-    assert FailedJobRegistry(queue=queue()).get_job_ids() == []
-    assert ScheduledJobRegistry(queue=queue()).get_job_ids() == [f"reassign-{nxt.id}"]
+    return retry_settings(settings, twilio_stub)
 
 
 # -- ambiguous answers: look the message up before sending again --------------------------
