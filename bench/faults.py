@@ -42,11 +42,10 @@ from tests.fault_harness import (  # noqa: E402
     BackRoom,
     PrivateRedis,
     page_of_job,
-    read_outcome,
     scheduler_lock,
-    sms_count,
     wait_until,
 )
+from tests.fault_outcome import read_outcome, sms_count  # noqa: E402
 from tests.twilio_stub import TwilioStub, app_settings  # noqa: E402
 
 
