@@ -15,6 +15,7 @@ from dispatcher.services.leads import current_page
 from dispatcher.sms import SendFailed, sms_transport
 from dispatcher.sms.twilio_transport import TwilioTransport
 from tests.factories import new_lead
+from tests.twilio_retry_helpers import page, send_page
 from tests.twilio_stub import app_settings
 from workers import jobs
 from workers.scheduling import queue
@@ -39,17 +40,6 @@ def log_lead(office, **fields) -> tuple[int, int]:
     ids = lead.id, current_page(session=db.session, lead_id=lead.id).id
     db.session.commit()
     return ids
-
-
-def send_page(page_id: int) -> str:
-    # The job runs with its own session; this test's must not hold SQLite's write lock.
-    db.session.commit()
-    return jobs.send_page(page_id)
-
-
-def page(page_id: int) -> Page:
-    db.session.expire_all()
-    return db.session.get(Page, page_id)
 
 
 def test_the_app_sends_with_the_real_twilio_client(app):
