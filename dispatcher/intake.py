@@ -90,6 +90,8 @@ def complete_call_stub(
 
 def _commit_and_queue_page(lead: Lead) -> Lead:
     """Commit, then queue the lead's page: a job must never see uncommitted rows."""
+    # Read inside the write transaction: read after the commit, it would begin another
+    # one, and on SQLite hold the write lock to the end of the request.
     page = leads.current_page(session=db.session, lead_id=lead.id)
     page_id = page.id if page is not None else None
     db.session.commit()
