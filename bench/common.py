@@ -69,7 +69,14 @@ class Service:
         sweeper: bool = False,
     ):
         self.tmp = tempfile.TemporaryDirectory(prefix="dispatch-bench-")
-        self.env = {**os.environ, "INSTANCE_PATH": self.tmp.name, **env}
+        # A throw-away office on this machine, as bin/serve runs it: development mode (a
+        # SECRET_KEY generated in the temporary instance folder, the demo's sign-ins).
+        self.env = {
+            **os.environ,
+            "INSTANCE_PATH": self.tmp.name,
+            "DISPATCH_DEVELOPMENT_MODE": "1",
+            **env,
+        }
         self.workers = workers
         self.web_workers = web_workers
         self.web_threads = web_threads

@@ -54,6 +54,7 @@ def flask_upgrade(url: str, instance: str) -> None:
         "INSTANCE_PATH": instance,
         "REDIS_URL": "redis://127.0.0.1:1/0",  # never used by a migration
         "RATELIMIT_STORAGE_URI": "memory://",
+        "DISPATCH_DEVELOPMENT_MODE": "1",  # a throw-away database: a generated key
     }
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "dispatcher", "db", "upgrade"],
@@ -74,6 +75,7 @@ def make_app(url: str, instance: str):
             "SQLALCHEMY_DATABASE_URI": url,
             "REDIS_URL": "redis://127.0.0.1:1/0",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "DEVELOPMENT_MODE": True,
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "OFFICE_TIMEZONE": TIMEZONE,

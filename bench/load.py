@@ -43,7 +43,7 @@ def service_app(service: Service):
     os.environ["INSTANCE_PATH"] = service.env["INSTANCE_PATH"]
     from dispatcher import create_app
 
-    settings = {"REDIS_URL": service.env["REDIS_URL"]}
+    settings = {"REDIS_URL": service.env["REDIS_URL"], "DEVELOPMENT_MODE": True}
     settings.update({k: v for k, v in service.env.items() if k.startswith("TWILIO_")})
     if service.env.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = service.env["DATABASE_URL"]

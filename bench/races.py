@@ -34,6 +34,7 @@ def race(url: str | None, args) -> tuple[dict, dict]:
         "SQLALCHEMY_DATABASE_URI": url,
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "DEVELOPMENT_MODE": True,
     }
     app = create_app(settings)
     with app.app_context():

@@ -83,7 +83,7 @@ def database_figures(service: Service, started_wall: float):
     from dispatcher.extensions import db
     from dispatcher.models import Lead, Page
 
-    settings = {"REDIS_URL": service.env["REDIS_URL"]}
+    settings = {"REDIS_URL": service.env["REDIS_URL"], "DEVELOPMENT_MODE": True}
     if service.env.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = service.env["DATABASE_URL"]
     app = create_app(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 from functools import wraps
 
@@ -15,17 +16,26 @@ log = logging.getLogger(__name__)
 def webhook_auth_tokens() -> list[str]:
     """The current auth token first, then any still accepted while a token is rotated.
 
-    Without Twilio credentials (the outbox setup) the development phone signs with a
-    token derived from SECRET_KEY, so its requests pass the very same check.
+    Without TWILIO_AUTH_TOKEN: in development mode the development phone's token, so its
+    requests pass the very same check; otherwise none, and every webhook is refused.
     """
     config = current_app.config
     current = config.get("TWILIO_AUTH_TOKEN") or development_auth_token()
+    if not current:
+        return []
     previous = [t.strip() for t in config.get("TWILIO_PREVIOUS_AUTH_TOKENS", "").split(",")]
     return [current, *[t for t in previous if t]]
 
 
-def development_auth_token() -> str:
-    return hashlib.sha256(("dev-phone:" + current_app.config["SECRET_KEY"]).encode()).hexdigest()
+def development_auth_token() -> str | None:
+    """The development phone's token, in development mode only: derived from this
+    instance's own SECRET_KEY (generated per instance unless set), never guessable."""
+    config = current_app.config
+    if not config.get("DEVELOPMENT_MODE"):
+        return None
+    key = config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, b"development phone webhooks", hashlib.sha256).hexdigest()
 
 
 def public_url() -> str:

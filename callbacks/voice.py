@@ -63,7 +63,8 @@ def inbound_call():
     try:
         seen = calls.earlier_call(session=db.session, call_sid=call_sid)
         if seen is not None:
-            answer = seen.twiml
+            # Blank past CALL_RECORD_RETENTION_DAYS: the plan that needs no records.
+            answer = seen.twiml or render(calls.plan_without_records(lines=lines, now=now))
             db.session.rollback()  # end the read: nothing was changed
             return twiml(answer)
         plan = calls.answer_call(
@@ -88,7 +89,7 @@ def inbound_call():
         db.session.rollback()
         seen = calls.earlier_call(session=db.session, call_sid=call_sid)
         return twiml(
-            seen.twiml if seen else render(calls.plan_without_records(lines=lines, now=now))
+            (seen and seen.twiml) or render(calls.plan_without_records(lines=lines, now=now))
         )
     except DBAPIError as error:
         # The call must still reach a person; it is simply not logged.

@@ -23,7 +23,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    from dispatcher import startup
+
+    startup.make_instance_folder(app)
+    # Before anything else: a process that may not run says so in one line and exits.
+    startup.settle_secret_key(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "dispatch.sqlite"
@@ -35,6 +39,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     hours_from_config(app.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    startup.say_whether_twilio_is_configured(app)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -71,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from dispatcher import sqlite
 
+        sqlite.keep_private(app.config["SQLALCHEMY_DATABASE_URI"])
         sqlite.tune(app)
 
 

@@ -23,8 +23,16 @@ def register_commands(app: Flask) -> None:
 
 @click.command("seed-demo")
 def seed_demo():
-    """Load the demo office (sign-ins, salespeople, listings) into an empty database."""
+    """Load the demo office (sign-ins, salespeople, listings) into an empty database.
+    Development mode only: its sign-ins, an admin's among them, share a published
+    password."""
     from dispatcher.demo import DEMO_PASSWORD, load_demo_office
+
+    if not current_app.config.get("DEVELOPMENT_MODE"):
+        raise click.ClickException(
+            "The demo office is for development mode only (DISPATCH_DEVELOPMENT_MODE=1): "
+            "its sign-ins share a published password."
+        )
 
     office = current_office()
     if load_demo_office(
@@ -94,11 +102,13 @@ def create_user(username: str, role: str, password: str):
 @click.option("--every", default=5.0, show_default=True, help="Seconds between sweeps.")
 @click.option("--once", is_flag=True, help="Sweep once and exit.")
 def sweep(every: float, once: bool):
-    """Send pages and reassign overdue leads that the queue missed (the clock process)."""
-    from workers.sweeper import sweep_forever, sweep_once
+    """Send pages and reassign overdue leads that the queue missed (the clock process);
+    between sweeps, keep the dashboard's rollups and blank old call records' details."""
+    from workers.sweeper import forget_old_details, sweep_forever, sweep_once
 
     if once:
         click.echo(sweep_once())
+        forget_old_details()
     else:
         sweep_forever(every)
 

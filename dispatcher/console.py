@@ -180,12 +180,15 @@ def close_stub(lead_id: int):
     return redirect(url_for("console.home"))
 
 
-@bp.route("/callers/lookup")
+@bp.route("/callers/lookup", methods=["POST"])
 @roles_required("coordinator", "manager")
 def look_up_caller():
-    """As the number is typed: a known client's owner and last contact, as JSON."""
+    """As the number is typed: a known client's owner and last contact, as JSON.
+
+    A POST with the number in its body (JSON or a form), never in the URL: URLs end up
+    in access logs, proxies' logs and the browser's history."""
     try:
-        phone = to_e164(request.args.get("phone", ""), current_app.config["PHONE_REGION"])
+        phone = to_e164(_typed_phone(), current_app.config["PHONE_REGION"])
     except ValueError:
         return jsonify({"known": False, "complete": False})
     office = current_office()
@@ -203,3 +206,10 @@ def look_up_caller():
             "ownership_valid": found.ownership_valid,
         }
     )
+
+
+def _typed_phone() -> str:
+    """The number typed so far, from a JSON body ({"phone": ...}) or a form field."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    value = body.get("phone") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else ""

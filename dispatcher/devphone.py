@@ -1,5 +1,7 @@
-"""The development phone (outbox transport only): read any salesperson's pages and reply
-as them. Replies go through the Twilio webhook code, signed as Twilio signs."""
+"""The development phone (development mode, outbox transport only): read a salesperson's
+pages and reply as them. Replies go through the Twilio webhook code, signed as Twilio
+signs. Coordinators and managers may use every salesperson's phone; a salesperson only
+their own, since a phone acknowledges pages and hears clients' details as its owner."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from xml.etree import ElementTree
 
 from flask import (
     Blueprint,
+    Flask,
     abort,
     current_app,
     flash,
@@ -15,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy import or_, select
 from twilio.request_validator import RequestValidator
 
@@ -34,23 +38,52 @@ bp = Blueprint("devphone", __name__)
 DEV_ACCOUNT_SID = "AC" + "0" * 32
 
 
+def devphone_available(app: Flask) -> bool:
+    """Only in development mode, and never once any Twilio credential is set: there the
+    real phones answer, and a page that signs webhooks must not exist."""
+    config = app.config
+    return bool(config.get("DEVELOPMENT_MODE")) and not (
+        config.get("TWILIO_ACCOUNT_SID") or config.get("TWILIO_AUTH_TOKEN")
+    )
+
+
 @bp.before_request
-def only_with_the_outbox():
-    if current_app.config.get("TWILIO_ACCOUNT_SID"):
+def only_in_development():
+    # The blueprint stays registered (the role table lists every endpoint); it answers
+    # 404, as if it were not there, outside development mode.
+    if not devphone_available(current_app):
         abort(404)
+
+
+def _may_use_every_phone() -> bool:
+    return current_user.role != "salesperson"
+
+
+def _phone_of(salesperson_id: int) -> Salesperson:
+    """The salesperson whose phone is used: a salesperson may use only their own."""
+    person = db.session.get(Salesperson, salesperson_id) or abort(404)
+    if not _may_use_every_phone() and person.id != current_user.salesperson_id:
+        abort(403)
+    return person
 
 
 @bp.route("/")
 @roles_required("coordinator", "manager", "salesperson")
 def index():
-    people = salespeople.list_salespeople(session=db.session, office_id=current_office().id)
-    return render_template("devphone_index.html", people=people)
+    if _may_use_every_phone():
+        people = salespeople.list_salespeople(session=db.session, office_id=current_office().id)
+    else:
+        own = db.session.get(Salesperson, current_user.salesperson_id or 0)
+        people = [own] if own is not None else []
+    return render_template(
+        "devphone_index.html", people=people, rings_as_client=_may_use_every_phone()
+    )
 
 
 @bp.route("/<id:salesperson_id>", methods=["GET", "POST"])
 @roles_required("coordinator", "manager", "salesperson")
 def phone(salesperson_id: int):
-    person = db.session.get(Salesperson, salesperson_id) or abort(404)
+    person = _phone_of(salesperson_id)
     form = ReplyForm()
     if form.validate_on_submit():
         answer = send_as_salesperson(person, form.body.data)
@@ -109,15 +142,18 @@ def send_as_salesperson(person: Salesperson, body: str) -> str:
 @bp.route("/<id:salesperson_id>/call", methods=["POST"])
 @roles_required("coordinator", "manager", "salesperson")
 def call(salesperson_id: int):
-    person = db.session.get(Salesperson, salesperson_id) or abort(404)
+    person = _phone_of(salesperson_id)
     flash(f"You called the office. {call_the_office(person.mobile)}", "info")
     return redirect(url_for("devphone.phone", salesperson_id=person.id))
 
 
 @bp.route("/call", methods=["POST"])
-@roles_required("coordinator", "manager", "salesperson")
+@roles_required("coordinator", "manager")
 def call_as_client():
-    """A caller ringing the office from any number: the call is logged as a stub."""
+    """A caller ringing the office from any number: the call is logged as a stub.
+
+    Not for salespeople: from a colleague's mobile it would be that colleague's call,
+    acknowledging their page and reading out their client."""
     number = (request.form.get("from_number") or "").strip() or "anonymous"
     flash(f"A client called the office. {call_the_office(number)}", "info")
     return redirect(url_for("devphone.index"))

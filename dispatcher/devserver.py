@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     env = dict(os.environ)
+    # This machine, not a deployment: a generated SECRET_KEY kept in instance/ (unless
+    # SECRET_KEY is set) and the development phone. The Procfile never sets it.
+    env["DISPATCH_DEVELOPMENT_MODE"] = "1"
     env.setdefault("INSTANCE_PATH", os.path.join(PROJECT_ROOT, "instance"))
     env.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
     if not env.get("TWILIO_ACCOUNT_SID"):

@@ -53,6 +53,8 @@ def start(instance_path: str, timeout: float = 10.0) -> subprocess.Popen:
             "warning",
         ],
         stdout=subprocess.DEVNULL,
+        # Its data file holds the queue (ids only, but still): owner only, as the folder.
+        umask=0o077,
         # Its own session: Ctrl-C in the terminal must not stop Redis before the worker.
         start_new_session=True,
     )

@@ -11,17 +11,34 @@ reason (its "fair retry interval busy handler").
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 
 # How long a write transaction waits for the lock before "database is locked".
 BUSY_SECONDS = 10.0
 # Between tries for the write lock: short, so the lock is taken soon after it is free.
 RETRY_SECONDS = 0.001
+
+
+def keep_private(url: str) -> None:
+    """The database file readable by its owner only: made 0600 before SQLite first
+    opens it (SQLite gives its -wal and -shm files the same mode), or set so."""
+    from dispatcher.startup import keep_private as owner_only
+
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with contextlib.suppress(OSError):  # a folder that is not there: SQLite says so later
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            owner_only(path + suffix, 0o600)
 
 
 def tune(app: Flask) -> None:

@@ -30,8 +30,10 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates():
+        from dispatcher.devphone import devphone_available
+
         return {
             "office_name": current_app.config["OFFICE_NAME"],
-            "outbox_mode": "twilio" not in type(current_app.extensions["sms"]).__module__,
+            "devphone_available": devphone_available(current_app),
             "server_now": utcnow(),
         }

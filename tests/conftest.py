@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 
@@ -21,6 +22,8 @@ from dispatcher.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
+# The run's own key, as a deployment would set one; the tests run in development mode.
+SECRET_KEY = secrets.token_hex(32)
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +81,8 @@ def unreachable_database_url(url: str) -> str:
 def _settings(database_url: str, redis_url: str, instance_dir: str, **extra) -> dict:
     settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     settings.update(
+        DEVELOPMENT_MODE=True,
+        SECRET_KEY=SECRET_KEY,
         SQLALCHEMY_DATABASE_URI=database_url,
         REDIS_URL=redis_url,
         TWILIO_ACCOUNT_SID=None,

@@ -301,14 +301,14 @@ def test_the_caller_is_looked_up_as_the_number_is_typed(coordinator, office):
     from tests.factories import T0, new_lead
     from tests.test_routing_office import acknowledged
 
-    assert coordinator.get("/callers/lookup?phone=202555").json == {
-        "known": False,
-        "complete": False,
-    }
-    assert coordinator.get("/callers/lookup?phone=202-555-0171").json["previous_leads"] == 0
+    def look_up(phone: str) -> dict:
+        return coordinator.post("/callers/lookup", json={"phone": phone}).json
+
+    assert look_up("202555") == {"known": False, "complete": False}
+    assert look_up("202-555-0171")["previous_leads"] == 0
     acknowledged(new_lead(office, caller_phone="202-555-0171", listing="L-1002"))
     db.session.commit()
-    found = coordinator.get("/callers/lookup?phone=(202) 555 0171").json
+    found = look_up("(202) 555 0171")
     assert found["known"] and found["owner"] == "Bruno Diaz"
     assert found["previous_leads"] == 1
     # Acknowledged at T0 (10:00 in New York); valid unless more than 20 days have passed.

@@ -12,11 +12,14 @@ from functools import partial
 from dispatcher.clock import utcnow
 from dispatcher.dashboard_upkeep import refresh_rollups
 from dispatcher.extensions import db
-from dispatcher.services import manager_messages, pages
+from dispatcher.services import manager_messages, pages, retention
 from workers import jobs
 from workers.context import job_app, send_claim_timeout
 
 log = logging.getLogger(__name__)
+
+# Old call records are blanked once an hour: the retention is counted in days.
+FORGET_EVERY_SECONDS = 3600
 
 
 def sweep_once() -> dict[str, int]:
@@ -59,12 +62,38 @@ def _quietly(app, job, record_id: int) -> str:
         return "error"
 
 
+def forget_old_details() -> int:
+    """Blank the callers' numbers and the answers (clients' names and numbers) of the
+    call and SMS records older than CALL_RECORD_RETENTION_DAYS; how many."""
+    app = job_app()
+    with app.app_context():
+        try:
+            forgotten = retention.forget_old_details(
+                session=db.session,
+                now=utcnow(),
+                keep_days=app.config["CALL_RECORD_RETENTION_DAYS"],
+            )
+            db.session.commit()
+        finally:
+            db.session.rollback()
+    if forgotten:
+        log.info("blanked the details of %s call and SMS records past retention", forgotten)
+    return forgotten
+
+
 def sweep_forever(every_seconds: float) -> None:
     log.info("sweeper running every %s s", every_seconds)
+    forgotten_at = None
     while True:
         try:
             sweep_once()
         except Exception:  # the database may be away for a moment; try again next round
             log.exception("sweep failed")
         refresh_rollups(job_app())  # the dashboard's figures for days that are over
+        if forgotten_at is None or time.monotonic() - forgotten_at >= FORGET_EVERY_SECONDS:
+            try:
+                forget_old_details()
+                forgotten_at = time.monotonic()
+            except Exception:  # tried again next round
+                log.exception("old call records not blanked this round")
         time.sleep(every_seconds)

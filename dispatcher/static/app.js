@@ -1,5 +1,9 @@
 // Countdowns to each page's deadline, and the console's board refreshed in place.
 (function () {
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : '';
+  }
   function tick() {
     document.querySelectorAll('.countdown[data-deadline]').forEach(function (el) {
       var left = Math.round((Date.parse(el.dataset.deadline) - Date.now()) / 1000);
@@ -34,8 +38,13 @@
     phone.addEventListener('input', function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        fetch(info.dataset.lookup + '?phone=' + encodeURIComponent(phone.value),
-              {credentials: 'same-origin'})
+        // POSTed, so callers' numbers stay out of URLs and the access logs.
+        fetch(info.dataset.lookup, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrfToken()},
+          body: JSON.stringify({phone: phone.value})
+        })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (found) {
             if (!found || !found.complete) { info.textContent = ''; return; }
