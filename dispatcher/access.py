@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from flask import Flask, abort, current_app, g, jsonify, request
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 
 from dispatcher.extensions import csrf, db, login
 from dispatcher.services import tokens
@@ -95,7 +94,6 @@ class ApiCaller:
 
 def init_access(app: Flask) -> None:
     app.before_request(check_access)
-    app.register_error_handler(CSRFError, _csrf_refused)
 
 
 def allows(rule: str | frozenset[str] | None, role: str | None) -> bool:
@@ -169,9 +167,3 @@ def _refuse(status: int, message: str):
     if request.blueprint == "api":
         return jsonify({"error": message}), status
     abort(status)
-
-
-def _csrf_refused(error: CSRFError):
-    if request.path.startswith("/api/"):
-        return jsonify({"error": f"{error.description} Send it in an X-CSRFToken header."}), 400
-    return error

@@ -11,6 +11,7 @@ import os
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request, send_from_directory
+from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
 from dispatcher.extensions import csrf, db, reading_from_here
@@ -82,7 +83,10 @@ def openapi():
 
 
 @bp.errorhandler(400)
-def bad_request(_error_):
+def bad_request(error):
+    if isinstance(error, CSRFError):
+        # A session's request without the page's token (dispatcher/access.py).
+        return _error(400, f"{error.description} Send it in an X-CSRFToken header.")
     return _error(400, "The request body is not valid JSON.")
 
 
