@@ -10,7 +10,6 @@ from dispatcher.extensions import db
 from dispatcher.models import Salesperson
 from tests.factories import person
 from tests.test_browser import (  # noqa: F401  (fixtures)
-    browser,
     context,
     live_server,
     settings,
