@@ -56,8 +56,10 @@ def _driver_url(url: str) -> str:
 
 def _init_extensions(app: Flask) -> None:
     from dispatcher import models  # noqa: F401  (the models must be known to migrations)
+    from dispatcher.access import init_access
     from dispatcher.extensions import csrf, db, init_limiter, login, migrate
     from dispatcher.queue import init_queue
+    from dispatcher.security import init_security
     from dispatcher.sms import init_sms
 
     db.init_app(app)
@@ -70,6 +72,8 @@ def _init_extensions(app: Flask) -> None:
     )
     login.init_app(app)
     csrf.init_app(app)
+    init_security(app)
+    init_access(app)
     init_queue(app)
     init_limiter(app)
     init_sms(app)

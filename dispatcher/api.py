@@ -1,7 +1,8 @@
 """The JSON API: the same work as the console, for other programs.
 
-Bearer token (``Authorization: Bearer <token>``) or a signed-in session. Errors are JSON
-with a message per bad field.
+Bearer token (``Authorization: Bearer <token>``) or a signed-in session (with the CSRF
+token in an ``X-CSRFToken`` header); who may do what is in dispatcher/access.py. Errors
+are JSON with a message per bad field.
 """
 
 from __future__ import annotations
@@ -9,15 +10,15 @@ from __future__ import annotations
 import os
 from functools import wraps
 
-from flask import Blueprint, current_app, jsonify, request, send_from_directory
-from flask_login import current_user
+from flask import Blueprint, current_app, g, jsonify, request, send_from_directory
+from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
 from dispatcher.extensions import csrf, db, reading_from_here
 from dispatcher.forms import LeadForm, SalespersonForm, field_errors
 from dispatcher.intake import acknowledge_lead_by_hand, current_office, lead_details, log_and_page
 from dispatcher.models import Lead, Salesperson
-from dispatcher.services import leads, salespeople, tokens
+from dispatcher.services import leads, salespeople
 from dispatcher.services.errors import InvalidInput
 
 bp = Blueprint("api", __name__)
@@ -32,24 +33,13 @@ def _error(status: int, message: str, errors: dict[str, str] | None = None):
 
 
 def api_auth(view):
-    """A valid bearer token, or a signed-in coordinator, manager or admin."""
+    """Hands the view who is asking: dispatcher/access.py has already let them in (a
+    valid bearer token, or a signed-in user whose role the table allows)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            if tokens.token_is_valid(
-                session=db.session,
-                token=header[7:].strip(),
-                provisioned=current_app.config.get("API_TOKEN"),
-            ):
-                return view(*args, actor="api", user_id=None, **kwargs)
-            return _error(401, "The bearer token is not valid.")
-        if current_user.is_authenticated:
-            if current_user.role in ("coordinator", "manager", "admin"):
-                return view(*args, actor=current_user.username, user_id=current_user.id, **kwargs)
-            return _error(403, "Only coordinators, managers and admins may use the API.")
-        return _error(401, "Send 'Authorization: Bearer <token>' or sign in.")
+        caller = g.api_caller
+        return view(*args, actor=caller.actor, user_id=caller.user_id, **kwargs)
 
     return wrapped
 
@@ -93,7 +83,10 @@ def openapi():
 
 
 @bp.errorhandler(400)
-def bad_request(_error_):
+def bad_request(error):
+    if isinstance(error, CSRFError):
+        # A session's request without the page's token (dispatcher/access.py).
+        return _error(400, f"{error.description} Send it in an X-CSRFToken header.")
     return _error(400, "The request body is not valid JSON.")
 
 

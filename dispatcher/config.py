@@ -25,6 +25,12 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _optional_bool(name: str) -> bool | None:
+    if not os.environ.get(name, "").strip():
+        return None
+    return _bool(name, False)
+
+
 class Config:
     """Defaults that need nothing installed: SQLite, embedded Redis, the outbox transport.
     SECRET_KEY has no default: create_app refuses to start without one (startup.py)."""
@@ -88,6 +94,9 @@ class Config:
 
     # Failed sign-ins allowed per client address (limits' notation: "10 per minute").
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    # Failed sign-ins allowed per user name, from whatever addresses: a guesser spread
+    # over many addresses still gets only this many tries at one account.
+    SIGN_IN_USER_RATE_LIMIT = os.environ.get("SIGN_IN_USER_RATE_LIMIT", "20 per hour")
     # Webhooks per client address: all of them, and those refused (forged or unsigned).
     # Twilio sends from many addresses and an office gets a few a minute; a flood or a
     # signature-guesser from one address is cut off without slowing Twilio's requests.
@@ -99,11 +108,16 @@ class Config:
     # A Redis that is away must not lock everyone out: sign-in goes on unlimited.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
-    # Reverse proxies in front of the app that append to X-Forwarded-For (0: none).
+    # Reverse proxies in front of the app that append to X-Forwarded-For and set
+    # X-Forwarded-Proto (0: none); werkzeug's ProxyFix believes that many of them.
     PROXY_HOPS = _int("PROXY_HOPS", 0)
     # How long the records of calls and SMS to the office keep a caller's number and what
     # the office answered (a client's name and number): the clock process blanks them.
     CALL_RECORD_RETENTION_DAYS = _int("CALL_RECORD_RETENTION_DAYS", 30)
+    # None: redirect http to https only when PUBLIC_BASE_URL is an https address.
+    FORCE_HTTPS = _optional_bool("FORCE_HTTPS")
+    # Request bodies past this many bytes are refused with 413 (Flask reads the setting).
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
 
 
 class TestConfig(Config):
@@ -115,3 +129,5 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # Each test app starts with fresh counters.
     RATELIMIT_STORAGE_URI = "memory://"
+    # The test client speaks http, even where a test sets an https PUBLIC_BASE_URL.
+    FORCE_HTTPS = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -17,14 +17,8 @@ class Base(DeclarativeBase):
 
 def client_address() -> str:
     """The address a request came from, for rate limits. Behind PROXY_HOPS reverse
-    proxies it is the address the nearest trusted proxy saw; the rest of the
-    X-Forwarded-For header is the client's to write, so it is not believed."""
-    hops = current_app.config.get("PROXY_HOPS", 0)
-    if hops > 0:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
+    proxies werkzeug's ProxyFix (dispatcher/security.py) has made it the address the
+    nearest trusted proxy saw; the rest of X-Forwarded-For is the client's to write."""
     return request.remote_addr or "unknown"
 
 

@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from dispatcher.auth import roles_required
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import SalespersonForm, field_errors
@@ -36,7 +35,6 @@ def _details(form: SalespersonForm) -> salespeople.SalespersonDetails:
 
 
 @bp.route("/salespeople", methods=["GET", "POST"])
-@roles_required("manager")
 def salespeople_page():
     office = current_office()
     form = SalespersonForm()
@@ -68,7 +66,6 @@ def salespeople_page():
 
 
 @bp.route("/salespeople/<id:salesperson_id>", methods=["GET", "POST"])
-@roles_required("manager")
 def edit_salesperson(salesperson_id: int):
     person = db.session.get(Salesperson, salesperson_id)
     if person is None or person.office_id != current_office().id:
@@ -125,7 +122,6 @@ def _apply_control(control, field: str, **arguments) -> bool:
 
 
 @bp.route("/salespeople/<id:salesperson_id>/status", methods=["POST"])
-@roles_required("manager")
 def set_status(salesperson_id: int):
     """Busy / errand / back / out / off shift, from the salespeople table."""
     person = _own_salesperson(salesperson_id)
@@ -136,7 +132,6 @@ def set_status(salesperson_id: int):
 
 
 @bp.route("/salespeople/<id:salesperson_id>/move", methods=["POST"])
-@roles_required("manager")
 def move(salesperson_id: int):
     person = _own_salesperson(salesperson_id)
     direction = request.form.get("direction", "")
@@ -147,7 +142,6 @@ def move(salesperson_id: int):
 
 
 @bp.route("/office", methods=["GET", "POST"])
-@roles_required("manager")
 def office_rules():
     """The target area, the ownership lapse and the manager's mobile."""
     office = current_office()
@@ -187,7 +181,6 @@ def office_rules():
 
 
 @bp.route("/changes")
-@roles_required("manager")
 def changes():
     """Every change to the rotation, statuses, skills and rules: who and when."""
     return render_template(

@@ -5,6 +5,7 @@ Times are stored in UTC (naive columns hold UTC; see dispatcher.clock).
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from flask import current_app
@@ -40,6 +41,17 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20))
     salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    # Written into the session cookie with the id. A cookie is signed, not stored, so it
+    # cannot be revoked on its own: signing out draws a new token, and every copy of the
+    # old cookie (on any device) stops being anyone's.
+    session_token: Mapped[str | None] = mapped_column(String(64))
+
+    def get_id(self) -> str:
+        """Flask-Login's user id in the cookie: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def new_session_token(self) -> None:
+        self.session_token = secrets.token_urlsafe(32)
 
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")

@@ -280,9 +280,16 @@ def test_salesperson_session_may_not_use_the_api(client, office):
         # Signed in, so not 401: the role is what is refused.
         assert response.status_code == 403, (method, url)
         assert response.get_json()["error"] == (
-            "Only coordinators, managers and admins may use the API."
+            "Only coordinators, managers, admins and bearer tokens may do this."
         )
     assert count(Lead) == 0
+
+
+def test_a_token_may_not_add_a_salesperson(api):
+    response = api.post("/api/salespeople", json={"name": "Hana Kim", "mobile": "2025550120"})
+    assert response.status_code == 403
+    assert "managers" in response.get_json()["error"]
+    assert count(Salesperson) == 7
 
 
 def test_list_salespeople_in_rotation_order(api):
@@ -297,8 +304,9 @@ def test_list_salespeople_in_rotation_order(api):
     assert people[0]["active"] is True
 
 
-def test_add_salesperson_at_the_end_of_the_rotation(api):
-    response = api.post(
+# Adding a salesperson is the manager's decision: a signed-in manager, not a token.
+def test_add_salesperson_at_the_end_of_the_rotation(manager):
+    response = manager.post(
         "/api/salespeople",
         json={"name": "Hana Kim", "mobile": "(202) 555-0120", "skills": "rental"},
     )
@@ -311,8 +319,8 @@ def test_add_salesperson_at_the_end_of_the_rotation(api):
     assert db.session.get(Salesperson, body["id"]).name == "Hana Kim"
 
 
-def test_add_salesperson_takes_skills_as_the_list_it_answers_with(api):
-    response = api.post(
+def test_add_salesperson_takes_skills_as_the_list_it_answers_with(manager):
+    response = manager.post(
         "/api/salespeople",
         json={"name": "Hana Kim", "mobile": 2025550120, "skills": ["rental", "new"]},
     )
@@ -320,8 +328,8 @@ def test_add_salesperson_takes_skills_as_the_list_it_answers_with(api):
     assert response.get_json()["skills"] == ["rental", "new"]
 
 
-def test_add_inactive_salesperson(api):
-    body = api.post(
+def test_add_inactive_salesperson(manager):
+    body = manager.post(
         "/api/salespeople", json={"name": "Hana Kim", "mobile": "2025550120", "active": False}
     ).get_json()
     assert body["active"] is False
@@ -338,8 +346,8 @@ def test_add_inactive_salesperson(api):
         ({"name": "Hana Kim", "mobile": "2025550120", "skills": [1, 2]}, "skills", "string"),
     ],
 )
-def test_bad_salesperson_is_422_and_not_added(api, payload, field, message):
-    response = api.post("/api/salespeople", json=payload)
+def test_bad_salesperson_is_422_and_not_added(manager, payload, field, message):
+    response = manager.post("/api/salespeople", json=payload)
 
     assert response.status_code == 422
     errors = response.get_json()["errors"]
@@ -347,7 +355,7 @@ def test_bad_salesperson_is_422_and_not_added(api, payload, field, message):
     assert count(Salesperson) == 7
 
 
-def test_salesperson_body_that_is_not_json_is_400(api):
-    response = api.post("/api/salespeople", data="name=Hana", content_type="text/plain")
+def test_salesperson_body_that_is_not_json_is_400(manager):
+    response = manager.post("/api/salespeople", data="name=Hana", content_type="text/plain")
     assert response.status_code == 400 and response.is_json
     assert count(Salesperson) == 7

@@ -8,14 +8,14 @@ production, so the forms are tested with their real tokens.
 On SQLite every transaction holds the write lock (BEGIN IMMEDIATE), so the test thread
 ends each of its transactions (commit or rollback) before the browser makes a request.
 
-Chromium is Debian's (/usr/bin/chromium; `.ci/run` installs it). Without it these tests
+Chromium is Debian's (/usr/bin/chromium; `.ci/run` installs it; the fixture is in
+tests/browser_session.py). Without it these tests
 are skipped on a developer's machine and fail under CI. Each screen is saved to
 artifacts/screenshots/<name>.png.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -36,7 +36,6 @@ expect = playwright_api.expect
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 PASSWORD = "demo-password"
 COUNTDOWN = re.compile(r"^\d+:\d{2} left$")
@@ -68,19 +67,6 @@ def live_server(app, office) -> Iterator[str]:
     server.server_close()  # waits for the request threads still running
     thread.join(10)
     db.session.rollback()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        message = f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

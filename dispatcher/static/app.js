@@ -24,6 +24,11 @@
       .then(function (html) { if (html !== null) { board.innerHTML = html; tick(); } })
       .catch(function () {});
   }
+  // A choice that takes effect at once (a salesperson's status); the page's CSP allows
+  // no inline handlers, so the behaviour lives here.
+  document.querySelectorAll('select[data-submit-on-change]').forEach(function (select) {
+    select.addEventListener('change', function () { select.form.submit(); });
+  });
   var form = document.getElementById('lead-form');
   if (form) {
     form.addEventListener('keydown', function (e) {

@@ -1,0 +1,172 @@
+"""Who may ask for what: one table for every screen, the JSON API, the development phone
+and Twilio's webhooks, checked before any view runs.
+
+An endpoint missing from ACCESS is refused to everyone (default deny), so a new route
+stays shut until its rule is written here; tests/test_access.py asks every route of the
+app as every role. An admin passes every role check.
+
+A bearer token is another program (an integration), not a person: it may log leads,
+read them, acknowledge them and list the salespeople, as a coordinator may; adding a
+salesperson is the manager's decision, made signed in.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, abort, current_app, g, jsonify, request
+from flask_login import current_user
+
+from dispatcher.devphone import devphone_available
+from dispatcher.extensions import csrf, db, login
+from dispatcher.services import tokens
+
+log = logging.getLogger(__name__)
+
+COORDINATOR = "coordinator"
+MANAGER = "manager"
+ADMIN = "admin"
+SALESPERSON = "salesperson"
+INTEGRATION = "integration"  # a bearer token
+
+PUBLIC = "public"  # anyone, signed in or not
+TWILIO = "twilio"  # Twilio's webhooks: the view checks Twilio's signature itself
+
+OFFICE = frozenset({COORDINATOR, MANAGER})
+OFFICE_AND_INTEGRATIONS = OFFICE | {INTEGRATION}
+MANAGERS = frozenset({MANAGER})
+SALESPEOPLE = frozenset({SALESPERSON})
+PHONE_USERS = frozenset({COORDINATOR, MANAGER, SALESPERSON})
+
+ACCESS: dict[str, str | frozenset[str]] = {
+    "static": PUBLIC,
+    "auth.sign_in": PUBLIC,
+    "auth.sign_out": PUBLIC,
+    "api.openapi": PUBLIC,
+    # The coordinator's console.
+    "console.home": OFFICE,
+    "console.board": OFFICE,
+    "console.log_lead": OFFICE,
+    "console.lead_detail": OFFICE,
+    "console.acknowledge": OFFICE,
+    "console.complete_stub": OFFICE,
+    "console.close_stub": OFFICE,
+    "console.look_up_caller": OFFICE,
+    # The manager's pages.
+    "manager.salespeople_page": MANAGERS,
+    "manager.edit_salesperson": MANAGERS,
+    "manager.set_status": MANAGERS,
+    "manager.move": MANAGERS,
+    "manager.office_rules": MANAGERS,
+    "manager.changes": MANAGERS,
+    "dashboard.page": MANAGERS,
+    "dashboard.data": MANAGERS,
+    "dashboard.export": MANAGERS,
+    # A salesperson's own page (the view keeps them to their own leads).
+    "salesperson.my_page": SALESPEOPLE,
+    "salesperson.report_outcome": SALESPEOPLE,
+    # The JSON API.
+    "api.create_lead": OFFICE_AND_INTEGRATIONS,
+    "api.show_lead": OFFICE_AND_INTEGRATIONS,
+    "api.acknowledge": OFFICE_AND_INTEGRATIONS,
+    "api.list_salespeople": OFFICE_AND_INTEGRATIONS,
+    "api.add_salesperson": MANAGERS,
+    # The development phone (the outbox set-up only; the blueprint says when it exists).
+    "devphone.index": PHONE_USERS,
+    "devphone.phone": PHONE_USERS,
+    "devphone.call": PHONE_USERS,
+    "devphone.call_as_client": OFFICE,  # from a colleague's mobile it would act as them
+    # Twilio's webhooks.
+    "callbacks.inbound_sms": TWILIO,
+    "callbacks.inbound_call": TWILIO,
+    "callbacks.message_status": TWILIO,
+}
+
+
+@dataclass(frozen=True)
+class ApiCaller:
+    """Who is asking the API: a signed-in user or an integration's token."""
+
+    role: str
+    actor: str  # the name kept on the lead's timeline
+    user_id: int | None
+
+
+def init_access(app: Flask) -> None:
+    app.before_request(check_access)
+
+
+def allows(rule: str | frozenset[str] | None, role: str | None) -> bool:
+    """Whether the rule lets this role in (None: nobody signed in)."""
+    if rule in (PUBLIC, TWILIO):
+        return True
+    if rule is None or role is None:
+        return False
+    return role in rule or role == ADMIN
+
+
+def check_access():
+    """The one gate: the table's rule for the endpoint, or a refusal."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no route: the 404 or 405 answers
+    if request.blueprint == "devphone" and not devphone_available(current_app):
+        abort(404)  # outside development mode the phone is not there, for anyone
+    rule = ACCESS.get(endpoint)
+    if rule is None:
+        log.error("no access rule for %s: refused to everyone", endpoint)
+        return _refuse(403, "Nobody may use this yet.")
+    if rule in (PUBLIC, TWILIO):
+        return None
+    if request.blueprint == "api":
+        return _check_api_caller(rule)
+    if not current_user.is_authenticated:
+        return login.unauthorized()
+    if not allows(rule, current_user.role):
+        abort(403)
+    return None
+
+
+def _check_api_caller(rule: frozenset[str]):
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        # A token is checked alone, whatever cookie came with it: a browser never adds
+        # this header on another site's behalf, so no CSRF check is needed.
+        if not tokens.token_is_valid(
+            session=db.session,
+            token=header[7:].strip(),
+            provisioned=current_app.config.get("API_TOKEN"),
+        ):
+            return _refuse(401, "The bearer token is not valid.")
+        g.api_caller = ApiCaller(INTEGRATION, "api", None)
+    elif current_user.is_authenticated:
+        g.api_caller = ApiCaller(current_user.role, current_user.username, current_user.id)
+    else:
+        return _refuse(401, "Send 'Authorization: Bearer <token>' or sign in.")
+    if not allows(rule, g.api_caller.role):
+        return _refuse(403, f"Only {who_may(rule)} may do this.")
+    if g.api_caller.role != INTEGRATION and current_app.config.get("WTF_CSRF_ENABLED", True):
+        # The browser sends the session cookie with any site's request: the same token
+        # as the forms (in an X-CSRFToken header) proves the page was ours.
+        csrf.protect()
+    return None
+
+
+def who_may(rule: frozenset[str]) -> str:
+    """The rule in words: "coordinators, managers and admins"."""
+    words = {
+        COORDINATOR: "coordinators",
+        MANAGER: "managers",
+        SALESPERSON: "salespeople",
+        ADMIN: "admins",
+        INTEGRATION: "bearer tokens",
+    }
+    names = [words[role] for role in words if role in rule or role == ADMIN]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _refuse(status: int, message: str):
+    if request.blueprint == "api":
+        return jsonify({"error": message}), status
+    abort(status)

@@ -1,0 +1,154 @@
+"""Every route of the app (screens, API, development phone, webhooks), asked by every
+role and by nobody: each gets in where the README's role table says, and only there.
+
+The routes come from app.url_map, so a new route without a line here fails; the table
+below is written from the README, not read from dispatcher/access.py, so widening a
+rule there by mistake fails too. Each view is replaced by a stub that answers 200
+"reached": what is tested is the gate, not the view (Twilio's webhooks keep their real
+view, whose signature check refuses an unsigned request to everyone).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import sign_in
+
+ROLES = ("anonymous", "coordinator", "manager", "admin", "salesperson", "token")
+TOKEN = "access-table-token"
+
+ANYONE = set(ROLES)
+OFFICE = {"coordinator", "manager", "admin"}
+OFFICE_AND_TOKENS = OFFICE | {"token"}
+MANAGERS = {"manager", "admin"}
+SALESPEOPLE = {"salesperson", "admin"}
+PHONES = {"coordinator", "manager", "salesperson", "admin"}
+TWILIO = "signed by Twilio"
+
+EXPECTED: dict[str, set[str] | str] = {
+    "static": ANYONE,
+    "auth.sign_in": ANYONE,
+    "auth.sign_out": ANYONE,
+    "api.openapi": ANYONE,
+    "console.home": OFFICE,
+    "console.board": OFFICE,
+    "console.log_lead": OFFICE,
+    "console.lead_detail": OFFICE,
+    "console.acknowledge": OFFICE,
+    "console.complete_stub": OFFICE,
+    "console.close_stub": OFFICE,
+    "console.look_up_caller": OFFICE,
+    "manager.salespeople_page": MANAGERS,
+    "manager.edit_salesperson": MANAGERS,
+    "manager.set_status": MANAGERS,
+    "manager.move": MANAGERS,
+    "manager.office_rules": MANAGERS,
+    "manager.changes": MANAGERS,
+    "dashboard.page": MANAGERS,
+    "dashboard.data": MANAGERS,
+    "dashboard.export": MANAGERS,
+    "salesperson.my_page": SALESPEOPLE,
+    "salesperson.report_outcome": SALESPEOPLE,
+    "api.create_lead": OFFICE_AND_TOKENS,
+    "api.show_lead": OFFICE_AND_TOKENS,
+    "api.acknowledge": OFFICE_AND_TOKENS,
+    "api.list_salespeople": OFFICE_AND_TOKENS,
+    "api.add_salesperson": MANAGERS,
+    "devphone.index": PHONES,
+    "devphone.phone": PHONES,
+    "devphone.call": PHONES,
+    "devphone.call_as_client": OFFICE,
+    "callbacks.inbound_sms": TWILIO,
+    "callbacks.inbound_call": TWILIO,
+    "callbacks.message_status": TWILIO,
+}
+
+# The demo office's sign-ins for each role.
+USERS = {
+    "coordinator": "coordinator",
+    "manager": "manager",
+    "admin": "admin",
+    "salesperson": "alice",
+}
+
+
+def _reached(**_arguments):
+    return "reached", 200
+
+
+def _routes(app):
+    """(endpoint, method, url) for every rule of the app, with 1 for each record id."""
+    for rule in app.url_map.iter_rules():
+        values = {name: "app.css" if name == "filename" else 1 for name in rule.arguments}
+        path = rule.build(values, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, path
+
+
+def _refusal(endpoint: str, role: str) -> str:
+    """What a refused caller gets: the API answers JSON 401/403, a screen sends nobody
+    to sign in and refuses a signed-in user 403."""
+    signed_in = role not in ("anonymous", "token")
+    if endpoint.startswith("api."):
+        return "403 json" if signed_in or role == "token" else "401 json"
+    return "403" if signed_in else "302 sign-in"
+
+
+def _outcome(response) -> str:
+    if response.status_code == 200 and response.get_data(as_text=True) == "reached":
+        return "reached"
+    if response.status_code == 302 and "/sign-in" in response.headers["Location"]:
+        return "302 sign-in"
+    kind = " json" if response.is_json and "error" in response.get_json() else ""
+    return f"{response.status_code}{kind}"
+
+
+@pytest.fixture
+def caller(settings, request):
+    """A test client signed in as the role (or not signed in; or sending a token)."""
+    role = request.param
+    settings["API_TOKEN"] = TOKEN
+    app = request.getfixturevalue("app")
+    request.getfixturevalue("office")
+    client = app.test_client()
+    if role in USERS:
+        sign_in(client, USERS[role])
+    if role == "token":
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {TOKEN}"
+    return role, app, client
+
+
+@pytest.mark.parametrize("caller", ROLES, indirect=True)
+def test_every_route_lets_in_exactly_the_roles_of_the_table(caller):
+    role, app, client = caller
+    wrong = []
+    for endpoint, method, path in _routes(app):
+        assert endpoint in EXPECTED, (
+            f"{endpoint} has no access rule: add it to dispatcher/access.py, the README's "
+            "role table and EXPECTED in tests/test_access.py"
+        )
+        rule = EXPECTED[endpoint]
+        if rule == TWILIO:
+            expected = "403"  # unsigned: refused by the real view's signature check
+        else:
+            app.view_functions[endpoint] = _reached
+            expected = "reached" if role in rule else _refusal(endpoint, role)
+        got = _outcome(client.open(path, method=method))
+        if got != expected:
+            wrong.append(f"{method} {path} ({endpoint}): expected {expected}, got {got}")
+    assert not wrong, f"as {role}:\n" + "\n".join(wrong)
+
+
+def test_a_route_nobody_wrote_a_rule_for_is_refused_even_to_an_admin(app, office):
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    client = app.test_client()
+    assert client.get("/forgotten").status_code == 403
+    sign_in(client, "admin")
+    assert client.get("/forgotten").status_code == 403
+
+
+def test_the_access_table_names_only_routes_that_exist(app):
+    from dispatcher.access import ACCESS
+
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert set(ACCESS) <= endpoints, set(ACCESS) - endpoints
