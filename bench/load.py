@@ -86,7 +86,7 @@ def open_leads(app, count: int, due_per_second: float, seconds: float, lead_in: 
             # pages (nor schedule their deadlines) while the rest are being logged.
             page.sent_at = page.send_claimed_at = utcnow()
             page.deadline_at = page.sent_at + timedelta(hours=2)
-            page.message_sid = f"SMBENCH{page.id:026d}"
+            page.message_sid = f"SM{page.id:032x}"  # Twilio's shape: SM and 32 hex digits
             pages.append((page.id, page.lead_id, page.to_number))
             if n % 500 == 499:
                 db.session.commit()
@@ -171,7 +171,9 @@ def reply_burst(port: int, auth_token: str, acks: list[tuple[int, int, str]]) ->
     def deliver(ack: tuple[int, int, str]) -> float:
         page_id, lead_id, number = ack
         params = {
-            "MessageSid": f"SMREPLY{page_id:026d}",
+            # Twilio's shapes (the webhook refuses others); "f" sets replies apart from pages.
+            "MessageSid": f"SMf{page_id:031x}",
+            "AccountSid": ACCOUNT_SID,
             "From": number,
             "To": OFFICE_NUMBER,
             "Body": f"OK {lead_id}",

@@ -25,4 +25,4 @@ limiter.limit(_webhook_limit)(bp)
 # Only refusals count here: someone guessing signatures is nothing but refusals.
 limiter.limit(_refused_webhook_limit, deduct_when=_refused)(bp)
 
-from callbacks import sms, status, voice  # noqa: E402,F401  (routes register on bp)
+from callbacks import sms, status, voice, voice_pin  # noqa: E402,F401  (routes register on bp)

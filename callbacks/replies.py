@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dispatcher.services.inbound import Reply
+from dispatcher.text import ascii_whole_number
 
 ACK_WORDS = {"OK", "OKAY", "YES", "Y", "1"}
 DECLINE_WORDS = {"NO", "PASS"}
@@ -51,6 +52,8 @@ def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
     first, rest = words[0], words[1:]
     if first in HELP_WORDS:
         return Reply("help")
+    if first in ACK_WORDS | DECLINE_WORDS and rest and _unreadable_ref(rest[0]):
+        return Reply("unknown")  # "OK ²" meant some ref: not the newest page by guess
     if first in ACK_WORDS:
         return Reply("ack", _ref(rest[0]) if rest else None, opt_in=whole in OPT_IN_WORDS)
     if first in DECLINE_WORDS:
@@ -64,9 +67,13 @@ def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
 
 
 def _ref(word: str) -> int | None:
-    word = word.removeprefix("REF").removeprefix("#")
     # Refs are lead ids: PostgreSQL's integer holds at most 2**31 - 1.
-    return int(word) if word.isdigit() and len(word) <= 9 else None
+    return ascii_whole_number(word.removeprefix("REF").removeprefix("#"), max_digits=9)
+
+
+def _unreadable_ref(word: str) -> bool:
+    """A word with digits in it (any script's, or ² and the like) that is no ref."""
+    return _ref(word) is None and any(c.isnumeric() for c in word)
 
 
 def _outcome(words: list[str]) -> str | None:

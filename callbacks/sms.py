@@ -11,11 +11,13 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from callbacks import bp
 from callbacks.replies import parse_reply
+from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.services.inbound import ReplySettings, earlier_delivery, handle_reply
 from dispatcher.services.phones import to_e164
+from dispatcher.text import without_control_characters
 from workers.scheduling import enqueue_manager_message, enqueue_send
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,9 @@ NOT_RECORDED = "Your reply was not recorded. Please call the office."
 
 def twiml_message(text: str) -> Response:
     response = MessagingResponse()
+    # The reply may carry a client's name (ACK_REPLY_INCLUDES_DETAILS): XML cannot hold
+    # a control character, and one typed before names were checked may be on record.
+    text = without_control_characters(text)
     if text:
         response.message(text)
     return Response(str(response), mimetype="text/xml")
@@ -33,16 +38,16 @@ def twiml_message(text: str) -> Response:
 
 @bp.route("/sms", methods=["POST"])
 @twilio_signed
+@twilio_sids("MessageSid")
 def inbound_sms():
-    message_sid = request.form.get("MessageSid", "")
-    if not message_sid:
-        return twiml_message(""), 400
+    message_sid = request.form["MessageSid"]
     config = current_app.config
     try:
         sender = to_e164(request.form.get("From", ""), config["PHONE_REGION"])
     except ValueError:
         return twiml_message("")
-    reply = parse_reply(request.form.get("Body", ""), request.form.get("OptOutType"))
+    body = without_control_characters(request.form.get("Body", ""))
+    reply = parse_reply(body, request.form.get("OptOutType"))
     try:
         outcome = handle_reply(
             session=db.session,

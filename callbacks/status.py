@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from callbacks import bp
+from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
@@ -14,11 +15,12 @@ from workers.scheduling import enqueue_manager_message, enqueue_send
 
 @bp.route("/status", methods=["POST"])
 @twilio_signed
+@twilio_sids("MessageSid")
 def message_status():
-    message_sid = request.form.get("MessageSid", "")
+    message_sid = request.form["MessageSid"]
     status = request.form.get("MessageStatus", "")
-    if not message_sid or not status:
-        return Response("MessageSid and MessageStatus are required", status=400)
+    if not status:
+        return Response("MessageStatus is required", status=400)
     outcome = record_delivery_status(
         session=db.session,
         message_sid=message_sid,

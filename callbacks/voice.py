@@ -5,23 +5,29 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, url_for
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import bp
+from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.intake import current_office
 from dispatcher.services import calls
 from dispatcher.services.phones import masked, to_e164
+from dispatcher.services.voice_pins import FULLY_ATTESTED
+from dispatcher.text import without_control_characters
 
 log = logging.getLogger(__name__)
 
 # Long enough for a person to reach the phone, short enough that an unanswered caller
 # hears that they will be called back before giving up.
 DIAL_TIMEOUT_SECONDS = 25
+# Seconds of silence after which the PIN keyed so far is sent (or, with none, the call
+# goes on to the words after the <Gather>).
+PIN_TIMEOUT_SECONDS = 8
 
 
 def twiml(text: str) -> Response:
@@ -29,16 +35,37 @@ def twiml(text: str) -> Response:
 
 
 def render(plan: calls.CallPlan) -> str:
+    """The plan as TwiML. Words may carry a name typed by a person: XML cannot hold a
+    control character, so none goes in (ElementTree escapes <, & and the like)."""
     response = VoiceResponse()
     for line in plan.say:
-        response.say(line)
+        response.say(without_control_characters(line))
+    if plan.gather:
+        gather = response.gather(
+            action=pin_url(), method="POST", finish_on_key="#", timeout=PIN_TIMEOUT_SECONDS
+        )
+        gather.say(plan.gather)
     if plan.dial:
         # No action URL: when the dialled phone does not answer, the call goes on to
         # the words after the <Dial>.
         response.dial(plan.dial, timeout=DIAL_TIMEOUT_SECONDS)
     for line in plan.after_dial:
-        response.say(line)
+        response.say(without_control_characters(line))
     return str(response)
+
+
+def pin_url() -> str:
+    """Where the keys pressed go: under PUBLIC_BASE_URL, which Twilio signs with."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for("callbacks.voice_pin")
+    return base.rstrip("/") + path if base else path
+
+
+def pin_needed() -> bool:
+    """Caller ID alone does not prove who calls, unless the carrier fully attested it."""
+    if not current_app.config.get("VOICE_PIN_REQUIRED", True):
+        return False
+    return request.form.get("StirVerstat", "") != FULLY_ATTESTED
 
 
 def caller_number(raw: str, region: str) -> str:
@@ -52,10 +79,9 @@ def caller_number(raw: str, region: str) -> str:
 
 @bp.route("/voice", methods=["POST"])
 @twilio_signed
+@twilio_sids("CallSid")
 def inbound_call():
-    call_sid = request.form.get("CallSid", "")
-    if not call_sid:
-        return Response("CallSid is required", status=400)
+    call_sid = request.form["CallSid"]
     config = current_app.config
     lines = calls.lines_from_config(config)
     now = utcnow()
@@ -65,6 +91,8 @@ def inbound_call():
         if seen is not None:
             # Blank past CALL_RECORD_RETENTION_DAYS: the plan that needs no records.
             answer = seen.twiml or render(calls.plan_without_records(lines=lines, now=now))
+            if seen.twiml and calls.first_answer_was_pin_prompt(seen, pin_needed=pin_needed()):
+                answer = render(calls.pin_prompt(seen.salesperson_id))
             db.session.rollback()  # end the read: nothing was changed
             return twiml(answer)
         plan = calls.answer_call(
@@ -73,6 +101,7 @@ def inbound_call():
             from_number=caller,
             now=now,
             lines=lines,
+            pin_needed=pin_needed(),
         )
         answer = render(plan)
         calls.remember_call(

@@ -66,6 +66,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # A salesperson's own page (the view keeps them to their own leads).
     "salesperson.my_page": SALESPEOPLE,
     "salesperson.report_outcome": SALESPEOPLE,
+    "salesperson.set_voice_pin": SALESPEOPLE,
     # The JSON API.
     "api.create_lead": OFFICE_AND_INTEGRATIONS,
     "api.show_lead": OFFICE_AND_INTEGRATIONS,
@@ -81,6 +82,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "callbacks.inbound_sms": TWILIO,
     "callbacks.inbound_call": TWILIO,
     "callbacks.message_status": TWILIO,
+    "callbacks.voice_pin": TWILIO,
 }
 
 

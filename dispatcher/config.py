@@ -70,6 +70,9 @@ class Config:
     # C4: the client's details come by call; an office may allow them in the SMS that
     # confirms an acknowledgement.
     ACK_REPLY_INCLUDES_DETAILS = _bool("ACK_REPLY_INCLUDES_DETAILS", False)
+    # Caller ID can be spoofed: a salesperson calling for a client's details keys in
+    # their PIN unless the carrier fully attested the number. Off: caller ID is enough.
+    VOICE_PIN_REQUIRED = _bool("VOICE_PIN_REQUIRED", True)
 
     # Voice (C8): calls to the office ring the coordinator in their hours (office time,
     # HH:MM-HH:MM), the salesperson on duty outside them.

@@ -30,6 +30,7 @@ from dispatcher.models import Office, Salesperson
 from dispatcher.services.dashboard import outcomes_recorded
 from dispatcher.services.dashboard_period import DEFAULT_DAYS, Period, parse_period
 from dispatcher.services.errors import InvalidInput
+from dispatcher.text import ascii_whole_number
 
 bp = Blueprint("dashboard", __name__)
 
@@ -86,8 +87,9 @@ def _scope() -> Scope:
     salesperson = None
     salesperson_text = request.args.get("salesperson", "").strip()
     if salesperson_text:
-        if salesperson_text.isdigit() and int(salesperson_text) < 2**31:
-            salesperson = db.session.get(Salesperson, int(salesperson_text))
+        salesperson_id = ascii_whole_number(salesperson_text, max_digits=9)
+        if salesperson_id is not None:
+            salesperson = db.session.get(Salesperson, salesperson_id)
         if salesperson is None or salesperson.office_id != office.id:
             errors["salesperson"] = "No such salesperson in this office."
     if errors:

@@ -29,6 +29,7 @@ from dispatcher.forms import ReplyForm
 from dispatcher.intake import current_office
 from dispatcher.models import OutboxMessage, Salesperson
 from dispatcher.services import salespeople
+from dispatcher.services.voice_pins import FULLY_ATTESTED
 from dispatcher.sms import office_number
 from dispatcher.sms.outbox import new_sid
 
@@ -44,7 +45,6 @@ def devphone_available(app: Flask) -> bool:
     return bool(config.get("DEVELOPMENT_MODE")) and not (
         config.get("TWILIO_ACCOUNT_SID") or config.get("TWILIO_AUTH_TOKEN")
     )
-
 
 
 def _may_use_every_phone() -> bool:
@@ -132,7 +132,9 @@ def send_as_salesperson(person: Salesperson, body: str) -> str:
 @bp.route("/<id:salesperson_id>/call", methods=["POST"])
 def call(salesperson_id: int):
     person = _phone_of(salesperson_id)
-    flash(f"You called the office. {call_the_office(person.mobile)}", "info")
+    # Their own handset on a real network: the carrier attests its number, so the office
+    # reads the details without a PIN, as it would for their real phone.
+    flash(f"You called the office. {call_the_office(person.mobile, attested=True)}", "info")
     return redirect(url_for("devphone.phone", salesperson_id=person.id))
 
 
@@ -147,8 +149,12 @@ def call_as_client():
     return redirect(url_for("devphone.index"))
 
 
-def call_the_office(from_number: str) -> str:
-    """Post a ringing call to /twilio/voice exactly as Twilio would; what the TwiML says."""
+def call_the_office(from_number: str, *, attested: bool = False) -> str:
+    """Post a ringing call to /twilio/voice exactly as Twilio would; what the TwiML says.
+
+    ``attested``: the carrier vouches for the caller ID (STIR/SHAKEN "A"), as for a
+    salesperson's own mobile; a number typed in is not, so a salesperson's number typed
+    on the index page shows the PIN prompt a spoofed call would get."""
     params = {
         "CallSid": new_sid("CA"),
         "AccountSid": DEV_ACCOUNT_SID,
@@ -158,6 +164,8 @@ def call_the_office(from_number: str) -> str:
         "Direction": "inbound",
         "ApiVersion": "2010-04-01",
     }
+    if attested:
+        params["StirVerstat"] = FULLY_ATTESTED
     return describe_call(_post_as_twilio("callbacks.inbound_call", params))
 
 
@@ -185,4 +193,9 @@ def describe_call(twiml: str) -> str:
             parts.append(f"The office says: “{text}”")
         elif verb.tag == "Dial":
             parts.append(f"Then {text} rings.")
+        elif verb.tag == "Gather":
+            asked = " ".join(" ".join((say.text or "").split()) for say in verb.iter("Say"))
+            parts.append(f"The office asks: “{asked}” and waits for keys.")
+        elif verb.tag == "Hangup":
+            parts.append("Then it hangs up.")
     return " ".join(parts) or "(nothing)"

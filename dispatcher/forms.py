@@ -12,9 +12,38 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from dispatcher.models import LEAD_CHANNELS, LEAD_KINDS
+from dispatcher.text import forbidden_character, forbidden_message, valid_pin_format
+
+
+def plain_text(form: FlaskForm, field) -> None:
+    """Refuse control characters (a note may hold line breaks, nothing else may)."""
+    multiline = isinstance(field, TextAreaField)
+    if isinstance(field.data, str):
+        character = forbidden_character(field.data, multiline=multiline)
+        if character is not None:
+            raise ValidationError(forbidden_message(character))
+
+
+class TextForm(FlaskForm):
+    """A form whose every text field refuses control characters, on the pages and in the
+    API alike (passwords excepted: they are only ever hashed)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            if isinstance(field, StringField) and not isinstance(field, PasswordField):
+                extra.setdefault(name, []).append(plain_text)
+        return super().validate(extra_validators=extra)
 
 
 class SignInForm(FlaskForm):
@@ -22,7 +51,7 @@ class SignInForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
 
 
-class LeadForm(FlaskForm):
+class LeadForm(TextForm):
     caller_phone = StringField("Phone", validators=[DataRequired(), Length(max=40)])
     caller_name = StringField("Name", validators=[Optional(), Length(max=120)])
     # No kind is chosen until the coordinator picks one: a default would log every
@@ -45,7 +74,7 @@ class LeadForm(FlaskForm):
     related_phone = StringField("Family member's phone", validators=[Optional(), Length(max=40)])
 
 
-class SalespersonForm(FlaskForm):
+class SalespersonForm(TextForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     mobile = StringField("Mobile", validators=[DataRequired(), Length(max=40)])
     skills = StringField(
@@ -56,10 +85,33 @@ class SalespersonForm(FlaskForm):
     active = BooleanField("Active", default=True)
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(TextForm):
     body = StringField("Reply", validators=[DataRequired(), Length(max=320)])
 
 
 def field_errors(form: FlaskForm) -> dict[str, str]:
     """The first message for each bad field."""
     return {name: messages[0] for name, messages in form.errors.items() if messages}
+
+
+class VoicePinForm(FlaskForm):
+    """The PIN a salesperson keys in when calling the office for a client's details."""
+
+    pin = PasswordField(
+        "New PIN",
+        validators=[
+            DataRequired(),
+            Regexp(r"[0-9]{4,8}\Z", message="4 to 8 digits, 0 to 9."),
+        ],
+    )
+    confirm = PasswordField(
+        "The PIN again", validators=[DataRequired(), EqualTo("pin", "The two PINs differ.")]
+    )
+
+    def validate_pin(self, field) -> None:
+        """A PIN anyone would try first (1111, 1234, 9876) protects nothing."""
+        if not valid_pin_format(field.data):
+            return  # the pattern above has said what is wrong
+        steps = {int(b) - int(a) for a, b in zip(field.data, field.data[1:], strict=False)}
+        if steps in ({0}, {1}, {-1}):
+            raise ValidationError("Too easy to guess: not one digit repeated nor a run.")

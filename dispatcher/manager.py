@@ -21,6 +21,7 @@ from dispatcher.intake import current_office
 from dispatcher.models import Salesperson
 from dispatcher.services import office_controls, salespeople
 from dispatcher.services.errors import InvalidInput
+from dispatcher.text import ascii_whole_number, forbidden_character, forbidden_message
 
 bp = Blueprint("manager", __name__)
 
@@ -156,14 +157,17 @@ def office_rules():
                     mobile = to_e164(mobile, current_app.config["PHONE_REGION"])
                 except ValueError as error:
                     raise InvalidInput({"manager_mobile": str(error)}) from error
-            days_text = request.form.get("ownership_lapse_days", "")
-            if not days_text.strip().isdigit():
+            days = ascii_whole_number(request.form.get("ownership_lapse_days"), max_digits=4)
+            if days is None:
                 raise InvalidInput({"ownership_lapse_days": "A whole number of days."})
+            target_area = request.form.get("target_area", "")
+            if (character := forbidden_character(target_area)) is not None:
+                raise InvalidInput({"target_area": forbidden_message(character)})
             office_controls.set_office_rules(
                 session=db.session,
                 office=office,
-                target_area=request.form.get("target_area", ""),
-                ownership_lapse_days=int(days_text),
+                target_area=target_area,
+                ownership_lapse_days=days,
                 manager_mobile=mobile,
                 actor=current_user.username,
                 now=utcnow(),

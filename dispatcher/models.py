@@ -91,6 +91,16 @@ class Salesperson(db.Model):
     # for the manager to fix; cleared when the mobile is changed.
     number_problem: Mapped[str | None] = mapped_column(String(200))
     number_problem_at: Mapped[datetime | None]
+    # Asked for before a call reads a client's details (caller ID can be spoofed); set by
+    # the salesperson on their page, only its hash kept. None: no PIN set yet.
+    voice_pin_hash: Mapped[str | None] = mapped_column(String(256))
+
+    def set_voice_pin(self, pin: str) -> None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.voice_pin_hash = generate_password_hash(pin, method=method)
+
+    def check_voice_pin(self, pin: str) -> bool:
+        return self.voice_pin_hash is not None and check_password_hash(self.voice_pin_hash, pin)
 
 
 class RotationPointer(db.Model):
@@ -291,7 +301,10 @@ class InboundCall(db.Model):
     # Empty when the caller withheld their number.
     from_number: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime]
-    # coordinator | on_duty | nobody_to_ring | salesperson_details | salesperson_nothing
+    # coordinator | on_duty | nobody_to_ring | salesperson_details | salesperson_nothing;
+    # a salesperson not attested by the carrier: pin_asked -> pin_retry -> pin_refused,
+    # or (PIN right) salesperson_details | salesperson_nothing; salesperson_no_pin,
+    # salesperson_pin_locked (services.calls, services.voice_pins)
     outcome: Mapped[str] = mapped_column(String(30))
     lead_id: Mapped[int | None] = mapped_column(
         ForeignKey("lead.id", name="fk_inbound_call_lead_id_lead")

@@ -1,5 +1,6 @@
 """The salesperson's own page: open pages, the leads they took with the caller's details,
-reporting the outcome (C7), their response times, and the mailbox of notices (C6)."""
+reporting the outcome (C7), their response times, the mailbox of notices (C6), and the
+PIN they key in when calling the office for a client's details."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
+from dispatcher.forms import VoicePinForm
 from dispatcher.models import Notice, Salesperson
 from dispatcher.services import my_leads
 from dispatcher.services.outcomes import OUTCOMES, record_outcome
@@ -38,6 +40,7 @@ def my_page():
         taken=my_leads.acknowledged_leads(session=db.session, salesperson_id=person.id, now=now),
         times=my_leads.response_times(session=db.session, salesperson_id=person.id, now=now),
         outcomes=OUTCOMES,
+        pin_form=VoicePinForm(),
     )
 
 
@@ -55,4 +58,19 @@ def report_outcome(lead_id: int):
     record_outcome(session=db.session, lead=lead, person=person, outcome=outcome, now=utcnow())
     db.session.commit()
     flash(f"Ref {lead.id}: {OUTCOMES[outcome]}. Thank you.", "success")
+    return redirect(url_for("salesperson.my_page")), 303
+
+
+@bp.route("/me/voice-pin", methods=["POST"])
+def set_voice_pin():
+    """Set or change the PIN; only its hash is kept, and it is never shown again."""
+    person = _me()
+    form = VoicePinForm()
+    if not form.validate_on_submit():
+        first = next(iter(form.errors.values()), ["Check the PIN."])[0]
+        flash(f"PIN not changed: {first}", "error")
+        return redirect(url_for("salesperson.my_page")), 303
+    person.set_voice_pin(form.pin.data)
+    db.session.commit()
+    flash("Your PIN is set. Key it in when you call the office for a client's details.", "success")
     return redirect(url_for("salesperson.my_page")), 303

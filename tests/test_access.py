@@ -49,6 +49,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "dashboard.export": MANAGERS,
     "salesperson.my_page": SALESPEOPLE,
     "salesperson.report_outcome": SALESPEOPLE,
+    "salesperson.set_voice_pin": SALESPEOPLE,
     "api.create_lead": OFFICE_AND_TOKENS,
     "api.show_lead": OFFICE_AND_TOKENS,
     "api.acknowledge": OFFICE_AND_TOKENS,
@@ -61,6 +62,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "callbacks.inbound_sms": TWILIO,
     "callbacks.inbound_call": TWILIO,
     "callbacks.message_status": TWILIO,
+    "callbacks.voice_pin": TWILIO,
 }
 
 # The demo office's sign-ins for each role.

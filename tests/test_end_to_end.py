@@ -134,6 +134,7 @@ def test_an_acknowledged_page_is_not_reassigned(worker, coordinator):
     wait_for(lambda: sent_pages(lead_id, 1), 10, "the page")
     params = {
         "MessageSid": "SM" + "1" * 32,
+        "AccountSid": "AC" + "1" * 32,
         "From": "+12025550101",
         "To": "+15550000000",
         "Body": "OK",

@@ -52,6 +52,14 @@ from dispatcher.services.inbound import Reply
         ("", None, Reply("unknown")),
         ("who is this??", None, Reply("unknown")),
         ("99999999999999999999", None, Reply("unknown")),
+        # Issue #13: digits that are not ASCII ones are no ref, and the page is not guessed.
+        ("OK ²", None, Reply("unknown")),
+        ("no ³", None, Reply("unknown")),
+        ("OK ١٢", None, Reply("unknown")),
+        ("OK 12345678901", None, Reply("unknown")),
+        ("²", None, Reply("unknown")),
+        ("DONE ¹ appt", None, Reply("done")),
+        ("OK thanks", None, Reply("ack")),
     ],
 )
 def test_reading_the_words(body, opt_out_type, expected):

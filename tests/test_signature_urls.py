@@ -10,7 +10,13 @@ from callbacks.signature import development_auth_token
 from dispatcher.extensions import db
 from dispatcher.models import InboundMessage
 
-PARAMS = {"MessageSid": "SM" + "5" * 32, "From": "+12025550177", "To": "+15550000000", "Body": "OK"}
+PARAMS = {
+    "MessageSid": "SM" + "5" * 32,
+    "AccountSid": "AC" + "5" * 32,
+    "From": "+12025550177",
+    "To": "+15550000000",
+    "Body": "OK",
+}
 
 
 def post(client, path, signed_url, token=None):

@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from dispatcher.extensions import db
 from dispatcher.models import Lead, LeadEvent, Page
 from dispatcher.services.leads import current_page
+from dispatcher.services.voice_pins import FULLY_ATTESTED
 from dispatcher.sms.outbox import new_sid
 from tests.factories import new_lead
 from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, app_settings
@@ -62,7 +63,10 @@ def reply_text(response) -> str:
     return " ".join(m.text or "" for m in root.iter("Message"))
 
 
-def call_params(sender: str, sid: str | None = None, **extra) -> dict:
+def call_params(sender: str, sid: str | None = None, *, attested: bool = True, **extra) -> dict:
+    """A ringing call as Twilio posts it. ``attested``: the carrier fully vouched for the
+    caller ID (STIR/SHAKEN "A"), so a salesperson is not asked for their PIN."""
+    verstat = {"StirVerstat": FULLY_ATTESTED} if attested else {}
     return {
         "CallSid": sid or new_sid("CA"),
         "AccountSid": ACCOUNT_SID,
@@ -71,6 +75,7 @@ def call_params(sender: str, sid: str | None = None, **extra) -> dict:
         "CallStatus": "ringing",
         "Direction": "inbound",
         "ApiVersion": "2010-04-01",
+        **verstat,
         **extra,
     }
 
@@ -120,6 +125,15 @@ def events(kind: str) -> list[LeadEvent]:
 
 def ring(client, sender: str = STRANGER, **extra):
     response = post_signed(client, "/twilio/voice", call_params(sender, **extra))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/xml"
+    return response
+
+
+def key_in(client, call_sid: str, digits: str):
+    """The keys pressed at the PIN prompt, posted as Twilio's <Gather> posts them."""
+    params = call_params(ALICE, sid=call_sid, attested=False, Digits=digits, FinishedOnKey="#")
+    response = post_signed(client, "/twilio/voice/pin", params)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/xml"
     return response

@@ -3,7 +3,8 @@ into TwiML.
 
 - A salesperson calling from their registered mobile acknowledges their open page and
   hears the client's name and number (C4: the details come by call, never by page), then
-  is put through to the coordinator.
+  is put through to the coordinator. Caller ID can be spoofed: unless the carrier fully
+  attested the number (STIR/SHAKEN "A"), they key in their PIN first (voice_pins).
 - Anyone else is a caller: logged at once as a lead stub from the caller ID, then put
   through to the coordinator in the coordinator's hours, to the salesperson on duty
   outside them (C8).
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatcher.models import InboundCall, Lead, Page, Salesperson
@@ -28,6 +29,11 @@ from dispatcher.services.timeline import record_event
 # A salesperson who acknowledged by SMS then calls for the details hears the lead they
 # acknowledged most recently within this time.
 DETAILS_WINDOW = timedelta(hours=12)
+# Wrong PINs: two tries a call; after this many refused calls in a day, no more tries
+# (a guesser with a spoofed number gets a handful of tries a day, not ten thousand).
+REFUSED_PIN_CALLS_A_DAY = 3
+PIN_PROMPT = "Hello. Please enter your PIN, then press the pound key."
+NO_PIN_ENTERED = "We did not get your PIN. Goodbye."
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,10 @@ class CallPlan:
     outcome: str  # coordinator | on_duty | nobody_to_ring | salesperson_details | ...
     say: tuple[str, ...] = ()
     dial: str | None = None
-    after_dial: tuple[str, ...] = ()  # heard when the dialled phone is not answered
+    # Heard when the dialled phone is not answered, or when no PIN is keyed in.
+    after_dial: tuple[str, ...] = ()
+    # Said inside a <Gather> that posts the keys pressed to the PIN webhook.
+    gather: str | None = None
     lead_id: int | None = None
     salesperson_id: int | None = None
 
@@ -68,14 +77,25 @@ def earlier_call(*, session: Session, call_sid: str) -> InboundCall | None:
 
 
 def answer_call(
-    *, session: Session, office_id: int, from_number: str, now: datetime, lines: PhoneLines
+    *,
+    session: Session,
+    office_id: int,
+    from_number: str,
+    now: datetime,
+    lines: PhoneLines,
+    pin_needed: bool = False,
 ) -> CallPlan:
-    """Decide the call and record its effects (a stub, an acknowledgement)."""
+    """Decide the call and record its effects (a stub, an acknowledgement).
+
+    ``pin_needed``: the caller ID alone does not prove a salesperson's identity (not
+    attested by the carrier, and the office asks for PINs)."""
     person = None
     if from_number:
         person = session.scalar(select(Salesperson).where(Salesperson.mobile == from_number))
+    if person is not None and pin_needed:
+        return _ask_for_pin(session=session, person=person, now=now, lines=lines)
     if person is not None:
-        return _salesperson_calls(session=session, person=person, now=now, lines=lines)
+        return salesperson_calls(session=session, person=person, now=now, lines=lines)
     in_hours = coordinator_on_duty(now, lines.hours)
     plan = route_caller(
         in_hours=in_hours,
@@ -139,9 +159,60 @@ def plan_without_records(*, lines: PhoneLines, now: datetime) -> CallPlan:
     )
 
 
-def _salesperson_calls(
+def _ask_for_pin(
     *, session: Session, person: Salesperson, now: datetime, lines: PhoneLines
 ) -> CallPlan:
+    """Nothing is read before the PIN; without one (or after too many wrong ones) the
+    salesperson is put through to the coordinator, who knows their voice."""
+    if person.voice_pin_hash is None:
+        why = "To hear a client's details by phone, first set your PIN on your page."
+        return _to_the_coordinator("salesperson_no_pin", why, person=person, now=now, lines=lines)
+    refused = session.scalar(
+        select(func.count(InboundCall.id)).where(
+            InboundCall.salesperson_id == person.id,
+            InboundCall.outcome == "pin_refused",
+            InboundCall.received_at >= now - timedelta(days=1),
+        )
+    )
+    if refused >= REFUSED_PIN_CALLS_A_DAY:
+        why = "Too many wrong PINs today: no details can be read by phone."
+        return _to_the_coordinator(
+            "salesperson_pin_locked", why, person=person, now=now, lines=lines
+        )
+    return pin_prompt(person.id)
+
+
+def pin_prompt(salesperson_id: int) -> CallPlan:
+    return CallPlan(
+        "pin_asked", gather=PIN_PROMPT, after_dial=(NO_PIN_ENTERED,), salesperson_id=salesperson_id
+    )
+
+
+def first_answer_was_pin_prompt(call: InboundCall, *, pin_needed: bool) -> bool:
+    """Whether a repeat of this call's first request must get the PIN prompt again: its
+    stored TwiML has moved on with the keys pressed since, and may read the details."""
+    return (
+        pin_needed
+        and call.salesperson_id is not None
+        and call.outcome not in ("salesperson_no_pin", "salesperson_pin_locked")
+    )
+
+
+def _to_the_coordinator(
+    outcome: str, why: str, *, person: Salesperson, now: datetime, lines: PhoneLines
+) -> CallPlan:
+    if coordinator_on_duty(now, lines.hours) and lines.coordinator_phone:
+        say = ("Hello.", why, "Putting you through to the coordinator.")
+        return CallPlan(outcome, say=say, dial=lines.coordinator_phone, salesperson_id=person.id)
+    say = ("Hello.", why, "The coordinator is not at the desk now. Goodbye.")
+    return CallPlan(outcome, say=say, salesperson_id=person.id)
+
+
+def salesperson_calls(
+    *, session: Session, person: Salesperson, now: datetime, lines: PhoneLines
+) -> CallPlan:
+    """A salesperson whose identity is settled: acknowledge their newest open page (or
+    take the lead they acknowledged lately) and read the client's details."""
     open_pages = open_pages_for(session=session, salesperson_id=person.id)
     say = [f"Hello {person.name}."]
     lead, heading = None, ""

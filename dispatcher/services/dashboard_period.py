@@ -17,6 +17,8 @@ from dispatcher.services.errors import InvalidInput
 DEFAULT_DAYS = 30
 # A bound on the work one request can ask of the database.
 MAX_DAYS = 5 * 366
+# Days outside these years hold no calls; the last keeps "the day after" a valid date.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 DATE_FORMAT_HINT = "Dates are written YYYY-MM-DD, for example 2026-11-23."
 
 
@@ -87,8 +89,8 @@ def _parse_day(text: str | None, field: str, errors: dict[str, str]) -> date | N
     except ValueError:
         errors[field] = f"{text[:20]!r} is not a date. {DATE_FORMAT_HINT}"
         return None
-    if day.year < 2000:
-        errors[field] = "Choose a day from the year 2000 on."
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        errors[field] = f"Choose a day from the year {FIRST_YEAR} to the year {LAST_YEAR}."
         return None
     return day
 

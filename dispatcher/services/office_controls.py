@@ -25,7 +25,7 @@ def record_change(
     *, session: Session, office_id: int, actor: str, now: datetime, kind: str, detail: str
 ) -> None:
     session.add(
-        ManagerChange(office_id=office_id, at=now, actor=actor, kind=kind, detail=detail[:300])
+        ManagerChange(office_id=office_id, at=now, actor=actor[:80], kind=kind, detail=detail[:300])
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from dispatcher.models import Salesperson
 from dispatcher.services.errors import InvalidInput
 from dispatcher.services.phones import to_e164
+from dispatcher.text import forbidden_character, forbidden_message
 
 KNOWN_SKILLS = ("listing", "seller", "rental", "new")
 
@@ -32,6 +33,8 @@ def clean_details(
     name = details.name.strip()
     if not name:
         errors["name"] = "A name is required."
+    elif (character := forbidden_character(name)) is not None:
+        errors["name"] = forbidden_message(character)  # a CSV line, say: the forms check too
     mobile = ""
     try:
         mobile = to_e164(details.mobile, region)

@@ -19,8 +19,10 @@ def record_event(
     page_id: int | None = None,
     actor: str = "system",
 ) -> LeadEvent:
+    # Cut to the columns: an actor is a salesperson's name (up to 120 characters), and
+    # PostgreSQL refuses a value longer than its column where SQLite keeps it.
     event = LeadEvent(
-        lead_id=lead_id, kind=kind, at=at, detail=detail, page_id=page_id, actor=actor
+        lead_id=lead_id, kind=kind, at=at, detail=detail[:300], page_id=page_id, actor=actor[:80]
     )
     session.add(event)
     return event

@@ -28,7 +28,8 @@ def token_is_valid(*, session: Session, token: str, provisioned: str | None) -> 
     """True for a token made by create_token, or the one the API_TOKEN setting provisions."""
     if not token:
         return False
-    if provisioned and hmac.compare_digest(token, provisioned):
+    # As bytes: compare_digest refuses str holding anything but ASCII ("Bearer été").
+    if provisioned and hmac.compare_digest(token.encode(), provisioned.encode()):
         return True
     return (
         session.scalar(select(ApiToken.id).where(ApiToken.token_hash == _digest(token))) is not None
