@@ -39,6 +39,8 @@ MOVES: dict[str, str] = {
     "dispatcher.services.routing_inputs": "dispatcher.leads.routing_inputs",
     "dispatcher.services.timeline": "dispatcher.leads.timeline",
     "dispatcher.services.outcomes": "dispatcher.leads.outcomes",
+    "dispatcher.services.voice_pins": "dispatcher.leads.voice_pins",
+    "dispatcher.services.retention": "dispatcher.leads.retention",
     # pages: the SMS page's life (sent, acknowledged, missed, delivered) and the
     # salesperson's own page
     "dispatcher.services.pages": "dispatcher.pages.service",
@@ -124,14 +126,11 @@ manager's screens for them.""",
     "dispatcher.dashboard": """\
 The manager's dashboard: figures per salesperson, source, listing and hour.
 
-Kept as rollups: the figures of each whole office day, week and month, computed once
-and added up (`rollups.cover` picks the fewest fresh ones); today and any day a late
-change made stale are read from the records (`raw`). Database triggers log every write
-to lead and page; the clock (`upkeep`) rebuilds what they made stale, about a second's
-work a round. Medians and 90th percentiles come from histograms stored in the rollups.
-They pay at scale: at 1,000,000 leads (some thirty times an office, bench/README.md)
-a year's figures take 78 ms on SQLite / 169 ms on PostgreSQL instead of 6.9 s / 4.0 s
-from the records; at an office's size a year from the records alone is about 0.2 s.""",
+Kept as rollups (`rollups`): each whole office day, week and month computed once and
+added up; today and days a late change made stale are read from the records (`raw`),
+and the clock (`upkeep`) rebuilds those from a trigger-fed change log. Rollups pay at
+scale: at 1,000,000 leads (bench/README.md) a year's figures take 78 ms (SQLite) /
+169 ms (PostgreSQL) instead of 6.9 s / 4.0 s; at one office's size, ~0.2 s (estimate).""",
     "dispatcher.sms": """\
 Sending SMS: one small interface, two transports chosen by settings (the twilio
 client with credentials, otherwise the outbox), the development phone that reads the
@@ -153,6 +152,7 @@ SELF = Path(__file__).resolve()
 IMPORT_LINTER = """
 [tool.importlinter]
 root_packages = ["dispatcher", "callbacks", "workers", "routing"]
+include_external_packages = true
 
 # Issue #14, item 7: imports go one way. routing <- dispatcher (services, views) <-
 # callbacks, workers. Only the app's composition looks up: create_app registers the
@@ -171,7 +171,6 @@ name = "routing is pure: no Flask, no database, no app"
 type = "forbidden"
 source_modules = ["routing"]
 forbidden_modules = ["dispatcher", "callbacks", "workers", "flask", "sqlalchemy", "rq"]
-include_external_packages = true
 """
 
 README_LAYOUT = """- `dispatcher/`: the Flask app, a package per subject; each holds its views (one
@@ -464,6 +463,24 @@ PATH_RE = re.compile(
 )
 
 
+# Prose that names a service relative to dispatcher/: `services/spreads.py`, `services.x.Y`.
+RELATIVE_RE = re.compile(r"(?<![\w./])services(?P<sep>[./])(?P<name>\w+)")
+
+# Sentences about the old layout, one-off.
+PROSE = {
+    "Models hold data; the services in dispatcher/services change it.": (
+        "Models hold data; the services in each subject's package change it."
+    ),
+}
+
+
+def rewrite_relative(match: re.Match) -> str:
+    new = MOVES.get(f"dispatcher.services.{match['name']}")
+    if new is None:
+        return match.group(0)
+    return new.removeprefix("dispatcher.").replace(".", match["sep"])
+
+
 def rewrite_dotted(match: re.Match) -> str:
     module, after = match["module"], match["next"]
     if (
@@ -488,7 +505,11 @@ def rewrite_text(text: str, python: bool) -> str:
         text = "".join(pieces)
     else:
         text = DOTTED_RE.sub(rewrite_dotted, text)
-    return PATH_RE.sub(lambda m: PATHS[m["path"]], text)
+    text = PATH_RE.sub(lambda m: PATHS[m["path"]], text)
+    text = RELATIVE_RE.sub(rewrite_relative, text)
+    for before, after in PROSE.items():
+        text = text.replace(before, after)
+    return text
 
 
 def reference_files() -> list[Path]:
