@@ -200,6 +200,6 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-from tests.browser_session import browser  # noqa: E402,F401
+from tests.browser_session import browser, context, live_server, tab  # noqa: E402,F401
 from tests.twilio_retry_helpers import fake_time  # noqa: E402,F401
 from tests.twilio_stub import twilio_stub, twilio_stub_server  # noqa: E402,F401

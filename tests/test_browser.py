@@ -17,18 +17,16 @@ artifacts/screenshots/<name>.png.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from dispatcher.extensions import db
 from dispatcher.intake import current_office, log_and_page
 from dispatcher.models import Lead, Page, Salesperson
 from dispatcher.services.leads import LeadDetails, current_page
+from tests.browser_session import screenshot, sign_in
 from workers import jobs
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -44,43 +42,7 @@ ONE_POLL_MS = 7_000
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
-# --- fixtures -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def settings(settings):
-    """The test settings with CSRF protection on: the browser posts the real forms."""
-    settings["WTF_CSRF_ENABLED"] = True
-    return settings
-
-
-@pytest.fixture
-def live_server(app, office) -> Iterator[str]:
-    """The test app served on a free port; yields its base URL."""
-    # End the test thread's transaction before the server's threads want the database.
-    db.session.rollback()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()  # waits for the request threads still running
-    thread.join(10)
-    db.session.rollback()
-
-
-@pytest.fixture
-def context(browser, live_server):
-    """A fresh browser profile (no cookies) pointed at the live server, desktop-sized."""
-    ctx = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
-    ctx.set_default_timeout(10_000)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def tab(context):
-    return context.new_page()
+# --- fixtures (the live server and the tab are in tests/browser_session.py) ----------
 
 
 @pytest.fixture
@@ -91,19 +53,6 @@ def short_deadline(settings):
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def screenshot(tab, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(tab, username: str, lands_on: str) -> None:
-    tab.goto("/sign-in")
-    tab.get_by_label("User name").fill(username)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    expect(tab).to_have_url(re.compile(re.escape(lands_on) + "$"))
 
 
 def board_rows(tab):

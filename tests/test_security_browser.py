@@ -8,19 +8,13 @@ import pytest
 
 from dispatcher.extensions import db
 from dispatcher.models import Salesperson
+from tests.browser_session import sign_in
 from tests.factories import person
-from tests.test_browser import (  # noqa: F401  (fixtures)
-    context,
-    live_server,
-    settings,
-    sign_in,
-    tab,
-)
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_pages_break_no_rule_of_the_policy(tab):  # noqa: F811  (the fixture)
+def test_the_pages_break_no_rule_of_the_policy(tab):
     refused: list[str] = []
     tab.on("console", lambda message: refused.append(message.text))
     sign_in(tab, "manager", lands_on="/")
@@ -36,7 +30,7 @@ def test_the_pages_break_no_rule_of_the_policy(tab):  # noqa: F811  (the fixture
     assert not violations, violations
 
 
-def test_choosing_a_status_saves_it_at_once(tab):  # noqa: F811  (the fixture)
+def test_choosing_a_status_saves_it_at_once(tab):
     alice_id = person("Alice Chen").id
     db.session.rollback()
     sign_in(tab, "manager", lands_on="/")
