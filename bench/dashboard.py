@@ -89,8 +89,8 @@ def set_up_office(app) -> tuple[int, list, list[int]]:
     import random
 
     from dispatcher.extensions import db
-    from dispatcher.intake import current_office
     from dispatcher.models import Listing, Salesperson, User
+    from dispatcher.office.current import current_office
 
     rng = random.Random(7)
     with app.app_context():
@@ -119,7 +119,7 @@ def set_up_office(app) -> tuple[int, list, list[int]]:
 
 
 def generator_for(app, leads: int):
-    from dispatcher.services.dashboard import outcomes_recorded
+    from dispatcher.dashboard.figures import outcomes_recorded
 
     office_id, people_ids, listing_ids = set_up_office(app)
     import random
@@ -201,7 +201,7 @@ def build_rollups(app) -> float:
     records, as the last day of a manager's range is. Seconds taken."""
     from collections import Counter
 
-    from dispatcher.dashboard_upkeep import update_rollups
+    from dispatcher.dashboard.upkeep import update_rollups
     from dispatcher.extensions import db
     from dispatcher.models import DashboardRollup
 
@@ -222,8 +222,8 @@ def build_rollups(app) -> float:
 
 def figure_timings(app, office_id: int, period, runs: int) -> dict[str, float]:
     """The figures through the rollups and from the records alone, and the latest leads."""
-    from dispatcher.dashboard import report_session
-    from dispatcher.services import dashboard
+    from dispatcher.dashboard import figures as dashboard
+    from dispatcher.dashboard.views import report_session
 
     actions = {
         "figures, rollups": lambda session: dashboard.office_figures(
@@ -259,7 +259,7 @@ def page_timing(client, period, runs: int, path: str = "/manager/dashboard") -> 
 
 
 def periods():
-    from dispatcher.services.dashboard_period import period_for
+    from dispatcher.dashboard.period import period_for
 
     return [
         (label, period_for(LAST_DAY - timedelta(days=days - 1), LAST_DAY, TIMEZONE))
@@ -291,7 +291,7 @@ def measure(app, office_id: int, runs: int) -> dict:
 def late_change(app, runs: int) -> None:
     """An outcome reported today for a lead of last March: that day, its week and its
     month are read from the records until the clock builds them again."""
-    from dispatcher.dashboard_upkeep import update_rollups
+    from dispatcher.dashboard.upkeep import update_rollups
     from dispatcher.extensions import db
     from dispatcher.models import Lead
 

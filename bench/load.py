@@ -63,8 +63,8 @@ def open_leads(app, count: int, due_per_second: float, seconds: float, lead_in: 
     """
     from dispatcher.clock import utcnow
     from dispatcher.extensions import db
-    from dispatcher.intake import current_office
-    from dispatcher.services.leads import LeadDetails, current_page, log_lead
+    from dispatcher.leads.service import LeadDetails, current_page, log_lead
+    from dispatcher.office.current import current_office
 
     due_count = int(due_per_second * seconds)
     pages: list[tuple[int, int, str]] = []
@@ -110,7 +110,7 @@ def set_deadlines(deadlines: list[tuple[int, datetime]]) -> None:
 
     from dispatcher.extensions import db
     from dispatcher.models import Page
-    from workers.scheduling import schedule_deadline
+    from dispatcher.queue import schedule_deadline
 
     for first in range(0, len(deadlines), 1000):
         rows = [{"id": i, "deadline_at": when} for i, when in deadlines[first : first + 1000]]

@@ -22,9 +22,9 @@ def race(url: str | None, args) -> tuple[dict, dict]:
     from flask_migrate import upgrade
 
     from dispatcher import create_app
-    from dispatcher.demo import load_demo_office
+    from dispatcher.dev.demo import load_demo_office
     from dispatcher.extensions import db
-    from dispatcher.intake import current_office
+    from dispatcher.office.current import current_office
     from tests.race_harness import run_races, verdict
 
     tmp = tempfile.mkdtemp(prefix="dispatch-races-")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dispatcher.services.inbound import Reply
+from dispatcher.pages.replies import Reply
 from dispatcher.text import ascii_whole_number
 
 ACK_WORDS = {"OK", "OKAY", "YES", "Y", "1"}
@@ -17,7 +17,7 @@ OPT_IN_WORDS = {"START", "UNSTOP", "YES"}
 OPT_OUT_TYPES = {"STOP": "stop", "START": "start", "HELP": "help"}
 
 # DONE <ref> <outcome words>: the phrases a salesperson may use, longest first, and the
-# outcome each means (dispatcher.services.outcomes.OUTCOMES). Words after the phrase are
+# outcome each means (dispatcher.leads.outcomes.OUTCOMES). Words after the phrase are
 # ignored, and not kept: they may name the client.
 OUTCOME_PHRASES = (
     ("LISTING APPOINTMENT", "listing_appointment"),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from functools import wraps
 
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+from dispatcher.sms.outbox import development_auth_token
 
 log = logging.getLogger(__name__)
 
@@ -25,17 +25,6 @@ def webhook_auth_tokens() -> list[str]:
         return []
     previous = [t.strip() for t in config.get("TWILIO_PREVIOUS_AUTH_TOKENS", "").split(",")]
     return [current, *[t for t in previous if t]]
-
-
-def development_auth_token() -> str | None:
-    """The development phone's token, in development mode only: derived from this
-    instance's own SECRET_KEY (generated per instance unless set), never guessable."""
-    config = current_app.config
-    if not config.get("DEVELOPMENT_MODE"):
-        return None
-    key = config["SECRET_KEY"]
-    key = key.encode() if isinstance(key, str) else key
-    return hmac.new(key, b"development phone webhooks", hashlib.sha256).hexdigest()
 
 
 def public_url() -> str:

@@ -15,10 +15,10 @@ from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.services.inbound import ReplySettings, earlier_delivery, handle_reply
-from dispatcher.services.phones import to_e164
+from dispatcher.pages.replies import ReplySettings, earlier_delivery, handle_reply
+from dispatcher.phones import to_e164
+from dispatcher.queue import enqueue_manager_message, enqueue_send
 from dispatcher.text import without_control_characters
-from workers.scheduling import enqueue_manager_message, enqueue_send
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.services.delivery import record_delivery_status
-from workers.scheduling import enqueue_manager_message, enqueue_send
+from dispatcher.pages.delivery import record_delivery_status
+from dispatcher.queue import enqueue_manager_message, enqueue_send
 
 
 @bp.route("/status", methods=["POST"])

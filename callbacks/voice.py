@@ -14,10 +14,10 @@ from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.intake import current_office
-from dispatcher.services import calls
-from dispatcher.services.phones import masked, to_e164
-from dispatcher.services.voice_pins import FULLY_ATTESTED
+from dispatcher.leads import calls
+from dispatcher.leads.voice_pins import FULLY_ATTESTED
+from dispatcher.office.current import current_office
+from dispatcher.phones import masked, to_e164
 from dispatcher.text import without_control_characters
 
 log = logging.getLogger(__name__)

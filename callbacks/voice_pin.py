@@ -19,7 +19,7 @@ from callbacks.signature import twilio_signed
 from callbacks.voice import render, twiml
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.services import calls, voice_pins
+from dispatcher.leads import calls, voice_pins
 
 log = logging.getLogger(__name__)
 

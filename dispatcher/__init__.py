@@ -34,7 +34,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = _driver_url(app.config["SQLALCHEMY_DATABASE_URI"])
     # A bad COORDINATOR_HOURS_* setting must stop the start, not every call to the office.
-    from dispatcher.office_hours import hours_from_config
+    from dispatcher.office.hours import hours_from_config
 
     hours_from_config(app.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -95,16 +95,16 @@ class RecordId(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = RecordId
     from callbacks import bp as callbacks_bp
-    from dispatcher.api import bp as api_bp
+    from dispatcher.api.views import bp as api_bp
     from dispatcher.auth import bp as auth_bp
     from dispatcher.cli import register_commands
-    from dispatcher.console import bp as console_bp
-    from dispatcher.dashboard import bp as dashboard_bp
-    from dispatcher.devphone import bp as devphone_bp
-    from dispatcher.errors import register_error_handlers
-    from dispatcher.manager import bp as manager_bp
-    from dispatcher.salesperson import bp as salesperson_bp
-    from dispatcher.views import register_template_helpers
+    from dispatcher.dashboard.views import bp as dashboard_bp
+    from dispatcher.error_handlers import register_error_handlers
+    from dispatcher.leads.views import bp as console_bp
+    from dispatcher.office.views import bp as manager_bp
+    from dispatcher.pages.views import bp as salesperson_bp
+    from dispatcher.sms.devphone import bp as devphone_bp
+    from dispatcher.template_helpers import register_template_helpers
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from flask import Flask, abort, current_app, g, jsonify, request
 from flask_login import current_user
 
-from dispatcher.devphone import devphone_available
+from dispatcher.api import tokens
 from dispatcher.extensions import csrf, db, login
-from dispatcher.services import tokens
+from dispatcher.sms.devphone import devphone_available
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.intake import current_office
-from dispatcher.services.errors import InvalidInput
+from dispatcher.invalid_input import InvalidInput
+from dispatcher.office.current import current_office
 
 
 def register_commands(app: Flask) -> None:
@@ -26,7 +26,7 @@ def seed_demo():
     """Load the demo office (sign-ins, salespeople, listings) into an empty database.
     Development mode only: its sign-ins, an admin's among them, share a published
     password."""
-    from dispatcher.demo import DEMO_PASSWORD, load_demo_office
+    from dispatcher.dev.demo import DEMO_PASSWORD, load_demo_office
 
     if not current_app.config.get("DEVELOPMENT_MODE"):
         raise click.ClickException(
@@ -52,7 +52,7 @@ def seed_demo():
 @click.argument("name")
 def create_token(name: str):
     """Make a bearer token for the JSON API (shown once)."""
-    from dispatcher.services.tokens import create_token as make
+    from dispatcher.api.tokens import create_token as make
 
     token = make(session=db.session, name=name, now=utcnow())
     db.session.commit()
@@ -63,7 +63,7 @@ def create_token(name: str):
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
 def import_salespeople(csv_file):
     """Add salespeople from a CSV with the columns name, mobile and skills (all or none)."""
-    from dispatcher.services.salespeople import import_csv
+    from dispatcher.office.roster import import_csv
 
     try:
         added = import_csv(
@@ -122,7 +122,7 @@ def dashboard_rollups(first_day, last_day, rebuild: bool):
     over, from the first lead's day (or --from) to yesterday (or --to). The clock process
     (flask sweep) keeps them up to date; run this after loading records in bulk, or with
     --rebuild after the figures' code changed."""
-    from dispatcher.dashboard_upkeep import update_rollups
+    from dispatcher.dashboard.upkeep import update_rollups
 
     def progress(first, last, built, total, seconds):
         days = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"

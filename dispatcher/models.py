@@ -1,4 +1,4 @@
-"""The office's records. Models hold data; the services in dispatcher/services change it.
+"""The office's records. Models hold data; the services in each subject's package change it.
 
 Times are stored in UTC (naive columns hold UTC; see dispatcher.clock).
 """
@@ -158,7 +158,7 @@ class Lead(db.Model):
     state: Mapped[str] = mapped_column(String(20), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    # C7: what came of the salesperson's call to the client (services.outcomes.OUTCOMES).
+    # C7: what came of the salesperson's call to the client (leads.outcomes.OUTCOMES).
     outcome: Mapped[str | None] = mapped_column(String(30))
     outcome_at: Mapped[datetime | None]
     outcome_by_id: Mapped[int | None] = mapped_column(
@@ -304,7 +304,7 @@ class InboundCall(db.Model):
     # coordinator | on_duty | nobody_to_ring | salesperson_details | salesperson_nothing;
     # a salesperson not attested by the carrier: pin_asked -> pin_retry -> pin_refused,
     # or (PIN right) salesperson_details | salesperson_nothing; salesperson_no_pin,
-    # salesperson_pin_locked (services.calls, services.voice_pins)
+    # salesperson_pin_locked (leads.calls, leads.voice_pins)
     outcome: Mapped[str] = mapped_column(String(30))
     lead_id: Mapped[int | None] = mapped_column(
         ForeignKey("lead.id", name="fk_inbound_call_lead_id_lead")
@@ -349,7 +349,7 @@ class OutboxMessage(db.Model):
 class DashboardRollup(db.Model):
     """The dashboard's figures for whole office days (a day, a week or a month),
     computed once so a year's dashboard adds up a few dozen of these instead of reading
-    a year of leads (services/dashboard_rollups.py).
+    a year of leads (dashboard/rollups.py).
 
     Fresh while ``built_version`` equals ``version``, ``figures_format`` is the code's,
     and no DashboardChange falls inside [starts_at, ends_at); a late change bumps

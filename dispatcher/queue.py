@@ -1,10 +1,17 @@
-"""Redis and the RQ queue, attached to the app in the factory."""
+"""Redis and the RQ queue, attached to the app in the factory, and putting jobs on it:
+always after the commit, with fixed job ids so the same job is never queued twice."""
 
 from __future__ import annotations
 
+import logging
+import math
+from datetime import UTC, datetime
+
 import redis
-from flask import Flask
-from rq import Queue
+from flask import Flask, current_app
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+from rq.job import Job
 
 from dispatcher import embedded_redis
 
@@ -18,3 +25,80 @@ def init_queue(app: Flask) -> None:
     )
     app.extensions["redis"] = connection
     app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=connection)
+
+
+log = logging.getLogger(__name__)
+
+
+def queue() -> Queue:
+    return current_app.extensions["rq_queue"]
+
+
+def enqueue_send(page_id: int, attempt: int = 0) -> bool:
+    """Queue the page's sending; False when Redis is away (the sweeper sends it later)."""
+    return _enqueue_sms(
+        "workers.jobs.send_page", page_id, f"send-{page_id}-{attempt}", f"page {page_id}"
+    )
+
+
+def enqueue_manager_message(message_id: int) -> bool:
+    """Queue an SMS to the manager; False when Redis is away (the sweeper sends it later)."""
+    return _enqueue_sms(
+        "workers.jobs.send_manager_message",
+        message_id,
+        f"manager-message-{message_id}",
+        f"manager message {message_id}",
+    )
+
+
+def _enqueue_sms(function: str, record_id: int, job_id: str, what: str) -> bool:
+    """Queue one SMS job under its fixed id, once; a transient Twilio failure raises in
+    the job and RQ tries again after these waits."""
+    try:
+        queue().enqueue(
+            function,
+            record_id,
+            job_id=job_id,
+            unique=True,
+            result_ttl=600,
+            retry=Retry(max=4, interval=[5, 15, 30, 60]),
+        )
+    except DuplicateJobError:
+        pass
+    except redis.RedisError as error:
+        log.warning("%s not queued for sending (redis: %s); the sweeper will", what, error)
+        return False
+    return True
+
+
+def schedule_deadline(page_id: int, deadline_at: datetime, attempt: int = 0) -> bool:
+    """Run the deadline check for the page at its deadline, once.
+
+    RQ keeps scheduled times in whole seconds and truncates, so the job is put on the
+    next whole second after the deadline. ``enqueue_in``/``enqueue_at`` would silently
+    move an existing job with the same id; ``schedule_job(unique=True)`` refuses it.
+    """
+    when = datetime.fromtimestamp(math.ceil(deadline_at.replace(tzinfo=UTC).timestamp()), UTC)
+    job_id = f"reassign-{page_id}" if attempt == 0 else f"reassign-{page_id}-{attempt}"
+    q = queue()
+    job = Job.create(
+        "workers.jobs.check_deadline",
+        args=(page_id, attempt),
+        id=job_id,
+        connection=q.connection,
+        origin=q.name,
+        result_ttl=600,
+    )
+    # When due, the check goes to the front of the queue: a missed page waits for the
+    # next free worker, not behind every page queued for sending in a busy minute.
+    job.enqueue_at_front = True
+    try:
+        q.schedule_job(job, when, unique=True)
+    except DuplicateJobError:
+        pass
+    except redis.RedisError as error:
+        log.warning(
+            "deadline of page %s not scheduled (redis: %s); the sweeper will", page_id, error
+        )
+        return False
+    return True

@@ -134,8 +134,8 @@ def client(app):
 
 @pytest.fixture
 def office(app):
-    from dispatcher.demo import load_demo_office
-    from dispatcher.intake import current_office
+    from dispatcher.dev.demo import load_demo_office
+    from dispatcher.office.current import current_office
 
     office = current_office()
     load_demo_office(session=db.session, office=office, region="US")

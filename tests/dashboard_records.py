@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from dispatcher.dashboard.period import period_for
 from dispatcher.extensions import db
 from dispatcher.models import LEAD_KINDS, Assignment, Lead, Listing, Office, Page, Salesperson
-from dispatcher.services.dashboard_period import period_for
 
 TZ = "America/New_York"
 FIRST_DAY = date(2026, 10, 25)

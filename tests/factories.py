@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from dispatcher.extensions import db
+from dispatcher.leads.service import LeadDetails, log_lead
 from dispatcher.models import Office, Page, Salesperson
-from dispatcher.services import pages
-from dispatcher.services.leads import LeadDetails, log_lead
+from dispatcher.pages import service as pages
 from dispatcher.sms import SentMessage
 from dispatcher.sms.outbox import new_sid
 

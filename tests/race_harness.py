@@ -33,7 +33,7 @@ def _naive_utc(wall: float) -> datetime:
 
 def acker(settings: dict, schedule: list[tuple[int, float]], results) -> None:
     from dispatcher.extensions import db
-    from dispatcher.services.pages import acknowledge_page
+    from dispatcher.pages.service import acknowledge_page
 
     app = _app(settings)
     with app.app_context():
@@ -48,7 +48,7 @@ def acker(settings: dict, schedule: list[tuple[int, float]], results) -> None:
 
 def deadliner(settings: dict, schedule: list[tuple[int, float]], results) -> None:
     from dispatcher.extensions import db
-    from dispatcher.services.pages import handle_deadline
+    from dispatcher.pages.service import handle_deadline
 
     app = _app(settings)
     with app.app_context():
@@ -68,7 +68,7 @@ def prepare_pages(*, office, trials: int, gap: float, lead_time: float) -> list[
     """One lead and one sent page per trial; the deadlines, ``gap`` seconds apart, start
     ``lead_time`` seconds after all pages are written (so none is past when racing)."""
     from dispatcher.extensions import db
-    from dispatcher.services.leads import LeadDetails, current_page, log_lead
+    from dispatcher.leads.service import LeadDetails, current_page, log_lead
     from tests.factories import page_out
 
     written = []

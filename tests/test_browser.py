@@ -23,9 +23,10 @@ import pytest
 from sqlalchemy import func, select
 
 from dispatcher.extensions import db
-from dispatcher.intake import current_office, log_and_page
+from dispatcher.leads.service import LeadDetails, current_page
+from dispatcher.leads.transactions import log_and_page
 from dispatcher.models import Lead, Page, Salesperson
-from dispatcher.services.leads import LeadDetails, current_page
+from dispatcher.office.current import current_office
 from tests.browser_session import screenshot, sign_in
 from workers import jobs
 
@@ -249,7 +250,7 @@ def test_the_salesperson_sees_her_open_page_on_her_phone(browser, live_server):
 
         # After acknowledging, the caller's details are on her page; she reports the outcome.
         from dispatcher.clock import utcnow
-        from dispatcher.services.pages import acknowledge_page
+        from dispatcher.pages.service import acknowledge_page
 
         page_id = current_page(session=db.session, lead_id=lead_id).id
         assert acknowledge_page(session=db.session, page_id=page_id, now=utcnow(), by="sms")
@@ -337,7 +338,7 @@ def test_the_managers_dashboard_shows_the_logged_numbers(tab):
     from datetime import timedelta
 
     from dispatcher.clock import utcnow
-    from dispatcher.services import pages as page_service
+    from dispatcher.pages import service as page_service
     from tests.factories import new_lead, page_out
 
     office = current_office()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, Lead, OutboxMessage, Page
+from dispatcher.queue import queue
 from tests.conftest import sign_in
 from tests.factories import T0, new_lead, person
 from tests.webhook_helpers import (
@@ -25,7 +26,6 @@ from tests.webhook_helpers import (
     stubs,
     twilio_settings,
 )
-from workers.scheduling import queue
 
 MONDAY_10AM = T0  # 15:00 UTC is 10:00 in New York
 

@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from dispatcher.extensions import db
-from dispatcher.intake import log_and_page
+from dispatcher.leads.service import LeadDetails
+from dispatcher.leads.transactions import log_and_page
 from dispatcher.models import Assignment, Lead
-from dispatcher.services.leads import LeadDetails
 
 
 def test_calls_logged_at_once_are_all_kept_and_turns_stay_fair(app, office):

@@ -12,11 +12,13 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from dispatcher.dashboard import figures as dashboard
+from dispatcher.dashboard import spreads
+from dispatcher.dashboard.period import period_for
 from dispatcher.extensions import db
+from dispatcher.leads.service import current_page
 from dispatcher.models import Lead, Page
-from dispatcher.services import dashboard, pages, spreads
-from dispatcher.services.dashboard_period import period_for
-from dispatcher.services.leads import current_page
+from dispatcher.pages import service as pages
 from tests import factories
 from tests.conftest import PG_URL, sign_in
 from tests.factories import new_lead, person
@@ -233,7 +235,7 @@ def test_no_outcomes_yet_is_said_plainly(manager, logged):
 def test_without_outcome_columns_the_dashboard_says_so(manager, logged, monkeypatch):
     # As on a version of the records before leads had an outcome (C7).
     monkeypatch.setattr(dashboard, "outcomes_recorded", lambda: False)
-    monkeypatch.setattr("dispatcher.dashboard.outcomes_recorded", lambda: False)
+    monkeypatch.setattr("dispatcher.dashboard.views.outcomes_recorded", lambda: False)
     page = manager.get("/manager/dashboard", query_string=NOVEMBER)
     assert page.status_code == 200
     assert "no outcomes reported yet" in page.get_data(as_text=True).lower()
@@ -316,7 +318,7 @@ def test_managers_find_the_dashboard_in_the_menu(manager):
 
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite's write lock")
 def test_the_dashboard_reads_do_not_hold_the_write_lock(app, logged):
-    from dispatcher.dashboard import report_session
+    from dispatcher.dashboard.views import report_session
 
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     office_id = logged.id

@@ -13,12 +13,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text, update
 
+from dispatcher.dashboard import figures as dashboard
+from dispatcher.dashboard import rollups as dashboard_rollups
+from dispatcher.dashboard.period import period_for
+from dispatcher.dashboard.spreads import QUANTILES
+from dispatcher.dashboard.tally import FORMAT, OUTCOME, RESPONSE, Tally, _pack
 from dispatcher.extensions import db
+from dispatcher.leads import outcomes
 from dispatcher.models import DashboardChange, DashboardRollup, Lead, Page, Salesperson
-from dispatcher.services import dashboard, dashboard_rollups, outcomes, pages
-from dispatcher.services.dashboard_period import period_for
-from dispatcher.services.dashboard_tally import FORMAT, OUTCOME, RESPONSE, Tally, _pack
-from dispatcher.services.spreads import QUANTILES
+from dispatcher.pages import service as pages
 from tests.conftest import PG_URL
 from tests.dashboard_records import (
     AFTER,
@@ -43,7 +46,7 @@ RANGES = [
 
 
 def build(**options):
-    from dispatcher.dashboard_upkeep import update_rollups
+    from dispatcher.dashboard.upkeep import update_rollups
 
     return update_rollups(timezone=TZ, now=AFTER, **options)
 
@@ -332,7 +335,7 @@ def test_every_write_to_a_lead_or_page_is_logged(records):
 
 
 def test_the_clock_builds_a_little_at_a_time_and_never_stops_the_sweep(app, records, monkeypatch):
-    from dispatcher import dashboard_upkeep
+    from dispatcher.dashboard import upkeep as dashboard_upkeep
 
     built, left = build(budget_seconds=0)
     assert (built, left > 0) == (1, True)  # one rollup, the latest day first

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import Lead, LeadEvent, ManagerChange, ManagerMessage, Page
-from dispatcher.services import pages
+from dispatcher.pages import service as pages
+from dispatcher.queue import queue
 from tests.conftest import sign_in
 from tests.factories import new_lead, person
 from tests.webhook_helpers import (
@@ -28,7 +29,6 @@ from tests.webhook_helpers import (
     twilio_settings,
 )
 from workers import jobs
-from workers.scheduling import queue
 
 CODES = [
     ("30003", "handset unreachable", False),

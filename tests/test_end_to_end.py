@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from callbacks.signature import development_auth_token
 from dispatcher.extensions import db
 from dispatcher.models import Lead, Notice, OutboxMessage, Page
+from dispatcher.sms.outbox import development_auth_token
 
 pytestmark = pytest.mark.e2e
 

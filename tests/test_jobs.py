@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.intake import log_and_page
+from dispatcher.leads.service import LeadDetails, current_page
+from dispatcher.leads.transactions import log_and_page
 from dispatcher.models import Notice, OutboxMessage, Page
-from dispatcher.services.leads import LeadDetails, current_page
+from dispatcher.queue import queue, schedule_deadline
 from workers import jobs
-from workers.scheduling import queue, schedule_deadline
 
 
 def run_queued_jobs():
@@ -127,7 +127,7 @@ def test_deadlines_fall_on_the_next_whole_second_never_sooner():
 
 
 def test_a_due_deadline_check_goes_ahead_of_the_pages_waiting_to_be_sent(app):
-    from workers.scheduling import enqueue_send
+    from dispatcher.queue import enqueue_send
     from workers.worker import DispatchWorker
 
     app.config["SCHEDULER_POLL_SECONDS"] = 0.2

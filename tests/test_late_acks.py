@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from dispatcher.extensions import db
+from dispatcher.leads.service import current_page
 from dispatcher.models import Assignment, Lead, Page
-from dispatcher.services import pages
-from dispatcher.services.leads import current_page
+from dispatcher.pages import service as pages
 from tests.factories import T0, new_lead, page_out
 from tests.webhook_helpers import reply_text, text_sms, twilio_settings
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from dispatcher.office_hours import CoordinatorHours, coordinator_on_duty, parse_span
+from dispatcher.office.hours import CoordinatorHours, coordinator_on_duty, parse_span
 
 HOURS = CoordinatorHours(
     weekdays=parse_span("08:00-20:00"),

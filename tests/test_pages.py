@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from dispatcher.extensions import db
+from dispatcher.invalid_input import InvalidInput
+from dispatcher.leads.service import current_page
 from dispatcher.models import Lead, LeadEvent, Notice, Page
-from dispatcher.services import pages
-from dispatcher.services.errors import InvalidInput
-from dispatcher.services.leads import current_page
+from dispatcher.pages import service as pages
 from tests.factories import T0, new_lead, page_out, person
 
 

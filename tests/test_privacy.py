@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from callbacks.signature import development_auth_token
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.models import OutboxMessage, Page
+from dispatcher.sms.outbox import development_auth_token
 from workers import jobs
 
 NAME, PHONE = "Zebulon Quixote", "202-555-0188"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from callbacks.replies import parse_reply
-from dispatcher.services.inbound import Reply
+from dispatcher.pages.replies import Reply
 
 
 @pytest.mark.parametrize(

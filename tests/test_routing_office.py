@@ -6,9 +6,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from dispatcher.extensions import db
+from dispatcher.leads.service import current_page
 from dispatcher.models import ManagerChange, Page, RotationPointer
-from dispatcher.services import office_controls, pages
-from dispatcher.services.leads import current_page
+from dispatcher.office import controls as office_controls
+from dispatcher.pages import service as pages
 from tests.factories import T0, new_lead, page_out, person
 
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.intake import log_and_page
-from dispatcher.services.leads import LeadDetails, current_page
+from dispatcher.leads.service import LeadDetails, current_page
+from dispatcher.leads.transactions import log_and_page
 from tests.conftest import sign_in
 from workers import jobs
 
@@ -50,7 +50,7 @@ def test_the_salesperson_sees_details_only_after_acknowledging_and_reports_the_o
     from sqlalchemy import select
 
     from dispatcher.models import Lead, Page
-    from dispatcher.services.pages import acknowledge_page
+    from dispatcher.pages.service import acknowledge_page
 
     lead = log_and_page(
         LeadDetails(caller_phone="202-555-0188", kind="buyer", caller_name="Zebulon"),
@@ -81,7 +81,7 @@ def test_the_salesperson_sees_details_only_after_acknowledging_and_reports_the_o
 
 
 def test_a_salesperson_cannot_report_on_another_salespersons_lead(client, office):
-    from dispatcher.services.pages import acknowledge_page
+    from dispatcher.pages.service import acknowledge_page
 
     lead = log_and_page(
         LeadDetails(caller_phone="202-555-0188", kind="buyer", listing="L-1002"),

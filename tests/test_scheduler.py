@@ -14,8 +14,8 @@ import pytest
 from rq import Queue
 
 from dispatcher.clock import utcnow
+from dispatcher.queue import queue, schedule_deadline
 from tests.fault_harness import PrivateRedis, wait_until
-from workers.scheduling import queue, schedule_deadline
 from workers.worker import DeadlineScheduler, DispatchWorker
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import InboundMessage, Lead, Office, Salesperson
-from dispatcher.services.inbound import DONE_HELP
+from dispatcher.pages.replies import DONE_HELP
 from dispatcher.text import ascii_whole_number, forbidden_character
 from tests.conftest import sign_in
 from tests.webhook_helpers import count, page_out, reply_text, state, text_sms, twilio_settings

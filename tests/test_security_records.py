@@ -21,13 +21,13 @@ import pytest
 import redis
 from sqlalchemy import select, text
 
-from callbacks.signature import development_auth_token
 from callbacks.voice import render
 from dispatcher import create_app, embedded_redis
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
+from dispatcher.leads import calls
 from dispatcher.models import InboundCall, InboundMessage
-from dispatcher.services import calls
+from dispatcher.sms.outbox import development_auth_token
 from tests.webhook_helpers import (
     ALICE,
     COORDINATOR,

@@ -9,9 +9,9 @@ from twilio.request_validator import RequestValidator
 
 from callbacks.sids import ACCOUNT_SID as ACCOUNT_SHAPE
 from callbacks.sids import SID_SHAPES
-from dispatcher.devphone import DEV_ACCOUNT_SID
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, InboundMessage, LeadEvent, Page
+from dispatcher.sms.devphone import DEV_ACCOUNT_SID
 from dispatcher.sms.outbox import new_sid
 from tests.factories import person
 from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN
@@ -160,7 +160,7 @@ def test_another_account_or_none_is_refused_when_twilio_is_configured(
 def test_without_twilio_any_well_formed_account_is_accepted_and_a_malformed_one_is_not(
     app, client, office
 ):
-    from callbacks.signature import development_auth_token
+    from dispatcher.sms.outbox import development_auth_token
 
     token = development_auth_token()
     good = post_signed(

@@ -11,10 +11,10 @@ import secrets
 import pytest
 from sqlalchemy import func, select
 
-from callbacks.signature import development_auth_token
 from dispatcher import create_app
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, InboundMessage, Lead
+from dispatcher.sms.outbox import development_auth_token
 from tests.webhook_helpers import ALICE, call_params, page_out, post_signed, sms_params, state
 
 OLD_DEFAULT_KEY = "dev-only-secret-change-me"

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from callbacks.signature import development_auth_token
 from dispatcher.extensions import db
 from dispatcher.models import InboundMessage
+from dispatcher.sms.outbox import development_auth_token
 
 PARAMS = {
     "MessageSid": "SM" + "5" * 32,

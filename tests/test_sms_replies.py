@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from dispatcher.extensions import db
+from dispatcher.leads.routing_inputs import known_clients
 from dispatcher.models import InboundMessage, Lead, ManagerChange, ManagerMessage, Page
-from dispatcher.services import pages
-from dispatcher.services.inbound import DONE_HELP, UNKNOWN_NUMBER_REPLY
-from dispatcher.services.routing_inputs import known_clients
+from dispatcher.pages import service as pages
+from dispatcher.pages.replies import DONE_HELP, UNKNOWN_NUMBER_REPLY
+from dispatcher.queue import queue
 from routing import RULE_OWNER
 from tests.factories import T0, new_lead, person
 from tests.webhook_helpers import (
@@ -33,7 +34,6 @@ from tests.webhook_helpers import (
     twilio_settings,
 )
 from workers import jobs
-from workers.scheduling import queue
 
 
 @pytest.fixture

@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from dispatcher.extensions import db
+from dispatcher.leads.service import current_page
 from dispatcher.models import LeadEvent, Page
-from dispatcher.services.leads import current_page
+from dispatcher.queue import queue
 from dispatcher.sms import SendFailed, sms_transport
 from dispatcher.sms.twilio_transport import TwilioTransport
 from tests.factories import new_lead
 from tests.twilio_retry_helpers import page, send_page
 from tests.twilio_stub import app_settings
 from workers import jobs
-from workers.scheduling import queue
 
 OFFICE = "+12025550100"
 ALICE = "+12025550101"  # first in the demo office's rotation

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import Page
+from dispatcher.queue import enqueue_send, queue
 from dispatcher.sms import SendFailed
 from dispatcher.sms.twilio_transport import Backoff
 from tests.twilio_retry_helpers import (
@@ -24,7 +25,6 @@ from tests.twilio_retry_helpers import (
     retry_settings,
     send_page,
 )
-from workers.scheduling import enqueue_send, queue
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.models import LeadEvent, Page
-from dispatcher.services import pages
+from dispatcher.pages import service as pages
+from dispatcher.queue import queue
 from dispatcher.sms import SendFailed, sms_transport
 from tests.factories import CLAIM_TIMEOUT
 from tests.twilio_retry_helpers import (
@@ -32,7 +33,6 @@ from tests.twilio_retry_helpers import (
     send_page,
 )
 from workers import jobs
-from workers.scheduling import queue
 from workers.sweeper import sweep_once
 
 

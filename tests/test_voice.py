@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, Lead, LeadEvent, Page
-from dispatcher.services import pages
+from dispatcher.pages import service as pages
+from dispatcher.queue import queue
 from tests.factories import T0, person
 from tests.webhook_helpers import (
     ALICE,
@@ -32,7 +33,6 @@ from tests.webhook_helpers import (
     twilio_settings,
     verbs,
 )
-from workers.scheduling import queue
 
 ON_DUTY = "+12025550160"
 MONDAY_10AM = T0  # 15:00 UTC is 10:00 in New York

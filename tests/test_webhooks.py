@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import InboundMessage, OutboxMessage, Page
-from dispatcher.services import pages
-from dispatcher.services.inbound import HELP_TEXT, UNKNOWN_NUMBER_REPLY
+from dispatcher.pages import service as pages
+from dispatcher.pages.replies import HELP_TEXT, UNKNOWN_NUMBER_REPLY
 from dispatcher.sms.outbox import new_sid
 from tests.factories import person
 from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, app_settings

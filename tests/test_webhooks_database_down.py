@@ -11,7 +11,7 @@ import pytest
 
 from callbacks.sms import NOT_RECORDED
 from dispatcher import create_app
-from dispatcher.office_hours import parse_span
+from dispatcher.office.hours import parse_span
 from tests.conftest import unreachable_database_url
 from tests.factories import T0
 from tests.webhook_helpers import (

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
+from dispatcher.leads.service import current_page
 from dispatcher.models import LeadEvent, Page
-from dispatcher.services.leads import current_page
 from dispatcher.sms import sms_transport
 from tests.factories import new_lead
 from tests.twilio_stub import app_settings

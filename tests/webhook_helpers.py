@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from dispatcher.extensions import db
+from dispatcher.leads.service import current_page
+from dispatcher.leads.voice_pins import FULLY_ATTESTED
 from dispatcher.models import Lead, LeadEvent, Page
-from dispatcher.services.leads import current_page
-from dispatcher.services.voice_pins import FULLY_ATTESTED
 from dispatcher.sms.outbox import new_sid
 from tests.factories import new_lead
 from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, app_settings

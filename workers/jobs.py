@@ -9,10 +9,11 @@ from datetime import timedelta
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.models import ManagerMessage, Page
-from dispatcher.services import delivery, manager_messages, pages
-from dispatcher.sms import SendFailed, SentMessage, sms_transport
+from dispatcher.pages import delivery
+from dispatcher.pages import service as pages
+from dispatcher.queue import enqueue_manager_message, enqueue_send, schedule_deadline
+from dispatcher.sms import SendFailed, SentMessage, manager_messages, sms_transport
 from workers.context import job_app, send_claim_timeout
-from workers.scheduling import enqueue_manager_message, enqueue_send, schedule_deadline
 
 log = logging.getLogger(__name__)
 

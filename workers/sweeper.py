@@ -10,9 +10,11 @@ from datetime import timedelta
 from functools import partial
 
 from dispatcher.clock import utcnow
-from dispatcher.dashboard_upkeep import refresh_rollups
+from dispatcher.dashboard.upkeep import refresh_rollups
 from dispatcher.extensions import db
-from dispatcher.services import manager_messages, pages, retention
+from dispatcher.leads import retention
+from dispatcher.pages import service as pages
+from dispatcher.sms import manager_messages
 from workers import jobs
 from workers.context import job_app, send_claim_timeout
 

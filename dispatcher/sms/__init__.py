@@ -1,8 +1,6 @@
-"""Sending SMS: one small interface, two transports chosen by settings.
-
-With Twilio credentials set, the real twilio client; without them, the outbox that
-stores each message for the development phone page.
-"""
+"""Sending SMS: one small interface, two transports chosen by settings (the twilio
+client with credentials, otherwise the outbox), the development phone that reads the
+outbox and replies through the webhooks, the manager's SMS, and a salesperson's STOP."""
 
 from __future__ import annotations
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from dispatcher.clock import utcnow
@@ -48,3 +51,14 @@ class OutboxTransport:
             .order_by(OutboxMessage.created_at, OutboxMessage.id)
         ).all()
         return [SentMessage(m.sid, "delivered", m.created_at) for m in found]
+
+
+def development_auth_token() -> str | None:
+    """The development phone's token, in development mode only: derived from this
+    instance's own SECRET_KEY (generated per instance unless set), never guessable."""
+    config = current_app.config
+    if not config.get("DEVELOPMENT_MODE"):
+        return None
+    key = config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, b"development phone webhooks", hashlib.sha256).hexdigest()

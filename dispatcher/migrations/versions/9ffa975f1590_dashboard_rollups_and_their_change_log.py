@@ -6,7 +6,7 @@ written by triggers on lead and page, so every write reaches it: the ORM, a cond
 UPDATE, a hand-typed SQL fix. On SQLite a later batch migration that copies lead or page
 to a new table drops their triggers: it must create them again (SQLITE_TRIGGERS below);
 until it does, the dashboard sees them missing and reads the leads and pages themselves
-(services/dashboard_rollups.rollups_usable).
+(dashboard/rollups.rollups_usable).
 
 Revision ID: 9ffa975f1590
 Revises: bb65ec35c3f2

@@ -1,0 +1,235 @@
+"""The JSON API: the same work as the console, for other programs.
+
+Bearer token (``Authorization: Bearer <token>``) or a signed-in session (with the CSRF
+token in an ``X-CSRFToken`` header); who may do what is in dispatcher/access.py. Errors
+are JSON with a message per bad field.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, request, send_from_directory
+from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
+
+from dispatcher.extensions import csrf, db, reading_from_here
+from dispatcher.forms import field_errors
+from dispatcher.invalid_input import InvalidInput
+from dispatcher.leads import service as leads
+from dispatcher.leads.forms import LeadForm
+from dispatcher.leads.transactions import acknowledge_lead_by_hand, lead_details, log_and_page
+from dispatcher.models import Lead, Salesperson
+from dispatcher.office import roster as salespeople
+from dispatcher.office.current import current_office
+from dispatcher.office.forms import SalespersonForm
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+
+def _error(status: int, message: str, errors: dict[str, str] | None = None):
+    body = {"error": message}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def api_auth(view):
+    """Hands the view who is asking: dispatcher/access.py has already let them in (a
+    valid bearer token, or a signed-in user whose role the table allows)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        caller = g.api_caller
+        return view(*args, actor=caller.actor, user_id=caller.user_id, **kwargs)
+
+    return wrapped
+
+
+def _json_body() -> dict | None:
+    """The request's JSON object, or None if the body is not one."""
+    body = request.get_json(silent=True) if request.is_json else None
+    return body if isinstance(body, dict) else None
+
+
+def _json_form(form_class, body: dict, *, lists: tuple[str, ...] = ()):
+    """The form filled from a JSON object, and a message for each value of the wrong type.
+
+    The form fields read text: null counts as absent, numbers and booleans as their text,
+    and a list of strings in one of ``lists`` as comma-separated text (the shape the API
+    answers with). Anything else is left out of the form and reported.
+    """
+    data, errors = MultiDict(), {}
+    for name, value in body.items():
+        if name in lists and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ",".join(value)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, int | float):
+            value = str(value)
+        if not isinstance(value, str):
+            errors[name] = "Send a string or a number here, not a list or an object."
+            continue
+        data[name] = value
+    return form_class(formdata=data, meta={"csrf": False}), errors
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The API's OpenAPI description (no token needed to read it)."""
+    return send_from_directory(
+        os.path.dirname(__file__), "openapi.json", mimetype="application/json"
+    )
+
+
+@bp.errorhandler(400)
+def bad_request(error):
+    if isinstance(error, CSRFError):
+        # A session's request without the page's token (dispatcher/access.py).
+        return _error(400, f"{error.description} Send it in an X-CSRFToken header.")
+    return _error(400, "The request body is not valid JSON.")
+
+
+@bp.route("/leads", methods=["POST"])
+@api_auth
+def create_lead(actor: str, user_id: int | None):
+    body = _json_body()
+    if body is None:
+        return _error(400, "Send a JSON object with the lead's fields.")
+    form, type_errors = _json_form(LeadForm, body)
+    if not form.validate() or type_errors:
+        return _error(422, "Some fields are not valid.", {**field_errors(form), **type_errors})
+    try:
+        lead = log_and_page(
+            lead_details(form),
+            user_id=user_id,
+            actor=actor,
+        )
+    except InvalidInput as error:
+        return _error(422, "Some fields are not valid.", error.errors)
+    reading_from_here(db.session)
+    return jsonify(lead_json(lead)), 201
+
+
+@bp.route("/leads/<id:lead_id>")
+@api_auth
+def show_lead(lead_id: int, actor: str, user_id: int | None):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        return _error(404, f"No lead with id {lead_id}.")
+    return jsonify(lead_json(lead, timeline=True))
+
+
+@bp.route("/leads/<id:lead_id>/ack", methods=["POST"])
+@api_auth
+def acknowledge(lead_id: int, actor: str, user_id: int | None):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        return _error(404, f"No lead with id {lead_id}.")
+    if not acknowledge_lead_by_hand(lead, actor=actor):
+        return _error(
+            409, f"Lead {lead_id} has no open page to acknowledge.", {"state": lead.state}
+        )
+    db.session.refresh(lead)
+    return jsonify(lead_json(lead, timeline=True))
+
+
+@bp.route("/salespeople")
+@api_auth
+def list_salespeople(actor: str, user_id: int | None):
+    people = salespeople.list_salespeople(session=db.session, office_id=current_office().id)
+    return jsonify({"salespeople": [salesperson_json(p) for p in people]})
+
+
+@bp.route("/salespeople", methods=["POST"])
+@api_auth
+def add_salesperson(actor: str, user_id: int | None):
+    body = _json_body()
+    if body is None:
+        return _error(400, "Send a JSON object with name, mobile and skills.")
+    form, type_errors = _json_form(SalespersonForm, body, lists=("skills",))
+    if not form.validate() or type_errors:
+        return _error(422, "Some fields are not valid.", {**field_errors(form), **type_errors})
+    try:
+        person = salespeople.add_salesperson(
+            session=db.session,
+            office_id=current_office().id,
+            details=salespeople.SalespersonDetails(
+                name=form.name.data,
+                mobile=form.mobile.data,
+                skills=form.skills.data or "",
+                # Active unless the body says otherwise.
+                active=form.active.data if body.get("active") is not None else True,
+            ),
+            region=current_app.config["PHONE_REGION"],
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        return _error(422, "Some fields are not valid.", error.errors)
+    db.session.commit()
+    return jsonify(salesperson_json(person)), 201
+
+
+def salesperson_json(person: Salesperson) -> dict:
+    return {
+        "id": person.id,
+        "name": person.name,
+        "mobile": person.mobile,
+        "skills": [s for s in person.skills.split(",") if s],
+        "active": person.active,
+        "rotation_position": person.rotation_position,
+    }
+
+
+def _utc(moment) -> str | None:
+    return moment.isoformat() + "Z" if moment else None
+
+
+def lead_json(lead: Lead, *, timeline: bool = False) -> dict:
+    assignment = lead.assignments[-1] if lead.assignments else None
+    page = leads.current_page(session=db.session, lead_id=lead.id)
+    body = {
+        "id": lead.id,
+        "state": lead.state,
+        "kind": lead.kind,
+        "channel": lead.channel,
+        "created_at": _utc(lead.created_at),
+        "paged": (
+            {"id": assignment.salesperson.id, "name": assignment.salesperson.name}
+            if assignment and assignment.salesperson
+            else None
+        ),
+        "rule": assignment.rule if assignment else None,
+        "reason": assignment.reason if assignment else None,
+        "script": assignment.script if assignment else None,
+        "deadline_at": _utc(page.deadline_at) if page and page.state == "open" else None,
+        "page": (
+            {
+                "id": page.id,
+                "state": page.state,
+                "sent_at": _utc(page.sent_at),
+                "delivery_status": page.delivery_status,
+                "send_error": page.send_error,
+                "send_attempts": page.send_attempts,
+            }
+            if page
+            else None
+        ),
+        "outcome": lead.outcome,
+    }
+    if timeline:
+        body["timeline"] = [
+            {
+                "at": _utc(e.at),
+                "kind": e.kind,
+                "detail": e.detail,
+                "actor": e.actor,
+                "page_id": e.page_id,
+            }
+            for e in lead.events
+        ]
+    return body

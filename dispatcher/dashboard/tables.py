@@ -1,0 +1,305 @@
+"""The dashboard's tables as rows of plain values. The page, its JSON and the CSV export
+all read these, so the three always agree.
+
+Rates are fractions (0.953), durations seconds; None where there is nothing to measure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from sqlalchemy.orm import Session
+
+from dispatcher.clock import local_time
+from dispatcher.dashboard import figures
+from dispatcher.dashboard.period import Period
+from dispatcher.dashboard.spreads import NO_DURATIONS
+from dispatcher.models import LEAD_KINDS
+
+# The database numbers weekdays from Sunday (0); the office reads them from Monday.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    columns: tuple[tuple[str, str], ...]  # (key, label)
+    rows: Iterable[dict]
+
+    def as_json(self) -> dict:
+        return {
+            "title": self.title,
+            "columns": [{"key": key, "label": label} for key, label in self.columns],
+            "rows": list(self.rows),
+        }
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+SALESPEOPLE_COLUMNS = (
+    ("salesperson_id", "Id"),
+    ("name", "Salesperson"),
+    ("paged", "Paged"),
+    ("acknowledged", "Acknowledged"),
+    ("missed", "Missed"),
+    ("declined", "Declined"),
+    ("failed", "Failed"),
+    ("reassigned_away", "Reassigned away"),
+    ("still_open", "Still open"),
+    ("acknowledgement_rate", "Acknowledgement rate"),
+    ("response_median", "Page to ack, median (s)"),
+    ("response_p90", "Page to ack, 90th percentile (s)"),
+    ("outcome_median", "Ack to outcome, median (s)"),
+    ("outcome_p90", "Ack to outcome, 90th percentile (s)"),
+)
+
+
+def salespeople_table(people: list[figures.SalespersonFigures]) -> Table:
+    rows = []
+    for person in people:
+        rate = person.acknowledgement_rate
+        outcome = person.outcome or NO_DURATIONS
+        rows.append(
+            {
+                "salesperson_id": person.salesperson_id,
+                "name": person.name,
+                "paged": person.paged,
+                "acknowledged": person.acknowledged,
+                "missed": person.missed,
+                "declined": person.declined,
+                "failed": person.failed,
+                "reassigned_away": person.reassigned_away,
+                "still_open": person.still_open,
+                "acknowledgement_rate": None if rate is None else round(rate, 4),
+                "response_median": person.response.median,
+                "response_p90": person.response.p90,
+                "outcome_median": outcome.median,
+                "outcome_p90": outcome.p90,
+            }
+        )
+    return Table("salespeople", "Salespeople", SALESPEOPLE_COLUMNS, rows)
+
+
+def _channel_counts(cells: Iterable[figures.CallCell], key) -> dict:
+    counts: dict = {}
+    for cell in cells:
+        entry = counts.setdefault(key(cell), {"calls": 0, "walk_ins": 0})
+        entry["walk_ins" if cell.channel == "walk_in" else "calls"] += cell.leads
+    return counts
+
+
+_BY_CHANNEL = (("calls", "Calls"), ("walk_ins", "Walk-ins"), ("leads", "All"))
+
+
+def hours_table(cells: list[figures.CallCell]) -> Table:
+    counts = _channel_counts(cells, lambda cell: cell.hour)
+    rows = []
+    for hour in range(24):
+        entry = counts.get(hour, {"calls": 0, "walk_ins": 0})
+        rows.append({"hour": f"{hour:02d}:00", **entry, "leads": sum(entry.values())})
+    return Table("hours", "By hour of day", (("hour", "Hour"), *_BY_CHANNEL), rows)
+
+
+def weekdays_table(cells: list[figures.CallCell]) -> Table:
+    # Sunday (0) becomes 6: the week starts on Monday.
+    counts = _channel_counts(cells, lambda cell: (cell.weekday + 6) % 7)
+    rows = []
+    for index, name in enumerate(WEEKDAYS):
+        entry = counts.get(index, {"calls": 0, "walk_ins": 0})
+        rows.append({"weekday": name, **entry, "leads": sum(entry.values())})
+    return Table("weekdays", "By weekday", (("weekday", "Weekday"), *_BY_CHANNEL), rows)
+
+
+def kinds_table(cells: list[figures.CallCell]) -> Table:
+    totals = {kind: [0, 0, 0] for kind in LEAD_KINDS}
+    for cell in cells:
+        entry = totals.setdefault(cell.kind, [0, 0, 0])
+        entry[0] += cell.leads
+        entry[1] += cell.named
+        entry[2] += cell.to_manager
+    rows = [
+        {
+            "kind": kind,
+            "leads": leads,
+            "named": named,
+            "capture_rate": _rate(named, leads),
+            "to_manager": to_manager,
+        }
+        for kind, (leads, named, to_manager) in totals.items()
+    ]
+    columns = (
+        ("kind", "Kind"),
+        ("leads", "Leads"),
+        ("named", "Name recorded"),
+        ("capture_rate", "Capture rate"),
+        ("to_manager", "Left to the manager"),
+    )
+    return Table("kinds", "By kind", columns, rows)
+
+
+def summary_table(cells: list[figures.CallCell]) -> Table:
+    """The range in one row; capture rate: name and number recorded (the number always
+    is, so it is the share with a name). The seed claims 95-99%."""
+    leads = sum(cell.leads for cell in cells)
+    named = sum(cell.named for cell in cells)
+    walk_ins = sum(cell.leads for cell in cells if cell.channel == "walk_in")
+    row = {
+        "leads": leads,
+        "calls": leads - walk_ins,
+        "walk_ins": walk_ins,
+        "named": named,
+        "capture_rate": _rate(named, leads),
+        "to_manager": sum(cell.to_manager for cell in cells),
+    }
+    columns = (
+        ("leads", "Leads"),
+        ("calls", "Calls"),
+        ("walk_ins", "Walk-ins"),
+        ("named", "Name and number recorded"),
+        ("capture_rate", "Capture rate"),
+        ("to_manager", "Left to the manager"),
+    )
+    return Table("summary", "Summary", columns, [row])
+
+
+def sources_table(rows: list[figures.SourceRow]) -> Table:
+    columns = (
+        ("source", "What brought them"),
+        ("leads", "Leads"),
+        ("named", "Name recorded"),
+        ("capture_rate", "Capture rate"),
+    )
+    return Table(
+        "sources",
+        "By source",
+        columns,
+        [
+            {
+                "source": row.source or "(not recorded)",
+                "leads": row.leads,
+                "named": row.named,
+                "capture_rate": _rate(row.named, row.leads),
+            }
+            for row in rows
+        ],
+    )
+
+
+def listings_table(rows: list[figures.ListingRow]) -> Table:
+    columns = (("listing", "Listing"), ("address", "Address"), ("leads", "Leads"))
+    return Table(
+        "listings",
+        "By listing",
+        columns,
+        [
+            {
+                "listing": row.reference or "(no listing named)",
+                "address": row.address,
+                "leads": row.leads,
+            }
+            for row in rows
+        ],
+    )
+
+
+def outcomes_table(counts: list[tuple[str, int]] | None) -> Table:
+    """Empty (and ``outcomes_recorded`` false in the JSON) until outcomes are recorded."""
+    total = sum(count for _, count in counts or [])
+    rows = [
+        {"outcome": value.replace("_", " "), "leads": count, "share": _rate(count, total)}
+        for value, count in counts or []
+    ]
+    columns = (("outcome", "Outcome"), ("leads", "Leads"), ("share", "Share"))
+    return Table("outcomes", "Outcomes", columns, rows)
+
+
+LEAD_COLUMNS = (
+    ("lead_id", "Lead"),
+    ("logged_at", "Logged (office time)"),
+    ("channel", "Channel"),
+    ("kind", "Kind"),
+    ("source", "Source"),
+    ("listing", "Listing"),
+    ("state", "State"),
+    ("named", "Name recorded"),
+    ("pages", "Pages"),
+    ("last_salesperson", "Last paged"),
+    ("last_page_state", "Last page"),
+)
+
+
+def leads_table(lines: Iterable[figures.LeadLine], timezone: str, title: str) -> Table:
+    """Leads without the caller's name or number: the export may travel."""
+
+    def rows():
+        for line in lines:
+            yield {
+                "lead_id": line.lead_id,
+                "logged_at": local_time(line.created_at, timezone).strftime("%Y-%m-%d %H:%M:%S"),
+                "channel": line.channel,
+                "kind": line.kind,
+                "source": line.source,
+                "listing": line.listing,
+                "state": line.state,
+                "named": line.named,
+                "pages": line.pages,
+                "last_salesperson": line.last_salesperson or ("the manager" if line.pages else ""),
+                "last_page_state": line.last_page_state,
+            }
+
+    return Table("leads", title, LEAD_COLUMNS, rows())
+
+
+CSV_TABLES = (
+    "summary",
+    "salespeople",
+    "hours",
+    "weekdays",
+    "kinds",
+    "sources",
+    "listings",
+    "outcomes",
+    "leads",
+)
+
+
+def one_table(name: str, *, session: Session, office_id: int, period: Period) -> Table:
+    """One table for the CSV export; the leads table is every lead of the range, read
+    as it is written out."""
+    scope = {"session": session, "office_id": office_id, "period": period}
+    if name == "leads":
+        return leads_table(figures.all_lead_lines(**scope), period.timezone, "Leads")
+    if name not in CSV_TABLES:
+        raise KeyError(name)
+    return _figure_tables(figures.office_figures(**scope))[name]
+
+
+def _figure_tables(office: figures.OfficeFigures) -> dict[str, Table]:
+    tables = [
+        summary_table(office.cells),
+        salespeople_table(office.salespeople),
+        hours_table(office.cells),
+        weekdays_table(office.cells),
+        kinds_table(office.cells),
+        sources_table(office.sources),
+        listings_table(office.listings),
+        outcomes_table(office.outcomes),
+    ]
+    return {table.name: table for table in tables}
+
+
+def all_tables(
+    *, session: Session, office_id: int, period: Period, salesperson_id: int | None = None
+) -> dict[str, Table]:
+    """Everything the page shows; ``leads`` is the latest 50 (of one salesperson)."""
+    scope = {"session": session, "office_id": office_id, "period": period}
+    tables = _figure_tables(figures.office_figures(**scope))
+    recent = figures.recent_leads(**scope, salesperson_id=salesperson_id)
+    latest = leads_table(recent, period.timezone, "Latest leads")
+    # Read twice (the page's table and its JSON): a list, not the export's generator.
+    tables["leads"] = replace(latest, rows=list(latest.rows))
+    return tables

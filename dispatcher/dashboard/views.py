@@ -1,0 +1,241 @@
+"""The manager's dashboard (C11): for a range of days, who got the calls and how fast
+they answered, and where the calls came from. The same figures as a page with charts, as
+JSON (the charts' data) and as CSV, one table at a time."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from dispatcher.clock import local_time, utcnow
+from dispatcher.dashboard.figures import outcomes_recorded
+from dispatcher.dashboard.period import DEFAULT_DAYS, Period, parse_period
+from dispatcher.dashboard.tables import CSV_TABLES, Table, all_tables, one_table
+from dispatcher.extensions import db
+from dispatcher.invalid_input import InvalidInput
+from dispatcher.models import Office, Salesperson
+from dispatcher.office.current import current_office
+from dispatcher.text import ascii_whole_number
+
+bp = Blueprint("dashboard", __name__)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the manager asked to see: an office, a range of days, maybe one salesperson."""
+
+    office: Office
+    offices: list[Office]
+    period: Period
+    salesperson: Salesperson | None
+
+
+@contextmanager
+def report_session() -> Iterator[Session]:
+    """A session for the dashboard's reads. On SQLite its transaction starts deferred
+    (see create_app), so a long report never holds up a call being logged."""
+    session = Session(db.engine.execution_options(reads_only=True))
+    if session.get_bind().dialect.name == "postgresql":
+        # The percentiles sort a year of durations: in memory, not in temporary files
+        # (the default 4 MB spills; measured 20% slower in bench/dashboard.py).
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def _scope() -> Scope:
+    """The office, range and salesperson from the query string; InvalidInput naming
+    each bad field."""
+    errors: dict[str, str] = {}
+    home = current_office()
+    offices = list(db.session.scalars(select(Office).order_by(Office.id)))
+    office = home
+    office_text = request.args.get("office", "").strip()
+    if office_text:
+        office = next((o for o in offices if str(o.id) == office_text), None)
+        if office is None:
+            errors["office"] = f"There is no office {office_text[:20]!r}: choose one from the list."
+            office = home
+    timezone = current_app.config["OFFICE_TIMEZONE"]
+    period = None
+    try:
+        period = parse_period(
+            request.args.get("from"),
+            request.args.get("to"),
+            today=local_time(utcnow(), timezone).date(),
+            timezone=timezone,
+        )
+    except InvalidInput as error:
+        errors.update(error.errors)
+    salesperson = None
+    salesperson_text = request.args.get("salesperson", "").strip()
+    if salesperson_text:
+        salesperson_id = ascii_whole_number(salesperson_text, max_digits=9)
+        if salesperson_id is not None:
+            salesperson = db.session.get(Salesperson, salesperson_id)
+        if salesperson is None or salesperson.office_id != office.id:
+            errors["salesperson"] = "No such salesperson in this office."
+    if errors:
+        raise InvalidInput(errors)
+    return Scope(office=office, offices=offices, period=period, salesperson=salesperson)
+
+
+def _query_args(scope: Scope, **extra) -> dict:
+    """The scope as query arguments, for the page's links."""
+    args = {
+        "from": scope.period.first_day.isoformat(),
+        "to": scope.period.last_day.isoformat(),
+        "office": scope.office.id,
+    }
+    return {**args, **extra}
+
+
+def _payload(scope: Scope, tables: dict[str, Table]) -> dict:
+    """The JSON the charts are drawn from (also /manager/dashboard.json)."""
+    return {
+        "office": {"id": scope.office.id, "name": scope.office.name},
+        "from": scope.period.first_day.isoformat(),
+        "to": scope.period.last_day.isoformat(),
+        "timezone": scope.period.timezone,
+        "days": scope.period.days,
+        "salesperson_id": scope.salesperson.id if scope.salesperson else None,
+        "outcomes_recorded": outcomes_recorded(),
+        "tables": {name: table.as_json() for name, table in tables.items()},
+    }
+
+
+def _compute(scope: Scope) -> dict[str, Table]:
+    with report_session() as session:
+        return all_tables(
+            session=session,
+            office_id=scope.office.id,
+            period=scope.period,
+            salesperson_id=scope.salesperson.id if scope.salesperson else None,
+        )
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _duration(seconds: float | None) -> str:
+    """Seconds in the words a manager reads: 45 s, 3 min 05 s, 2 h 10 min."""
+    if seconds is None:
+        return "—"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    if whole < 86400:
+        return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+    return f"{whole // 86400} d {whole % 86400 // 3600} h"
+
+
+@bp.route("/dashboard")
+def page():
+    try:
+        scope = _scope()
+    except InvalidInput as error:
+        return render_template(
+            "dashboard.html",
+            errors=error.errors,
+            form=request.args,
+            offices=list(db.session.scalars(select(Office).order_by(Office.id))),
+            default_days=DEFAULT_DAYS,
+        ), 400
+    tables = _compute(scope)
+    return render_template(
+        "dashboard.html",
+        errors={},
+        form=_query_args(scope),
+        offices=scope.offices,
+        scope=scope,
+        tables=tables,
+        data=_payload(scope, tables),
+        csv_tables=CSV_TABLES,
+        query_args=_query_args,
+        outcomes_recorded=outcomes_recorded(),
+        percent=_percent,
+        duration=_duration,
+        default_days=DEFAULT_DAYS,
+    )
+
+
+@bp.route("/dashboard.json")
+def data():
+    try:
+        scope = _scope()
+    except InvalidInput as error:
+        return jsonify({"error": "Bad dashboard request.", "errors": error.errors}), 400
+    return jsonify(_payload(scope, _compute(scope)))
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    # A spreadsheet runs a cell that starts like a formula: sources are typed by people.
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+@bp.route("/dashboard.csv")
+def export():
+    """One table as CSV: ?table=salespeople (or summary, hours, ...) and the range."""
+    errors: dict[str, str] = {}
+    name = request.args.get("table", "").strip()
+    if name not in CSV_TABLES:
+        errors["table"] = f"Choose a table: {', '.join(CSV_TABLES)}."
+    try:
+        scope = _scope()
+    except InvalidInput as error:
+        errors.update(error.errors)
+    if errors:
+        text = "".join(f"{field}: {message}\n" for field, message in errors.items())
+        return Response(text, status=400, mimetype="text/plain")
+    filename = (
+        f"dashboard-{name}-{scope.period.first_day.isoformat()}-"
+        f"{scope.period.last_day.isoformat()}.csv"
+    )
+    office_id, period = scope.office.id, scope.period
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        with report_session() as session:
+            table = one_table(name, session=session, office_id=office_id, period=period)
+            writer.writerow([label for _, label in table.columns])
+            for count, row in enumerate(table.rows, 1):
+                writer.writerow([_csv_value(row[key]) for key, _ in table.columns])
+                if count % 500 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(lines()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

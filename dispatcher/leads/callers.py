@@ -1,0 +1,40 @@
+"""Looking a caller up while the coordinator types the number: is this a known client,
+who owns them, and when were they last followed up (O1, O6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dispatcher.leads.routing_inputs import known_clients
+from dispatcher.models import Lead, Office, Salesperson
+
+
+@dataclass(frozen=True)
+class CallerLookup:
+    previous_leads: int
+    owner_name: str | None = None
+    last_contact_at: datetime | None = None
+    ownership_valid: bool = False
+
+
+def look_up_caller(*, session: Session, office: Office, phone: str, now: datetime) -> CallerLookup:
+    """What the office knows of this E.164 number (nothing about the caller's name)."""
+    previous = session.scalar(
+        select(func.count(Lead.id)).where(Lead.office_id == office.id, Lead.caller_phone == phone)
+    )
+    clients = known_clients(session=session, phones=[phone])
+    if not clients:
+        return CallerLookup(previous_leads=previous or 0)
+    client = clients[0]
+    owner = session.get(Salesperson, client.owner_id)
+    lapse = timedelta(days=office.ownership_lapse_days)
+    return CallerLookup(
+        previous_leads=previous or 0,
+        owner_name=owner.name if owner else None,
+        last_contact_at=client.last_contact_at,
+        ownership_valid=now - client.last_contact_at <= lapse,
+    )

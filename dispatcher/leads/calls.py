@@ -1,0 +1,307 @@
+"""Calls to the office number (the voice webhook), decided as a plan the webhook turns
+into TwiML.
+
+- A salesperson calling from their registered mobile acknowledges their open page and
+  hears the client's name and number (C4: the details come by call, never by page), then
+  is put through to the coordinator. Caller ID can be spoofed: unless the carrier fully
+  attested the number (STIR/SHAKEN "A"), they key in their PIN first (voice_pins).
+- Anyone else is a caller: logged at once as a lead stub from the caller ID, then put
+  through to the coordinator in the coordinator's hours, to the salesperson on duty
+  outside them (C8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dispatcher.leads.stubs import log_call_stub
+from dispatcher.leads.timeline import record_event
+from dispatcher.models import InboundCall, Lead, Page, Salesperson
+from dispatcher.office.hours import CoordinatorHours, coordinator_on_duty, hours_from_config
+from dispatcher.pages.service import acknowledge_page, open_pages_for
+from dispatcher.phones import spoken_number
+
+# A salesperson who acknowledged by SMS then calls for the details hears the lead they
+# acknowledged most recently within this time.
+DETAILS_WINDOW = timedelta(hours=12)
+# Wrong PINs: two tries a call; after this many refused calls in a day, no more tries
+# (a guesser with a spoofed number gets a handful of tries a day, not ten thousand).
+REFUSED_PIN_CALLS_A_DAY = 3
+PIN_PROMPT = "Hello. Please enter your PIN, then press the pound key."
+NO_PIN_ENTERED = "We did not get your PIN. Goodbye."
+
+
+@dataclass(frozen=True)
+class PhoneLines:
+    """Who answers calls to the office, from the settings."""
+
+    office_name: str
+    hours: CoordinatorHours
+    coordinator_phone: str | None = None
+    on_duty_salesperson_id: int | None = None
+    on_duty_phone: str | None = None
+
+
+def lines_from_config(config: Mapping) -> PhoneLines:
+    return PhoneLines(
+        office_name=config["OFFICE_NAME"],
+        hours=hours_from_config(config),
+        coordinator_phone=(config.get("COORDINATOR_PHONE") or "").strip() or None,
+        on_duty_salesperson_id=config.get("ON_DUTY_SALESPERSON_ID"),
+        on_duty_phone=(config.get("ON_DUTY_PHONE") or "").strip() or None,
+    )
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """What the caller hears and where the call goes; the webhook renders it as TwiML."""
+
+    outcome: str  # coordinator | on_duty | nobody_to_ring | salesperson_details | ...
+    say: tuple[str, ...] = ()
+    dial: str | None = None
+    # Heard when the dialled phone is not answered, or when no PIN is keyed in.
+    after_dial: tuple[str, ...] = ()
+    # Said inside a <Gather> that posts the keys pressed to the PIN webhook.
+    gather: str | None = None
+    lead_id: int | None = None
+    salesperson_id: int | None = None
+
+
+def earlier_call(*, session: Session, call_sid: str) -> InboundCall | None:
+    return session.scalar(select(InboundCall).where(InboundCall.call_sid == call_sid))
+
+
+def answer_call(
+    *,
+    session: Session,
+    office_id: int,
+    from_number: str,
+    now: datetime,
+    lines: PhoneLines,
+    pin_needed: bool = False,
+) -> CallPlan:
+    """Decide the call and record its effects (a stub, an acknowledgement).
+
+    ``pin_needed``: the caller ID alone does not prove a salesperson's identity (not
+    attested by the carrier, and the office asks for PINs)."""
+    person = None
+    if from_number:
+        person = session.scalar(select(Salesperson).where(Salesperson.mobile == from_number))
+    if person is not None and pin_needed:
+        return _ask_for_pin(session=session, person=person, now=now, lines=lines)
+    if person is not None:
+        return salesperson_calls(session=session, person=person, now=now, lines=lines)
+    in_hours = coordinator_on_duty(now, lines.hours)
+    plan = route_caller(
+        in_hours=in_hours,
+        lines=lines,
+        on_duty=_on_duty_phone(session=session, lines=lines),
+        number_known=bool(from_number),
+    )
+    lead = log_call_stub(
+        session=session,
+        office_id=office_id,
+        phone=from_number,
+        now=now,
+        detail=STUB_WORDS[plan.outcome],
+    )
+    return CallPlan(plan.outcome, plan.say, plan.dial, plan.after_dial, lead_id=lead.id)
+
+
+STUB_WORDS = {
+    "coordinator": "Call to the office: put through to the coordinator",
+    "on_duty": "Call outside the coordinator's hours: put through to the salesperson on duty",
+    "nobody_to_ring": "Call to the office: nobody to put it through to",
+}
+
+
+def route_caller(
+    *, in_hours: bool, lines: PhoneLines, on_duty: str | None, number_known: bool
+) -> CallPlan:
+    """Where a caller's call goes. Pure, and used as it is when the database is away."""
+    call_back = (
+        "If we missed you, we have your number and will call you back. Goodbye."
+        if number_known
+        else "If we missed you, please call again. Goodbye."
+    )
+    if in_hours and lines.coordinator_phone:
+        # C10: the coordinator greets the caller; nothing is said before.
+        return CallPlan("coordinator", dial=lines.coordinator_phone, after_dial=(call_back,))
+    if not in_hours and on_duty:
+        greeting = f"Thank you for calling {lines.office_name}. Putting you through."
+        return CallPlan("on_duty", say=(greeting,), dial=on_duty, after_dial=(call_back,))
+    sorry = f"Thank you for calling {lines.office_name}. Nobody can take your call right now."
+    return CallPlan("nobody_to_ring", say=(sorry, call_back))
+
+
+def _on_duty_phone(*, session: Session, lines: PhoneLines) -> str | None:
+    """The on-duty salesperson's mobile (until the duty roster comes), else the number."""
+    if lines.on_duty_salesperson_id is not None:
+        person = session.get(Salesperson, lines.on_duty_salesperson_id)
+        if person is not None and person.active:
+            return person.mobile
+    return lines.on_duty_phone
+
+
+def plan_without_records(*, lines: PhoneLines, now: datetime) -> CallPlan:
+    """The database is away: nothing can be logged or looked up, but the call must still
+    reach a person. Outside hours only a plain on-duty number can be used."""
+    return route_caller(
+        in_hours=coordinator_on_duty(now, lines.hours),
+        lines=lines,
+        on_duty=lines.on_duty_phone,
+        number_known=False,
+    )
+
+
+def _ask_for_pin(
+    *, session: Session, person: Salesperson, now: datetime, lines: PhoneLines
+) -> CallPlan:
+    """Nothing is read before the PIN; without one (or after too many wrong ones) the
+    salesperson is put through to the coordinator, who knows their voice."""
+    if person.voice_pin_hash is None:
+        why = "To hear a client's details by phone, first set your PIN on your page."
+        return _to_the_coordinator("salesperson_no_pin", why, person=person, now=now, lines=lines)
+    refused = session.scalar(
+        select(func.count(InboundCall.id)).where(
+            InboundCall.salesperson_id == person.id,
+            InboundCall.outcome == "pin_refused",
+            InboundCall.received_at >= now - timedelta(days=1),
+        )
+    )
+    if refused >= REFUSED_PIN_CALLS_A_DAY:
+        why = "Too many wrong PINs today: no details can be read by phone."
+        return _to_the_coordinator(
+            "salesperson_pin_locked", why, person=person, now=now, lines=lines
+        )
+    return pin_prompt(person.id)
+
+
+def pin_prompt(salesperson_id: int) -> CallPlan:
+    return CallPlan(
+        "pin_asked", gather=PIN_PROMPT, after_dial=(NO_PIN_ENTERED,), salesperson_id=salesperson_id
+    )
+
+
+def first_answer_was_pin_prompt(call: InboundCall, *, pin_needed: bool) -> bool:
+    """Whether a repeat of this call's first request must get the PIN prompt again: its
+    stored TwiML has moved on with the keys pressed since, and may read the details."""
+    return (
+        pin_needed
+        and call.salesperson_id is not None
+        and call.outcome not in ("salesperson_no_pin", "salesperson_pin_locked")
+    )
+
+
+def _to_the_coordinator(
+    outcome: str, why: str, *, person: Salesperson, now: datetime, lines: PhoneLines
+) -> CallPlan:
+    if coordinator_on_duty(now, lines.hours) and lines.coordinator_phone:
+        say = ("Hello.", why, "Putting you through to the coordinator.")
+        return CallPlan(outcome, say=say, dial=lines.coordinator_phone, salesperson_id=person.id)
+    say = ("Hello.", why, "The coordinator is not at the desk now. Goodbye.")
+    return CallPlan(outcome, say=say, salesperson_id=person.id)
+
+
+def salesperson_calls(
+    *, session: Session, person: Salesperson, now: datetime, lines: PhoneLines
+) -> CallPlan:
+    """A salesperson whose identity is settled: acknowledge their newest open page (or
+    take the lead they acknowledged lately) and read the client's details."""
+    open_pages = open_pages_for(session=session, salesperson_id=person.id)
+    say = [f"Hello {person.name}."]
+    lead, heading = None, ""
+    if open_pages:
+        page = open_pages.pop(0)
+        if acknowledge_page(
+            session=session, page_id=page.id, now=now, by="call", actor=person.name
+        ):
+            lead, heading = session.get(Lead, page.lead_id), f"Reference {page.lead_id} is yours."
+        else:  # the deadline closed it a moment ago
+            say.append(f"Reference {page.lead_id} has gone to someone else.")
+    else:
+        lead = _recently_acknowledged(session=session, person=person, now=now)
+        heading = f"Reference {lead.id}." if lead else ""
+    if lead is not None:
+        say += [heading, *spoken_details(lead)]
+        record_event(
+            session=session,
+            lead_id=lead.id,
+            kind="details_by_call",
+            at=now,
+            detail=f"{person.name} called the office and heard the client's details",
+            actor=person.name,
+        )
+    elif len(say) == 1:
+        say.append("You have no open page.")
+    if open_pages:
+        refs = ", ".join(str(p.lead_id) for p in open_pages)
+        say.append(f"You have more open pages: reference {refs}. Call again for the next one.")
+    in_hours = coordinator_on_duty(now, lines.hours)
+    outcome = "salesperson_details" if lead is not None else "salesperson_nothing"
+    if in_hours and lines.coordinator_phone:
+        say.append("Putting you through to the coordinator.")
+        return CallPlan(
+            outcome,
+            say=tuple(say),
+            dial=lines.coordinator_phone,
+            lead_id=lead.id if lead else None,
+            salesperson_id=person.id,
+        )
+    say.append("The coordinator is not at the desk now. Goodbye.")
+    return CallPlan(
+        outcome, say=tuple(say), lead_id=lead.id if lead else None, salesperson_id=person.id
+    )
+
+
+def _recently_acknowledged(*, session: Session, person: Salesperson, now: datetime) -> Lead | None:
+    """The lead they acknowledged last (by SMS, say) and now call about for the details."""
+    page = session.scalar(
+        select(Page)
+        .where(
+            Page.salesperson_id == person.id,
+            Page.state == "acknowledged",
+            Page.acknowledged_at >= now - DETAILS_WINDOW,
+        )
+        .order_by(Page.acknowledged_at.desc())
+        .limit(1)
+    )
+    return session.get(Lead, page.lead_id) if page is not None else None
+
+
+def spoken_details(lead: Lead) -> list[str]:
+    """The client's name, need and number, as the voice reads them; the number twice, for
+    writing it down."""
+    said = [
+        f"The client is {lead.caller_name}." if lead.caller_name else "The client gave no name."
+    ]
+    need = f"A {lead.kind}" if lead.kind else "A caller"
+    if lead.listing is not None:
+        need += f", about {lead.listing.address}"
+    said.append(need + ".")
+    if lead.caller_phone:
+        number = spoken_number(lead.caller_phone)
+        said.append(f"Their number is {number}. Again: {number}.")
+    return said
+
+
+def remember_call(
+    *, session: Session, call_sid: str, from_number: str, now: datetime, plan: CallPlan, twiml: str
+) -> None:
+    """Keep the answer under the CallSid: a repeat delivery gets the same and does nothing."""
+    session.add(
+        InboundCall(
+            call_sid=call_sid,
+            from_number=from_number,
+            received_at=now,
+            outcome=plan.outcome,
+            lead_id=plan.lead_id,
+            salesperson_id=plan.salesperson_id,
+            twiml=twiml,
+        )
+    )

@@ -1,0 +1,42 @@
+"""This subject's forms (Flask-WTF reads JSON bodies too)."""
+
+from __future__ import annotations
+
+from wtforms import (
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    Optional,
+)
+
+from dispatcher.forms import TextForm
+from dispatcher.models import LEAD_CHANNELS, LEAD_KINDS
+
+
+class LeadForm(TextForm):
+    caller_phone = StringField("Phone", validators=[DataRequired(), Length(max=40)])
+    caller_name = StringField("Name", validators=[Optional(), Length(max=120)])
+    # No kind is chosen until the coordinator picks one: a default would log every
+    # forgotten kind as a buyer.
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice("", "Choose…")] + [SelectChoice(k, k.title()) for k in LEAD_KINDS],
+        validators=[DataRequired()],
+    )
+    channel = SelectField(
+        "Channel",
+        default="call",
+        choices=[SelectChoice(c, c.replace("_", "-").capitalize()) for c in LEAD_CHANNELS],
+    )
+    source = StringField("What brought them", validators=[Optional(), Length(max=120)])
+    listing = StringField("Listing ref", validators=[Optional(), Length(max=40)])
+    asked_for = IntegerField("Asked for", validators=[Optional()])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
+    area = StringField("Area", validators=[Optional(), Length(max=40)])
+    related_phone = StringField("Family member's phone", validators=[Optional(), Length(max=40)])

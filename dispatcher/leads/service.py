@@ -1,0 +1,282 @@
+"""Logging a call or walk-in, and giving the lead to a salesperson with a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatcher.invalid_input import InvalidInput
+from dispatcher.leads.routing_inputs import decide
+from dispatcher.leads.timeline import record_event
+from dispatcher.models import LEAD_CHANNELS, LEAD_KINDS, Assignment, Lead, Listing, Office, Page
+from dispatcher.office.roster import get_salesperson
+from dispatcher.phones import to_e164
+from routing.decision import RULE_MANAGER, RoutingDecision
+from routing.replay import replay
+
+# Ids are PostgreSQL integers (as dispatcher.RecordId reads them from URLs).
+MAX_RECORD_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class LeadDetails:
+    """What the coordinator typed, before it is checked."""
+
+    caller_phone: str
+    kind: str
+    caller_name: str = ""
+    channel: str = "call"
+    source: str = ""
+    listing: str = ""
+    asked_for_id: int | None = None
+    notes: str = ""
+    area: str = ""
+    related_phone: str = ""
+
+
+def page_text(lead: Lead) -> str:
+    """The page: never the client's name or number (C4)."""
+    what = "Client visit" if lead.channel == "walk_in" else "Client call"
+    return f"{what}, please call the office. Ref {lead.id}. Reply OK when you call back."
+
+
+def find_listing(*, session: Session, office_id: int, reference: str) -> Listing | None:
+    return session.scalar(
+        select(Listing).where(Listing.office_id == office_id, Listing.reference == reference)
+    )
+
+
+def check_details(
+    *, session: Session, office_id: int, details: LeadDetails, region: str
+) -> tuple[str, Listing | None]:
+    """The caller's number in E.164 and the listing; InvalidInput naming every bad field."""
+    errors: dict[str, str] = {}
+    phone, listing = "", None
+    try:
+        phone = to_e164(details.caller_phone, region)
+    except ValueError as error:
+        errors["caller_phone"] = str(error)
+    if details.kind not in LEAD_KINDS:
+        errors["kind"] = f"Choose one of: {', '.join(LEAD_KINDS)}."
+    if details.channel not in LEAD_CHANNELS:
+        errors["channel"] = f"Choose one of: {', '.join(LEAD_CHANNELS)}."
+    if details.listing.strip():
+        listing = find_listing(
+            session=session, office_id=office_id, reference=details.listing.strip()
+        )
+        if listing is None:
+            errors["listing"] = f"No listing with reference {details.listing.strip()!r}."
+    if details.related_phone.strip():
+        try:
+            to_e164(details.related_phone, region)
+        except ValueError as error:
+            errors["related_phone"] = str(error)
+    if details.asked_for_id is not None and not 1 <= details.asked_for_id <= MAX_RECORD_ID:
+        # Never sent to the database: PostgreSQL refuses an id its integer cannot hold.
+        errors["asked_for"] = f"No salesperson with id {details.asked_for_id}."
+    elif details.asked_for_id is not None:
+        try:
+            get_salesperson(
+                session=session, office_id=office_id, salesperson_id=details.asked_for_id
+            )
+        except InvalidInput as error:
+            errors["asked_for"] = error.errors["salesperson"]
+    if errors:
+        raise InvalidInput(errors)
+    return phone, listing
+
+
+def log_lead(
+    *,
+    session: Session,
+    office: Office,
+    details: LeadDetails,
+    logged_by_id: int | None,
+    actor: str,
+    now: datetime,
+    deadline_seconds: int,
+    region: str,
+) -> Lead:
+    """Record the lead and give it to a salesperson; nothing is recorded if input is bad."""
+    phone, listing = check_details(
+        session=session, office_id=office.id, details=details, region=region
+    )
+    lead = Lead(office_id=office.id, state="open", created_at=now, logged_by_id=logged_by_id)
+    fill_details(lead, details, phone=phone, listing=listing, region=region)
+    session.add(lead)
+    session.flush()
+    return route_new_lead(
+        session=session,
+        lead=lead,
+        office=office,
+        event="logged",
+        actor=actor,
+        now=now,
+        deadline_seconds=deadline_seconds,
+    )
+
+
+def route_new_lead(
+    *,
+    session: Session,
+    lead: Lead,
+    office: Office,
+    event: str,
+    actor: str,
+    now: datetime,
+    deadline_seconds: int,
+) -> Lead:
+    """Put the lead's arrival on its timeline (logged, or a call stub completed) and give
+    it to a salesperson."""
+    record_event(
+        session=session,
+        lead_id=lead.id,
+        kind=event,
+        at=now,
+        detail=f"{lead.channel.replace('_', '-')} from a {lead.kind}",
+        actor=actor,
+    )
+    assign_lead(
+        session=session, lead=lead, office=office, now=now, deadline_seconds=deadline_seconds
+    )
+    return lead
+
+
+def fill_details(
+    lead: Lead, details: LeadDetails, *, phone: str, listing: Listing | None, region: str
+) -> None:
+    """Copy the checked details (check_details) onto the lead."""
+    lead.channel = details.channel
+    lead.kind = details.kind
+    lead.caller_name = details.caller_name.strip()
+    lead.caller_phone = phone
+    lead.source = details.source.strip()
+    lead.listing = listing
+    lead.asked_for_id = details.asked_for_id
+    lead.notes = details.notes.strip()
+    lead.area = details.area.strip()
+    lead.related_phone = (
+        to_e164(details.related_phone, region) if details.related_phone.strip() else ""
+    )
+
+
+def assign_lead(
+    *,
+    session: Session,
+    lead: Lead,
+    office: Office,
+    now: datetime,
+    deadline_seconds: int,
+    manager_reason: str | None = None,
+) -> Page | None:
+    """Route the lead and write the page to send; the manager's page when nobody is left.
+
+    ``manager_reason`` skips routing: the lead goes to the manager for that reason.
+    """
+    if manager_reason:
+        decision, inputs = RoutingDecision(None, RULE_MANAGER, manager_reason), None
+    else:
+        decision, inputs = decide(session=session, lead=lead, office=office, now=now)
+    assignment = Assignment(
+        lead_id=lead.id,
+        salesperson_id=decision.salesperson_id,
+        rule=decision.rule,
+        reason=decision.reason,
+        created_at=now,
+        inputs=inputs,
+        manager_decides_on_miss=decision.manager_decides_on_miss,
+        owner_id=decision.owner_id,
+        script=decision.script,
+    )
+    session.add(assignment)
+    session.flush()
+    record_event(
+        session=session,
+        lead_id=lead.id,
+        kind="routed",
+        at=now,
+        detail=f"{decision.rule}: {decision.reason}",
+    )
+    if decision.rule == RULE_MANAGER:
+        lead.state = "manager"
+        return _page_manager(
+            session=session, lead=lead, office=office, assignment=assignment, now=now
+        )
+    page = Page(
+        assignment_id=assignment.id,
+        lead_id=lead.id,
+        salesperson_id=decision.salesperson_id,
+        to_number=assignment.salesperson.mobile,
+        body=page_text(lead),
+        state="open",
+        created_at=now,
+        # Provisional: restarted when the page actually goes out (pages.record_sent).
+        deadline_at=now + timedelta(seconds=deadline_seconds),
+    )
+    session.add(page)
+    session.flush()
+    return page
+
+
+def _page_manager(
+    *, session: Session, lead: Lead, office: Office, assignment: Assignment, now: datetime
+) -> Page | None:
+    if not office.manager_mobile:
+        record_event(
+            session=session,
+            lead_id=lead.id,
+            kind="unassigned",
+            at=now,
+            detail="Nobody left to page and no manager mobile set",
+        )
+        return None
+    what = "visit" if lead.channel == "walk_in" else "call"
+    page = Page(
+        assignment_id=assignment.id,
+        lead_id=lead.id,
+        salesperson_id=None,
+        to_number=office.manager_mobile,
+        body=f"Client {what} Ref {lead.id}: no salesperson acknowledged. Please call the office.",
+        # Tells the manager; no acknowledgement is awaited, so no deadline applies.
+        state="notify",
+        created_at=now,
+        deadline_at=now,
+    )
+    session.add(page)
+    session.flush()
+    return page
+
+
+def open_leads(*, session: Session, office_id: int) -> list[Lead]:
+    return list(
+        session.scalars(
+            select(Lead)
+            .where(Lead.office_id == office_id, Lead.state.in_(("open", "manager")))
+            .order_by(Lead.id.desc())
+        )
+    )
+
+
+def get_lead(*, session: Session, office_id: int, lead_id: int) -> Lead | None:
+    lead = session.get(Lead, lead_id)
+    return lead if lead is not None and lead.office_id == office_id else None
+
+
+def current_page(*, session: Session, lead_id: int) -> Page | None:
+    """The lead's latest page."""
+    return session.scalar(
+        select(Page).where(Page.lead_id == lead_id).order_by(Page.id.desc()).limit(1)
+    )
+
+
+def replay_assignment(assignment: Assignment) -> str | None:
+    """Run the stored decision again from its stored inputs: 'same' or what differs."""
+    if not assignment.inputs:
+        return None
+    again = replay(assignment.inputs)
+    if (again.salesperson_id, again.rule) == (assignment.salesperson_id, assignment.rule):
+        return "same"
+    return f"differs: {again.rule} -> salesperson {again.salesperson_id}"

@@ -1,0 +1,209 @@
+"""The coordinator's console: log a call or walk-in, watch the open leads."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from dispatcher.clock import local_time, utcnow
+from dispatcher.extensions import db, reading_from_here
+from dispatcher.forms import field_errors
+from dispatcher.invalid_input import InvalidInput
+from dispatcher.leads import callers, stubs
+from dispatcher.leads import service as leads
+from dispatcher.leads.forms import LeadForm
+from dispatcher.leads.transactions import (
+    acknowledge_lead_by_hand,
+    close_call_stub,
+    complete_call_stub,
+    lead_details,
+    log_and_page,
+)
+from dispatcher.office import roster as salespeople
+from dispatcher.office.current import current_office
+from dispatcher.phones import to_e164
+
+bp = Blueprint("console", __name__)
+
+
+def _salesperson_choices():
+    office = current_office()
+    return [
+        p for p in salespeople.list_salespeople(session=db.session, office_id=office.id) if p.active
+    ]
+
+
+@bp.route("/")
+def home():
+    return _render_console(LeadForm(), {})
+
+
+def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200, completing=None):
+    """The console; ``completing`` is the call stub whose form is being filled."""
+    office = current_office()
+    board = leads.open_leads(session=db.session, office_id=office.id)
+    return render_template(
+        "console.html",
+        form=form,
+        errors=errors,
+        board=board,
+        stubs=stubs.call_stubs(session=db.session, office_id=office.id),
+        completing=completing,
+        salespeople=_salesperson_choices(),
+        current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
+    ), status
+
+
+@bp.route("/leads", methods=["POST"])
+def log_lead():
+    form = LeadForm()
+    if not form.validate_on_submit():
+        return _render_console(form, field_errors(form), 400)
+    try:
+        lead = log_and_page(
+            lead_details(form),
+            user_id=current_user.id,
+            actor=current_user.username,
+        )
+    except InvalidInput as error:
+        return _render_console(form, error.errors, 400)
+    reading_from_here(db.session)
+    assignment = lead.assignments[-1]
+    who = assignment.salesperson.name if assignment.salesperson else "the manager"
+    flash(f"Lead {lead.id} logged. Paging {who}: {assignment.reason}.", "success")
+    if assignment.script:
+        # C3: the words for the caller; never that the salesperson is off or sick.
+        flash(f"Say to the caller: “{assignment.script}”", "script")
+    return redirect(url_for("console.home"))
+
+
+@bp.route("/board")
+def board():
+    """The open-leads board alone, for the console to refresh without a reload."""
+    office = current_office()
+    return render_template(
+        "_board.html",
+        board=leads.open_leads(session=db.session, office_id=office.id),
+        stubs=stubs.call_stubs(session=db.session, office_id=office.id),
+        current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
+    )
+
+
+@bp.route("/leads/<id:lead_id>")
+def lead_detail(lead_id: int):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        abort(404)
+    return render_template(
+        "lead.html",
+        lead=lead,
+        page=leads.current_page(session=db.session, lead_id=lead.id),
+        replays={a.id: leads.replay_assignment(a) for a in lead.assignments},
+    )
+
+
+@bp.route("/leads/<id:lead_id>/ack", methods=["POST"])
+def acknowledge(lead_id: int):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        abort(404)
+    if acknowledge_lead_by_hand(lead, actor=current_user.username):
+        flash(f"Lead {lead.id}: call-back recorded.", "success")
+    else:
+        flash(f"Lead {lead.id} has no open page to acknowledge.", "error")
+    return redirect(url_for("console.home"))
+
+
+def _stub_or_404(lead_id: int):
+    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    if lead is None:
+        abort(404)
+    return lead
+
+
+@bp.route("/leads/<id:lead_id>/complete", methods=["GET", "POST"])
+def complete_stub(lead_id: int):
+    """A call logged from its caller ID: the coordinator fills the usual form, prefilled
+    with the number, and the lead is routed and paged as any other."""
+    lead = _stub_or_404(lead_id)
+    if lead.state != stubs.STUB:
+        flash(f"Call Ref {lead.id} is already completed or closed.", "error")
+        return redirect(url_for("console.home"))
+    form = LeadForm(data={"caller_phone": lead.caller_phone, "channel": "call"})
+    if not form.is_submitted():
+        return _render_console(form, {}, completing=lead)
+    if not form.validate_on_submit():
+        return _render_console(form, field_errors(form), 400, completing=lead)
+    try:
+        complete_call_stub(
+            lead, lead_details(form), user_id=current_user.id, actor=current_user.username
+        )
+    except InvalidInput as error:
+        return _render_console(form, error.errors, 400, completing=lead)
+    except stubs.StubGone as error:
+        flash(str(error), "error")
+        return redirect(url_for("console.home"))
+    reading_from_here(db.session)
+    assignment = lead.assignments[-1]
+    who = assignment.salesperson.name if assignment.salesperson else "the manager"
+    flash(f"Call Ref {lead.id} completed. Paging {who}: {assignment.reason}.", "success")
+    if assignment.script:
+        flash(f"Say to the caller: “{assignment.script}”", "script")
+    return redirect(url_for("console.home"))
+
+
+@bp.route("/leads/<id:lead_id>/not-a-client", methods=["POST"])
+def close_stub(lead_id: int):
+    """A call that was no client (a supplier, a wrong number): off the board, kept on record."""
+    lead = _stub_or_404(lead_id)
+    try:
+        close_call_stub(lead, actor=current_user.username)
+    except stubs.StubGone as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Call Ref {lead.id} closed: not a client.", "success")
+    return redirect(url_for("console.home"))
+
+
+@bp.route("/callers/lookup", methods=["POST"])
+def look_up_caller():
+    """As the number is typed: a known client's owner and last contact, as JSON.
+
+    A POST with the number in its body (JSON or a form), never in the URL: URLs end up
+    in access logs, proxies' logs and the browser's history."""
+    try:
+        phone = to_e164(_typed_phone(), current_app.config["PHONE_REGION"])
+    except ValueError:
+        return jsonify({"known": False, "complete": False})
+    office = current_office()
+    found = callers.look_up_caller(session=db.session, office=office, phone=phone, now=utcnow())
+    if found.owner_name is None:
+        return jsonify({"known": False, "complete": True, "previous_leads": found.previous_leads})
+    last = local_time(found.last_contact_at, current_app.config["OFFICE_TIMEZONE"])
+    return jsonify(
+        {
+            "known": True,
+            "complete": True,
+            "previous_leads": found.previous_leads,
+            "owner": found.owner_name,
+            "last_contact": last.strftime("%a %d %b %Y"),
+            "ownership_valid": found.ownership_valid,
+        }
+    )
+
+
+def _typed_phone() -> str:
+    """The number typed so far, from a JSON body ({"phone": ...}) or a form field."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    value = body.get("phone") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,133 @@
+"""The manager's controls over routing: statuses, the rotation order, the office rules.
+Every change is recorded with who made it and when (ManagerChange, append-only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatcher.invalid_input import InvalidInput
+from dispatcher.models import ManagerChange, Office, Salesperson
+from routing.decision import STATUSES
+
+STATUS_WORDS = {
+    "in_office": "in the office",
+    "out": "out of the office (still paged)",
+    "busy": "busy with a returning client",
+    "errand": "on an errand",
+    "off_shift": "off shift",
+}
+
+
+def record_change(
+    *, session: Session, office_id: int, actor: str, now: datetime, kind: str, detail: str
+) -> None:
+    session.add(
+        ManagerChange(office_id=office_id, at=now, actor=actor[:80], kind=kind, detail=detail[:300])
+    )
+
+
+def set_status(
+    *, session: Session, person: Salesperson, status: str, actor: str, now: datetime
+) -> None:
+    """Mark a salesperson in, out, busy, on an errand or off shift (Q3)."""
+    if status not in STATUSES:
+        raise InvalidInput({"status": f"Choose one of: {', '.join(STATUSES)}."})
+    if status == person.status:
+        return
+    before = STATUS_WORDS[person.status]
+    person.status = status
+    record_change(
+        session=session,
+        office_id=person.office_id,
+        actor=actor,
+        now=now,
+        kind="status",
+        detail=f"{person.name}: {before} -> {STATUS_WORDS[status]}",
+    )
+
+
+def move_in_rotation(
+    *, session: Session, person: Salesperson, direction: str, actor: str, now: datetime
+) -> None:
+    """Swap the salesperson with the one before (up) or after (down) them (Q1)."""
+    if direction not in ("up", "down"):
+        raise InvalidInput({"direction": "Move up or down."})
+    order = list(
+        session.scalars(
+            select(Salesperson)
+            .where(Salesperson.office_id == person.office_id)
+            .order_by(Salesperson.rotation_position, Salesperson.id)
+        )
+    )
+    # Renumber first, so equal or missing positions cannot make a swap a no-op.
+    for position, member in enumerate(order, start=1):
+        member.rotation_position = position
+    index = order.index(person)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(order):
+        return
+    order[index].rotation_position, order[other].rotation_position = (
+        order[other].rotation_position,
+        order[index].rotation_position,
+    )
+    record_change(
+        session=session,
+        office_id=person.office_id,
+        actor=actor,
+        now=now,
+        kind="rotation",
+        detail=f"{person.name} moved {direction} to place {person.rotation_position}",
+    )
+
+
+def set_office_rules(
+    *,
+    session: Session,
+    office: Office,
+    target_area: str,
+    ownership_lapse_days: int,
+    manager_mobile: str | None,
+    actor: str,
+    now: datetime,
+) -> None:
+    """The target area (C2), the ownership lapse (O6) and the manager's mobile (C5)."""
+    if not 1 <= ownership_lapse_days <= 3650:
+        raise InvalidInput({"ownership_lapse_days": "Between 1 and 3650 days."})
+    areas = ", ".join(
+        dict.fromkeys(a.strip() for a in target_area.replace(";", ",").split(",") if a.strip())
+    )
+    changes = []
+    if areas != office.target_area:
+        changes.append(f"target area: {office.target_area or '(all)'} -> {areas or '(all)'}")
+        office.target_area = areas
+    if ownership_lapse_days != office.ownership_lapse_days:
+        changes.append(
+            f"ownership lapse: {office.ownership_lapse_days} -> {ownership_lapse_days} days"
+        )
+        office.ownership_lapse_days = ownership_lapse_days
+    if manager_mobile != office.manager_mobile:
+        changes.append("manager's mobile changed")
+        office.manager_mobile = manager_mobile
+    for change in changes:
+        record_change(
+            session=session,
+            office_id=office.id,
+            actor=actor,
+            now=now,
+            kind="office",
+            detail=change,
+        )
+
+
+def recent_changes(*, session: Session, office_id: int, limit: int = 200) -> list[ManagerChange]:
+    return list(
+        session.scalars(
+            select(ManagerChange)
+            .where(ManagerChange.office_id == office_id)
+            .order_by(ManagerChange.id.desc())
+            .limit(limit)
+        )
+    )

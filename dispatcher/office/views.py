@@ -1,0 +1,195 @@
+"""The manager's screens: the salespeople (add, edit, deactivate)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from dispatcher.clock import utcnow
+from dispatcher.extensions import db
+from dispatcher.forms import field_errors
+from dispatcher.invalid_input import InvalidInput
+from dispatcher.models import Salesperson
+from dispatcher.office import controls as office_controls
+from dispatcher.office import roster as salespeople
+from dispatcher.office.current import current_office
+from dispatcher.office.forms import SalespersonForm
+from dispatcher.text import ascii_whole_number, forbidden_character, forbidden_message
+
+bp = Blueprint("manager", __name__)
+
+
+def _details(form: SalespersonForm) -> salespeople.SalespersonDetails:
+    return salespeople.SalespersonDetails(
+        name=form.name.data or "",
+        mobile=form.mobile.data or "",
+        skills=form.skills.data or "",
+        active=bool(form.active.data),
+    )
+
+
+@bp.route("/salespeople", methods=["GET", "POST"])
+def salespeople_page():
+    office = current_office()
+    form = SalespersonForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            person = salespeople.add_salesperson(
+                session=db.session,
+                office_id=office.id,
+                details=_details(form),
+                region=current_app.config["PHONE_REGION"],
+            )
+            db.session.commit()
+            flash(f"{person.name} added at the end of the rotation.", "success")
+            return redirect(url_for("manager.salespeople_page"))
+        except InvalidInput as error:
+            db.session.rollback()
+            errors = error.errors
+    elif form.is_submitted():
+        errors = field_errors(form)
+    people = salespeople.list_salespeople(session=db.session, office_id=office.id)
+    return render_template(
+        "salespeople.html",
+        form=form,
+        errors=errors,
+        people=people,
+        status_words=office_controls.STATUS_WORDS,
+    ), (400 if errors else 200)
+
+
+@bp.route("/salespeople/<id:salesperson_id>", methods=["GET", "POST"])
+def edit_salesperson(salesperson_id: int):
+    person = db.session.get(Salesperson, salesperson_id)
+    if person is None or person.office_id != current_office().id:
+        abort(404)
+    form = SalespersonForm(obj=person)
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            changed = salespeople.update_salesperson(
+                session=db.session,
+                person=person,
+                details=_details(form),
+                region=current_app.config["PHONE_REGION"],
+            )
+            for detail in changed:
+                office_controls.record_change(
+                    session=db.session,
+                    office_id=person.office_id,
+                    actor=current_user.username,
+                    now=utcnow(),
+                    kind="salesperson",
+                    detail=detail,
+                )
+            db.session.commit()
+            flash(f"{person.name} saved.", "success")
+            return redirect(url_for("manager.salespeople_page"))
+        except InvalidInput as error:
+            db.session.rollback()
+            errors = error.errors
+    elif form.is_submitted():
+        errors = field_errors(form)
+    return render_template("salesperson_edit.html", form=form, person=person, errors=errors), (
+        400 if errors else 200
+    )
+
+
+def _own_salesperson(salesperson_id: int) -> Salesperson:
+    person = db.session.get(Salesperson, salesperson_id)
+    if person is None or person.office_id != current_office().id:
+        abort(404)
+    return person
+
+
+def _apply_control(control, field: str, **arguments) -> bool:
+    """Run one of the manager's controls, commit it, or flash why it was refused."""
+    try:
+        control(session=db.session, actor=current_user.username, now=utcnow(), **arguments)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.errors[field], "error")
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.route("/salespeople/<id:salesperson_id>/status", methods=["POST"])
+def set_status(salesperson_id: int):
+    """Busy / errand / back / out / off shift, from the salespeople table."""
+    person = _own_salesperson(salesperson_id)
+    status = request.form.get("status", "")
+    if _apply_control(office_controls.set_status, "status", person=person, status=status):
+        flash(f"{person.name} is {office_controls.STATUS_WORDS[person.status]}.", "success")
+    return redirect(url_for("manager.salespeople_page")), 303
+
+
+@bp.route("/salespeople/<id:salesperson_id>/move", methods=["POST"])
+def move(salesperson_id: int):
+    person = _own_salesperson(salesperson_id)
+    direction = request.form.get("direction", "")
+    _apply_control(
+        office_controls.move_in_rotation, "direction", person=person, direction=direction
+    )
+    return redirect(url_for("manager.salespeople_page")), 303
+
+
+@bp.route("/office", methods=["GET", "POST"])
+def office_rules():
+    """The target area, the ownership lapse and the manager's mobile."""
+    office = current_office()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        from dispatcher.phones import to_e164
+
+        mobile = request.form.get("manager_mobile", "").strip() or None
+        try:
+            if mobile:
+                try:
+                    mobile = to_e164(mobile, current_app.config["PHONE_REGION"])
+                except ValueError as error:
+                    raise InvalidInput({"manager_mobile": str(error)}) from error
+            days = ascii_whole_number(request.form.get("ownership_lapse_days"), max_digits=4)
+            if days is None:
+                raise InvalidInput({"ownership_lapse_days": "A whole number of days."})
+            target_area = request.form.get("target_area", "")
+            if (character := forbidden_character(target_area)) is not None:
+                raise InvalidInput({"target_area": forbidden_message(character)})
+            office_controls.set_office_rules(
+                session=db.session,
+                office=office,
+                target_area=target_area,
+                ownership_lapse_days=days,
+                manager_mobile=mobile,
+                actor=current_user.username,
+                now=utcnow(),
+            )
+        except InvalidInput as error:
+            db.session.rollback()
+            errors = error.errors
+        else:
+            db.session.commit()
+            flash("Office rules saved.", "success")
+            return redirect(url_for("manager.office_rules")), 303
+    return render_template(
+        "office.html", office=office, errors=errors, form=request.form if errors else None
+    ), (400 if errors else 200)
+
+
+@bp.route("/changes")
+def changes():
+    """Every change to the rotation, statuses, skills and rules: who and when."""
+    return render_template(
+        "changes.html",
+        changes=office_controls.recent_changes(session=db.session, office_id=current_office().id),
+    )

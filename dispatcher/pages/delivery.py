@@ -1,0 +1,165 @@
+"""What became of each page: Twilio's delivery receipts, and pages that can never arrive.
+
+An undelivered or failed page does not wait for its deadline: the lead moves to the
+next salesperson at once (pages.close_and_reassign, the same one conditional update as
+a miss), with the reason in words on the lead's timeline. The same Twilio codes returned
+when sending (workers.jobs) go through ``page_undeliverable`` too.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dispatcher.leads.timeline import record_event
+from dispatcher.models import Page, Salesperson
+from dispatcher.office.controls import record_change
+from dispatcher.pages.service import close_and_reassign
+from dispatcher.sms.opt_out import opt_out
+
+log = logging.getLogger(__name__)
+
+# Twilio's statuses in the order a message moves through them; a late receipt for an
+# earlier status must not overwrite a later one.
+STATUS_ORDER = ("accepted", "queued", "sending", "sent", "delivered", "undelivered", "failed")
+FINAL = {"delivered", "undelivered", "failed"}
+UNDELIVERED = {"undelivered", "failed"}
+
+# Twilio's error codes, in the words the coordinator and the manager read.
+FAILURE_WORDS = {
+    "30003": "handset unreachable",
+    "30005": "unknown handset",
+    "30006": "landline or unreachable carrier",
+    "30007": "filtered by the carrier",
+    "21610": "the salesperson opted out",
+    "21614": "not a mobile number",
+}
+# The number itself is wrong for pages: the manager must fix it.
+NUMBER_PROBLEMS = {"30005", "30006", "21614"}
+OPTED_OUT = "21610"
+
+
+def failure_words(code: str | int | None) -> str:
+    code = str(code) if code is not None else None
+    if code in FAILURE_WORDS:
+        return f"{FAILURE_WORDS[code]} (Twilio {code})"
+    return f"Twilio error {code}" if code else "no reason given"
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    page_id: int | None = None
+    next_page_id: int | None = None  # to send after the commit
+    manager_message_id: int | None = None  # likewise
+
+
+def record_delivery_status(
+    *,
+    session: Session,
+    message_sid: str,
+    status: str,
+    error_code: str | None,
+    now: datetime,
+    deadline_seconds: int,
+) -> DeliveryOutcome:
+    """Store the page's latest status; a repeat or an out-of-order receipt changes nothing.
+    Undelivered or failed: the lead moves on now."""
+    page = session.scalar(select(Page).where(Page.message_sid == message_sid))
+    if page is None:
+        return DeliveryOutcome()
+    before = page.delivery_status
+    if status == before or before in FINAL or _rank(status) < _rank(before):
+        return DeliveryOutcome(page.id)
+    # Conditional on the status we read, so two copies of a receipt racing act once.
+    changed = session.execute(
+        update(Page)
+        .where(
+            Page.id == page.id,
+            Page.delivery_status.is_(None) if before is None else Page.delivery_status == before,
+        )
+        .values(delivery_status=status)
+    )
+    if changed.rowcount != 1:
+        return DeliveryOutcome(page.id)
+    session.refresh(page)
+    if status not in UNDELIVERED:
+        return DeliveryOutcome(page.id)
+    record_event(
+        session=session,
+        lead_id=page.lead_id,
+        kind="page_" + status,
+        at=now,
+        page_id=page.id,
+        detail=f"Not delivered: {failure_words(error_code)}",
+    )
+    return page_undeliverable(
+        session=session,
+        page=page,
+        code=error_code,
+        what="was not delivered",
+        now=now,
+        deadline_seconds=deadline_seconds,
+    )
+
+
+def page_undeliverable(
+    *,
+    session: Session,
+    page: Page,
+    code: str | int | None,
+    what: str,
+    now: datetime,
+    deadline_seconds: int,
+) -> DeliveryOutcome:
+    """The page will never reach the salesperson: note a bad number or an opt-out on their
+    record, and give the lead to the next salesperson if the page is still open."""
+    code = str(code) if code is not None else None
+    person = page.salesperson
+    told = None
+    if person is not None:
+        if code in NUMBER_PROBLEMS:
+            flag_number(session=session, person=person, code=code, now=now)
+        elif code == OPTED_OUT:
+            # Twilio has them on its opt-out list (a STOP we never saw): routing must
+            # skip them, or every lead would try them first.
+            told = opt_out(
+                session=session, person=person, how="is on Twilio's opt-out list", now=now
+            )
+    if person is None or page.state != "open":
+        return DeliveryOutcome(page.id, manager_message_id=told)
+    next_page_id = close_and_reassign(
+        session=session,
+        page=page,
+        state="failed",
+        now=now,
+        deadline_seconds=deadline_seconds,
+        why=f"The page to {person.name} {what}: {failure_words(code)}",
+    )
+    log.info("page %s undeliverable (%s): lead %s moves on", page.id, code, page.lead_id)
+    if next_page_id is False or next_page_id is None:
+        return DeliveryOutcome(page.id, manager_message_id=told)
+    return DeliveryOutcome(page.id, next_page_id=next_page_id, manager_message_id=told)
+
+
+def flag_number(*, session: Session, person: Salesperson, code: str, now: datetime) -> None:
+    """Flag the salesperson's mobile for the manager (shown on the salespeople page)."""
+    problem = failure_words(code)
+    if person.number_problem == problem:
+        return
+    person.number_problem, person.number_problem_at = problem, now
+    record_change(
+        session=session,
+        office_id=person.office_id,
+        actor="twilio",
+        now=now,
+        kind="number_problem",
+        detail=f"{person.name}'s mobile cannot receive pages: {problem}",
+    )
+
+
+def _rank(status: str | None) -> int:
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else -1

@@ -1,0 +1,244 @@
+"""A salesperson's SMS reply to a page, recorded once per MessageSid.
+
+OK acknowledges, NO / PASS passes the lead on at once, DONE reports the outcome of the
+call-back (C7), HELP lists the words, STOP / START opt out of SMS pages and back in.
+Nothing here commits; the webhook does, then queues what the outcome lists.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatcher.leads.outcomes import OUTCOMES, record_outcome
+from dispatcher.models import InboundMessage, Lead, Page, Salesperson
+from dispatcher.pages.service import acknowledge_page, close_and_reassign, open_page_for
+from dispatcher.phones import masked
+from dispatcher.sms.opt_out import opt_in, opt_out
+
+log = logging.getLogger(__name__)
+
+HELP_TEXT = (
+    "Reply OK when you call the office back about a page (OK 12 picks Ref 12); NO or PASS "
+    "to pass it on; DONE, the ref and the result after you call the client (DONE 12 "
+    "appointment set). STOP ends pages, START resumes. Questions: call the office."
+)
+DONE_HELP = (
+    "Send DONE, the ref and the result, e.g. DONE 12 appointment set. Results: "
+    + ", ".join(OUTCOMES.values())
+    + "."
+)
+# A client texting the office number reaches no one: tell them to call, nothing more.
+UNKNOWN_NUMBER_REPLY = (
+    "Thank you for your message. This number does not read texts: please call it."
+)
+REPLY_LIMIT = 320  # InboundMessage.reply
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    outcome: str
+    reply: str
+    repeated: bool = False
+    # To queue after the commit: the next salesperson's page, the manager's SMS.
+    pages_to_send: tuple[int, ...] = ()
+    manager_messages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the message said (callbacks.replies.parse_reply reads it from the text)."""
+
+    command: str  # ack | decline | done | help | stop | start | unknown
+    ref: int | None = None
+    outcome: str | None = None
+    opt_in: bool = False  # also one of Twilio's opt-in words (YES)
+
+
+@dataclass(frozen=True)
+class ReplySettings:
+    deadline_seconds: int
+    # C4: the client's details in the SMS that confirms an acknowledgement (default off).
+    details_in_ack: bool = False
+
+
+def earlier_delivery(*, session: Session, message_sid: str) -> InboundMessage | None:
+    return session.scalar(select(InboundMessage).where(InboundMessage.message_sid == message_sid))
+
+
+def handle_reply(
+    *,
+    session: Session,
+    message_sid: str,
+    from_number: str,
+    reply: Reply,
+    now: datetime,
+    settings: ReplySettings,
+) -> ReplyOutcome:
+    """Act on the reply and remember it under its MessageSid, so a repeat delivery
+    answers the same and changes nothing. The body is never kept nor logged."""
+    seen = earlier_delivery(session=session, message_sid=message_sid)
+    if seen is not None:
+        return ReplyOutcome(seen.outcome, seen.reply, repeated=True)
+    person = session.scalar(select(Salesperson).where(Salesperson.mobile == from_number))
+    if person is None:
+        log.info("sms from an unknown number %s: nothing done", masked(from_number))
+        result = ReplyOutcome("unknown_number", UNKNOWN_NUMBER_REPLY)
+    else:
+        result = _act(session=session, person=person, reply=reply, now=now, settings=settings)
+        log.info("sms from salesperson %s: %s", person.id, result.outcome)
+    # Cut once, so a repeat delivery answers exactly what the first got.
+    result = replace(result, reply=result.reply[:REPLY_LIMIT])
+    session.add(
+        InboundMessage(
+            message_sid=message_sid,
+            from_number=from_number,
+            received_at=now,
+            outcome=result.outcome,
+            reply=result.reply,
+        )
+    )
+    return result
+
+
+def _act(
+    *, session: Session, person: Salesperson, reply: Reply, now: datetime, settings: ReplySettings
+) -> ReplyOutcome:
+    if reply.command == "stop":
+        told = opt_out(session=session, person=person, how="texted STOP", now=now)
+        # Twilio answers STOP itself and delivers nothing more to the number, ours included.
+        return ReplyOutcome("opted_out", "", manager_messages=_ids(told))
+    if reply.command == "start" or (reply.opt_in and person.sms_opted_out):
+        # YES is Twilio's opt-in word too: Twilio has re-subscribed them, so must we.
+        told = opt_in(session=session, person=person, now=now)
+        return ReplyOutcome("opted_in", "You will get pages again.", manager_messages=_ids(told))
+    if reply.command == "ack":
+        return _acknowledge(
+            session=session, person=person, ref=reply.ref, now=now, settings=settings
+        )
+    if reply.command == "decline":
+        return _decline(session=session, person=person, ref=reply.ref, now=now, settings=settings)
+    if reply.command == "done":
+        return _report(session=session, person=person, reply=reply, now=now)
+    if reply.command == "help":
+        return ReplyOutcome("help", HELP_TEXT)
+    return ReplyOutcome("not_understood", "Sorry, not understood. " + HELP_TEXT)
+
+
+def _ids(message_id: int | None) -> tuple[int, ...]:
+    return (message_id,) if message_id is not None else ()
+
+
+def _open_page(*, session: Session, person: Salesperson, ref: int | None) -> Page | None:
+    """The newest open page sent to them, or the one for ``ref``."""
+    return open_page_for(session=session, salesperson_id=person.id, lead_id=ref)
+
+
+def _acknowledge(
+    *,
+    session: Session,
+    person: Salesperson,
+    ref: int | None,
+    now: datetime,
+    settings: ReplySettings,
+) -> ReplyOutcome:
+    page = _open_page(session=session, person=person, ref=ref)
+    if page is not None and acknowledge_page(
+        session=session, page_id=page.id, now=now, by="sms", actor=person.name
+    ):
+        lead = session.get(Lead, page.lead_id)
+        details = (
+            client_details(lead)
+            if settings.details_in_ack
+            else "Call the office for the client's details."
+        )
+        return ReplyOutcome(
+            "acknowledged",
+            f"Thanks, Ref {lead.id} is yours. {details} "
+            f"After your call, reply DONE {lead.id} and the result.",
+        )
+    return _too_late(session=session, person=person, ref=ref)
+
+
+def client_details(lead: Lead) -> str:
+    """The client's name, number and need, for the one office setting that allows them in
+    an SMS (ACK_REPLY_INCLUDES_DETAILS) and for the salesperson's call (read out)."""
+    name = lead.caller_name or "no name given"
+    about = f", about {lead.listing.address}" if lead.listing else ""
+    return f"The client: {name}, {lead.caller_phone}, a {lead.kind}{about}."
+
+
+def _decline(
+    *,
+    session: Session,
+    person: Salesperson,
+    ref: int | None,
+    now: datetime,
+    settings: ReplySettings,
+) -> ReplyOutcome:
+    """NO / PASS: the lead goes to the next salesperson now, not at the deadline."""
+    page = _open_page(session=session, person=person, ref=ref)
+    if page is None:
+        if ref is not None:
+            return ReplyOutcome("no_such_page", f"You have no open page with Ref {ref}.")
+        return ReplyOutcome("nothing_open", "You have no open page to pass on.")
+    next_page_id = close_and_reassign(
+        session=session,
+        page=page,
+        state="declined",
+        now=now,
+        deadline_seconds=settings.deadline_seconds,
+        why=f"{person.name} passed (replied NO by SMS)",
+    )
+    if next_page_id is False:  # the deadline closed it first
+        return _too_late(session=session, person=person, ref=page.lead_id)
+    return ReplyOutcome(
+        "declined",
+        f"Ref {page.lead_id} is passed on to someone else.",
+        pages_to_send=_ids(next_page_id),
+    )
+
+
+def _report(*, session: Session, person: Salesperson, reply: Reply, now: datetime) -> ReplyOutcome:
+    """DONE <ref> <outcome>. Reporting on a page still open acknowledges it first: they
+    called the client, so they called back."""
+    if reply.ref is None or reply.outcome is None:
+        return ReplyOutcome("outcome_not_understood", DONE_HELP)
+    ref = reply.ref
+    page = _open_page(session=session, person=person, ref=ref)
+    if page is not None:
+        acknowledge_page(session=session, page_id=page.id, now=now, by="sms", actor=person.name)
+    theirs = session.scalar(
+        select(Page.id).where(
+            Page.lead_id == ref, Page.salesperson_id == person.id, Page.state == "acknowledged"
+        )
+    )
+    if theirs is None:
+        return ReplyOutcome("not_theirs", f"Ref {ref} is not yours to report on.")
+    lead = session.get(Lead, ref)
+    record_outcome(session=session, lead=lead, person=person, outcome=reply.outcome, now=now)
+    return ReplyOutcome("outcome", f"Thanks: Ref {ref}, {OUTCOMES[reply.outcome]}, recorded.")
+
+
+def _too_late(*, session: Session, person: Salesperson, ref: int | None) -> ReplyOutcome:
+    query = select(Page).where(Page.salesperson_id == person.id).order_by(Page.id.desc()).limit(1)
+    if ref is not None:
+        query = query.where(Page.lead_id == ref)
+    last = session.scalar(query)
+    if last is not None and last.state in ("missed", "declined", "failed"):
+        return ReplyOutcome(
+            "too_late",
+            f"Ref {last.lead_id} has gone to someone else"
+            + (
+                ": the deadline passed. A notice is in your mailbox."
+                if last.state == "missed"
+                else "."
+            ),
+        )
+    if ref is not None:
+        return ReplyOutcome("no_such_page", f"You have no open page with Ref {ref}.")
+    return ReplyOutcome("nothing_open", "You have no open page to acknowledge.")

@@ -1,0 +1,200 @@
+"""The development phone (development mode, outbox transport only): read a salesperson's
+pages and reply as them. Replies go through the Twilio webhook code, signed as Twilio
+signs. Coordinators and managers may use every salesperson's phone; a salesperson only
+their own, since a phone acknowledges pages and hears clients' details as its owner."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import or_, select
+from twilio.request_validator import RequestValidator
+
+from dispatcher.clock import utcnow
+from dispatcher.extensions import db
+from dispatcher.leads.voice_pins import FULLY_ATTESTED
+from dispatcher.models import OutboxMessage, Salesperson
+from dispatcher.office import roster as salespeople
+from dispatcher.office.current import current_office
+from dispatcher.sms import office_number
+from dispatcher.sms.forms import ReplyForm
+from dispatcher.sms.outbox import development_auth_token, new_sid
+
+bp = Blueprint("devphone", __name__)
+
+DEV_ACCOUNT_SID = "AC" + "0" * 32
+
+
+def devphone_available(app: Flask) -> bool:
+    """Only in development mode, and never once any Twilio credential is set: there the
+    real phones answer, and a page that signs webhooks must not exist."""
+    config = app.config
+    return bool(config.get("DEVELOPMENT_MODE")) and not (
+        config.get("TWILIO_ACCOUNT_SID") or config.get("TWILIO_AUTH_TOKEN")
+    )
+
+
+def _may_use_every_phone() -> bool:
+    return current_user.role != "salesperson"
+
+
+def _phone_of(salesperson_id: int) -> Salesperson:
+    """The salesperson whose phone is used: a salesperson may use only their own."""
+    person = db.session.get(Salesperson, salesperson_id) or abort(404)
+    if not _may_use_every_phone() and person.id != current_user.salesperson_id:
+        abort(403)
+    return person
+
+
+@bp.route("/")
+def index():
+    if _may_use_every_phone():
+        people = salespeople.list_salespeople(session=db.session, office_id=current_office().id)
+    else:
+        own = db.session.get(Salesperson, current_user.salesperson_id or 0)
+        people = [own] if own is not None else []
+    return render_template(
+        "devphone_index.html", people=people, rings_as_client=_may_use_every_phone()
+    )
+
+
+@bp.route("/<id:salesperson_id>", methods=["GET", "POST"])
+def phone(salesperson_id: int):
+    person = _phone_of(salesperson_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        answer = send_as_salesperson(person, form.body.data)
+        flash(f"Sent. The office answered: {answer or '(no reply)'}", "info")
+        return redirect(url_for("devphone.phone", salesperson_id=person.id))
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            or_(
+                OutboxMessage.to_number == person.mobile, OutboxMessage.from_number == person.mobile
+            )
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return render_template("devphone.html", person=person, form=form, messages=list(messages))
+
+
+def send_as_salesperson(person: Salesperson, body: str) -> str:
+    """Post the reply to /twilio/sms exactly as Twilio would, and store both sides."""
+    sid = new_sid()
+    params = {
+        "MessageSid": sid,
+        "AccountSid": DEV_ACCOUNT_SID,
+        "From": person.mobile,
+        "To": office_number(),
+        "Body": body,
+        "NumMedia": "0",
+    }
+    db.session.add(
+        OutboxMessage(
+            sid=sid,
+            direction="inbound",
+            to_number=office_number(),
+            from_number=person.mobile,
+            body=body,
+            created_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    answer = _message_text(_post_as_twilio("callbacks.inbound_sms", params))
+    if answer:
+        db.session.add(
+            OutboxMessage(
+                sid=new_sid(),
+                direction="outbound",
+                to_number=person.mobile,
+                from_number=office_number(),
+                body=answer,
+                created_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    return answer
+
+
+@bp.route("/<id:salesperson_id>/call", methods=["POST"])
+def call(salesperson_id: int):
+    person = _phone_of(salesperson_id)
+    # Their own handset on a real network: the carrier attests its number, so the office
+    # reads the details without a PIN, as it would for their real phone.
+    flash(f"You called the office. {call_the_office(person.mobile, attested=True)}", "info")
+    return redirect(url_for("devphone.phone", salesperson_id=person.id))
+
+
+@bp.route("/call", methods=["POST"])
+def call_as_client():
+    """A caller ringing the office from any number: the call is logged as a stub.
+
+    Not for salespeople: from a colleague's mobile it would be that colleague's call,
+    acknowledging their page and reading out their client."""
+    number = (request.form.get("from_number") or "").strip() or "anonymous"
+    flash(f"A client called the office. {call_the_office(number)}", "info")
+    return redirect(url_for("devphone.index"))
+
+
+def call_the_office(from_number: str, *, attested: bool = False) -> str:
+    """Post a ringing call to /twilio/voice exactly as Twilio would; what the TwiML says.
+
+    ``attested``: the carrier vouches for the caller ID (STIR/SHAKEN "A"), as for a
+    salesperson's own mobile; a number typed in is not, so a salesperson's number typed
+    on the index page shows the PIN prompt a spoofed call would get."""
+    params = {
+        "CallSid": new_sid("CA"),
+        "AccountSid": DEV_ACCOUNT_SID,
+        "From": from_number,
+        "To": office_number(),
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+    }
+    if attested:
+        params["StirVerstat"] = FULLY_ATTESTED
+    return describe_call(_post_as_twilio("callbacks.inbound_call", params))
+
+
+def _post_as_twilio(endpoint: str, params: dict) -> str:
+    """Sign the request as Twilio signs it and post it through the webhook's own code."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
+    url = base.rstrip("/") + url_for(endpoint)
+    signature = RequestValidator(development_auth_token()).compute_signature(url, params)
+    with current_app.test_client() as client:
+        response = client.post(url, data=params, headers={"X-Twilio-Signature": signature})
+    return response.get_data(as_text=True)
+
+
+def _message_text(twiml: str) -> str:
+    root = ElementTree.fromstring(twiml)  # nosec B314 # TwiML our own webhook just wrote
+    return " ".join(m.text or "" for m in root.iter("Message")).strip()
+
+
+def describe_call(twiml: str) -> str:
+    """What the caller would hear, and whose phone would ring, in the TwiML's order."""
+    parts = []
+    for verb in ElementTree.fromstring(twiml):  # nosec B314 # TwiML our own webhook wrote
+        text = " ".join((verb.text or "").split())
+        if verb.tag == "Say":
+            parts.append(f"The office says: “{text}”")
+        elif verb.tag == "Dial":
+            parts.append(f"Then {text} rings.")
+        elif verb.tag == "Gather":
+            asked = " ".join(" ".join((say.text or "").split()) for say in verb.iter("Say"))
+            parts.append(f"The office asks: “{asked}” and waits for keys.")
+        elif verb.tag == "Hangup":
+            parts.append("Then it hangs up.")
+    return " ".join(parts) or "(nothing)"

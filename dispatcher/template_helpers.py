@@ -1,0 +1,39 @@
+"""What every page's template needs: times in the office's zone, the signed-in role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from dispatcher.clock import local_time, utcnow
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.template_filter("local")
+    def local(moment: datetime | None, fmt: str = "%H:%M:%S") -> str:
+        if moment is None:
+            return ""
+        return local_time(moment, current_app.config["OFFICE_TIMEZONE"]).strftime(fmt)
+
+    @app.template_filter("iso_utc")
+    def iso_utc(moment: datetime | None) -> str:
+        return moment.isoformat() + "Z" if moment else ""
+
+    @app.template_global("field_state")
+    def field_state(errors: dict[str, str], name: str) -> dict[str, str]:
+        """A bad field's attributes: marked invalid, pointing at its message (the id that
+        _field_error.html gives it), for screen readers as much as for the eye."""
+        if not errors.get(name):
+            return {}
+        return {"aria-invalid": "true", "aria-describedby": f"{name}-error"}
+
+    @app.context_processor
+    def globals_for_templates():
+        from dispatcher.sms.devphone import devphone_available
+
+        return {
+            "office_name": current_app.config["OFFICE_NAME"],
+            "devphone_available": devphone_available(current_app),
+            "server_now": utcnow(),
+        }
