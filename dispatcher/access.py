@@ -20,24 +20,21 @@ from flask_login import current_user
 
 from dispatcher.api import tokens
 from dispatcher.extensions import csrf, db, login
+from dispatcher.models import Role
 from dispatcher.sms.devphone import devphone_available
 
 log = logging.getLogger(__name__)
 
-COORDINATOR = "coordinator"
-MANAGER = "manager"
-ADMIN = "admin"
-SALESPERSON = "salesperson"
-INTEGRATION = "integration"  # a bearer token
+INTEGRATION = "integration"  # a bearer token: another program, never a user's role
 
 PUBLIC = "public"  # anyone, signed in or not
 TWILIO = "twilio"  # Twilio's webhooks: the view checks Twilio's signature itself
 
-OFFICE = frozenset({COORDINATOR, MANAGER})
+OFFICE = frozenset({Role.COORDINATOR, Role.MANAGER})
 OFFICE_AND_INTEGRATIONS = OFFICE | {INTEGRATION}
-MANAGERS = frozenset({MANAGER})
-SALESPEOPLE = frozenset({SALESPERSON})
-PHONE_USERS = frozenset({COORDINATOR, MANAGER, SALESPERSON})
+MANAGERS = frozenset({Role.MANAGER})
+SALESPEOPLE = frozenset({Role.SALESPERSON})
+PHONE_USERS = frozenset({Role.COORDINATOR, Role.MANAGER, Role.SALESPERSON})
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
@@ -105,7 +102,7 @@ def allows(rule: str | frozenset[str] | None, role: str | None) -> bool:
         return True
     if rule is None or role is None:
         return False
-    return role in rule or role == ADMIN
+    return role in rule or role == Role.ADMIN
 
 
 def check_access():
@@ -158,13 +155,13 @@ def _check_api_caller(rule: frozenset[str]):
 def who_may(rule: frozenset[str]) -> str:
     """The rule in words: "coordinators, managers and admins"."""
     words = {
-        COORDINATOR: "coordinators",
-        MANAGER: "managers",
-        SALESPERSON: "salespeople",
-        ADMIN: "admins",
+        Role.COORDINATOR: "coordinators",
+        Role.MANAGER: "managers",
+        Role.SALESPERSON: "salespeople",
+        Role.ADMIN: "admins",
         INTEGRATION: "bearer tokens",
     }
-    names = [words[role] for role in words if role in rule or role == ADMIN]
+    names = [words[role] for role in words if role in rule or role == Role.ADMIN]
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 

@@ -24,7 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatcher.extensions import db, limiter, login
 from dispatcher.forms import SignInForm
-from dispatcher.models import User
+from dispatcher.models import Role, User
 
 bp = Blueprint("auth", __name__)
 
@@ -113,7 +113,7 @@ def too_many_requests(error: RateLimitExceeded):
 
 def home_for(user: User) -> str:
     """Where each role starts: salespeople on their own page, the others on the console."""
-    return url_for("salesperson.my_page" if user.role == "salesperson" else "console.home")
+    return url_for("salesperson.my_page" if user.role == Role.SALESPERSON else "console.home")
 
 
 def _safe_next() -> str | None:

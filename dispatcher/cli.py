@@ -9,6 +9,7 @@ from sqlalchemy import select
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.models import Role
 from dispatcher.office.current import current_office
 
 
@@ -83,7 +84,12 @@ def import_salespeople(csv_file):
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["coordinator", "manager", "admin"]), required=True)
+# The values, not the members: click matches an Enum choice by its name (COORDINATOR).
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)]),
+    required=True,
+)
 @click.password_option()
 def create_user(username: str, role: str, password: str):
     """Add a sign-in for a coordinator, manager or admin."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from enum import StrEnum
 
 from flask import current_app
 from flask_login import UserMixin
@@ -32,6 +33,16 @@ class Office(db.Model):
     target_area: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # O6: days without follow-up after which a client counts as new again.
     ownership_lapse_days: Mapped[int] = mapped_column(default=20, server_default="20")
+
+
+class Role(StrEnum):
+    """What a signed-in user is in the office (User.role); dispatcher.access says what
+    each may do. The values are the ones stored."""
+
+    COORDINATOR = "coordinator"
+    MANAGER = "manager"
+    ADMIN = "admin"  # passes every role check
+    SALESPERSON = "salesperson"
 
 
 class User(UserMixin, db.Model):
@@ -135,6 +146,16 @@ class Listing(db.Model):
     agent: Mapped[Salesperson] = relationship()
 
 
+class LeadState(StrEnum):
+    """Where a lead stands (Lead.state); the values are the ones stored."""
+
+    STUB = "stub"  # logged from its caller ID, waiting for the coordinator to complete it
+    OPEN = "open"  # a page is out
+    ACKNOWLEDGED = "acknowledged"  # someone called back
+    MANAGER = "manager"  # nobody left: the manager decides (C5)
+    NOT_A_CLIENT = "not_a_client"  # a stub the coordinator closed (a supplier, a wrong number)
+
+
 class Lead(db.Model):
     """One call or walk-in, as the coordinator logged it (C1)."""
 
@@ -152,10 +173,7 @@ class Lead(db.Model):
     area: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # A family member's number already known to the office (O9), E.164.
     related_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
-    # stub: a call logged from its caller ID, waiting for the coordinator to complete it;
-    # open: a page is out; acknowledged: someone called back; manager: nobody left;
-    # not_a_client: a stub the coordinator closed (a supplier, a wrong number).
-    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    state: Mapped[str] = mapped_column(String(20), default=LeadState.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # C7: what came of the salesperson's call to the client (leads.outcomes.OUTCOMES).
@@ -196,6 +214,17 @@ class Assignment(db.Model):
     page: Mapped[Page | None] = relationship(back_populates="assignment")
 
 
+class PageState(StrEnum):
+    """Where a page stands (Page.state); the values are the ones stored."""
+
+    OPEN = "open"  # awaiting the salesperson's acknowledgement until its deadline
+    ACKNOWLEDGED = "acknowledged"
+    MISSED = "missed"  # the deadline passed
+    DECLINED = "declined"  # they replied NO / PASS
+    FAILED = "failed"  # undeliverable
+    NOTIFY = "notify"  # the manager's page: nothing awaited
+
+
 class Page(db.Model):
     """One SMS page to a salesperson, and the deadline for their acknowledgement.
 
@@ -226,9 +255,8 @@ class Page(db.Model):
     salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
     to_number: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(String(320))
-    # open -> acknowledged | missed | declined (NO / PASS) | failed (undeliverable);
-    # notify: the manager's page, nothing awaited.
-    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    # open -> acknowledged | missed | declined | failed; notify stays notify.
+    state: Mapped[str] = mapped_column(String(20), default=PageState.OPEN, index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     deadline_at: Mapped[datetime] = mapped_column(index=True)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.models import ManagerMessage, Page
+from dispatcher.models import ManagerMessage, Page, PageState
 from dispatcher.pages import delivery
 from dispatcher.pages import service as pages
 from dispatcher.queue import enqueue_manager_message, enqueue_send, schedule_deadline
@@ -47,10 +47,10 @@ def send_page(page_id: int) -> str:
         db.session.commit()
         if page is None:
             return "not-sendable"
-        if page.state == "open" and page.salesperson_id is not None:
+        if page.state == PageState.OPEN and page.salesperson_id is not None:
             # Re-read just before sending: an ack may have closed the page meanwhile.
             db.session.refresh(page)
-            if page.state != "open":
+            if page.state != PageState.OPEN:
                 return "closed"
         to_number, body, attempt = page.to_number, page.body, page.send_attempts
         since = page.created_at - LOOKUP_MARGIN
@@ -128,7 +128,7 @@ def _record_sent(
     )
     # Read before the commit: a read after it would begin a transaction, and on SQLite
     # hold the write lock until the job's end, for nothing.
-    still_open, deadline_at = page.state == "open", page.deadline_at
+    still_open, deadline_at = page.state == PageState.OPEN, page.deadline_at
     db.session.commit()
     if copies > 1:
         log.warning("page %s: Twilio holds %s copies of it (duplicate SMS)", page_id, copies)

@@ -20,7 +20,7 @@ from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads import service as leads
 from dispatcher.leads.forms import LeadForm
 from dispatcher.leads.transactions import acknowledge_lead_by_hand, lead_details, log_and_page
-from dispatcher.models import Lead, Salesperson
+from dispatcher.models import Lead, PageState, Salesperson
 from dispatcher.office import roster as salespeople
 from dispatcher.office.current import current_office
 from dispatcher.office.forms import SalespersonForm
@@ -206,7 +206,7 @@ def lead_json(lead: Lead, *, timeline: bool = False) -> dict:
         "rule": assignment.rule if assignment else None,
         "reason": assignment.reason if assignment else None,
         "script": assignment.script if assignment else None,
-        "deadline_at": _utc(page.deadline_at) if page and page.state == "open" else None,
+        "deadline_at": _utc(page.deadline_at) if page and page.state == PageState.OPEN else None,
         "page": (
             {
                 "id": page.id,

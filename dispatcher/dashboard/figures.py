@@ -23,7 +23,7 @@ from dispatcher.dashboard.raw import NOT_CLIENTS
 from dispatcher.dashboard.rollups import office_tally
 from dispatcher.dashboard.spreads import Spread
 from dispatcher.dashboard.tally import OUTCOME, PAGE_STATES, RESPONSE, Tally, spread
-from dispatcher.models import Lead, Listing, Page, Salesperson
+from dispatcher.models import Lead, Listing, Page, PageState, Salesperson
 
 
 @dataclass(frozen=True)
@@ -164,11 +164,11 @@ def _salespeople(people, tally: Tally, with_outcomes: bool) -> list[SalespersonF
                 name=person.name,
                 active=person.active,
                 paged=paged,
-                acknowledged=by_state["acknowledged"],
-                missed=by_state["missed"],
-                declined=by_state["declined"],
-                failed=by_state["failed"],
-                still_open=by_state["open"],
+                acknowledged=by_state[PageState.ACKNOWLEDGED],
+                missed=by_state[PageState.MISSED],
+                declined=by_state[PageState.DECLINED],
+                failed=by_state[PageState.FAILED],
+                still_open=by_state[PageState.OPEN],
                 response=spread(mine.response if mine else [], RESPONSE),
                 outcome=spread(mine.outcome if mine else [], OUTCOME) if with_outcomes else None,
             )

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from dispatcher.dashboard.period import Period
 from dispatcher.dashboard.spreads import dialect
 from dispatcher.dashboard.tally import OUTCOME, PAGE_STATES, RESPONSE, Tally, count_in
-from dispatcher.models import Lead, Page, Salesperson
+from dispatcher.models import Lead, LeadState, Page, Salesperson
 
 # Leads that turned out not to be clients (a supplier, a wrong number) are not calls to
 # report on (Q2 excepts staff and suppliers too).
-NOT_CLIENTS = ("not_a_client",)
+NOT_CLIENTS = (LeadState.NOT_A_CLIENT,)
 # How long before its page a lead may have been logged, at most (see _outcome_times).
 LEAD_BEFORE_PAGE = timedelta(days=7)
 
@@ -167,7 +167,7 @@ def _call_cells(session: Session, leads: list, period: Period, tally: Tally) -> 
             Lead.kind,
             Lead.channel,
             case((Lead.caller_name != "", 1), else_=0).label("named"),
-            case((Lead.state == "manager", 1), else_=0).label("to_manager"),
+            case((Lead.state == LeadState.MANAGER, 1), else_=0).label("to_manager"),
         )
         .where(*leads)
         .subquery()

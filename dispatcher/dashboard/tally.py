@@ -28,9 +28,16 @@ from dataclasses import dataclass, field
 from operator import add
 
 from dispatcher.dashboard.spreads import NO_DURATIONS, QUANTILES, Spread
+from dispatcher.models import PageState
 
 # The page states the dashboard counts, after "paged" (every page).
-PAGE_STATES = ("acknowledged", "missed", "declined", "failed", "open")
+PAGE_STATES = (
+    PageState.ACKNOWLEDGED,
+    PageState.MISSED,
+    PageState.DECLINED,
+    PageState.FAILED,
+    PageState.OPEN,
+)
 WEEK_HOURS = 7 * 24
 # Bumped when the JSON below changes: a rollup in another format is not read.
 FORMAT = 3

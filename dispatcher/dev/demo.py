@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatcher.models import Listing, Office, Salesperson, User
+from dispatcher.models import Listing, Office, Role, Salesperson, User
 from dispatcher.office.roster import SalespersonDetails, add_salesperson
 
 DEMO_PASSWORD = "demo-password"
@@ -27,9 +27,9 @@ LISTINGS = [
     ("L-1004", "221 Maple Ave", "David Park"),
 ]
 USERS = [
-    ("coordinator", "coordinator", None),
-    ("manager", "manager", None),
-    ("admin", "admin", None),
+    ("coordinator", Role.COORDINATOR, None),
+    ("manager", Role.MANAGER, None),
+    ("admin", Role.ADMIN, None),
 ]
 
 
@@ -56,7 +56,7 @@ def load_demo_office(*, session: Session, office: Office, region: str) -> bool:
             )
         )
     alice = people[SALESPEOPLE[0][0]]
-    for username, role, salesperson_id in [*USERS, ("alice", "salesperson", alice.id)]:
+    for username, role, salesperson_id in [*USERS, ("alice", Role.SALESPERSON, alice.id)]:
         if session.scalar(select(User).where(User.username == username)) is None:
             user = User(
                 office_id=office.id, username=username, role=role, salesperson_id=salesperson_id

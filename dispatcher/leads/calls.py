@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dispatcher.leads.stubs import log_call_stub
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import InboundCall, Lead, Page, Salesperson
+from dispatcher.models import InboundCall, Lead, Page, PageState, Salesperson
 from dispatcher.office.hours import CoordinatorHours, coordinator_on_duty, hours_from_config
 from dispatcher.pages.service import acknowledge_page, open_pages_for
 from dispatcher.phones import spoken_number
@@ -265,7 +265,7 @@ def _recently_acknowledged(*, session: Session, person: Salesperson, now: dateti
         select(Page)
         .where(
             Page.salesperson_id == person.id,
-            Page.state == "acknowledged",
+            Page.state == PageState.ACKNOWLEDGED,
             Page.acknowledged_at >= now - DETAILS_WINDOW,
         )
         .order_by(Page.acknowledged_at.desc())

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatcher.models import Lead, Office, Page, RotationPointer
+from dispatcher.models import Lead, Office, Page, PageState, RotationPointer
 from dispatcher.models import Salesperson as SalespersonRow
 from routing import (
     KnownClient,
@@ -105,7 +105,7 @@ def known_clients(*, session: Session, phones: list[str]) -> tuple[KnownClient, 
             .join(Lead, Lead.id == Page.lead_id)
             .where(
                 Lead.caller_phone == phone,
-                Page.state == "acknowledged",
+                Page.state == PageState.ACKNOWLEDGED,
                 Page.salesperson_id.is_not(None),
             )
             .order_by(Page.acknowledged_at.desc())

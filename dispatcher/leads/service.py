@@ -11,7 +11,17 @@ from sqlalchemy.orm import Session
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads.routing_inputs import decide
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import LEAD_CHANNELS, LEAD_KINDS, Assignment, Lead, Listing, Office, Page
+from dispatcher.models import (
+    LEAD_CHANNELS,
+    LEAD_KINDS,
+    Assignment,
+    Lead,
+    LeadState,
+    Listing,
+    Office,
+    Page,
+    PageState,
+)
 from dispatcher.office.roster import get_salesperson
 from dispatcher.phones import to_e164
 from routing.decision import RULE_MANAGER, RoutingDecision
@@ -104,7 +114,9 @@ def log_lead(
     phone, listing = check_details(
         session=session, office_id=office.id, details=details, region=region
     )
-    lead = Lead(office_id=office.id, state="open", created_at=now, logged_by_id=logged_by_id)
+    lead = Lead(
+        office_id=office.id, state=LeadState.OPEN, created_at=now, logged_by_id=logged_by_id
+    )
     fill_details(lead, details, phone=phone, listing=listing, region=region)
     session.add(lead)
     session.flush()
@@ -201,7 +213,7 @@ def assign_lead(
         detail=f"{decision.rule}: {decision.reason}",
     )
     if decision.rule == RULE_MANAGER:
-        lead.state = "manager"
+        lead.state = LeadState.MANAGER
         return _page_manager(
             session=session, lead=lead, office=office, assignment=assignment, now=now
         )
@@ -211,7 +223,7 @@ def assign_lead(
         salesperson_id=decision.salesperson_id,
         to_number=assignment.salesperson.mobile,
         body=page_text(lead),
-        state="open",
+        state=PageState.OPEN,
         created_at=now,
         # Provisional: restarted when the page actually goes out (pages.record_sent).
         deadline_at=now + timedelta(seconds=deadline_seconds),
@@ -241,7 +253,7 @@ def _page_manager(
         to_number=office.manager_mobile,
         body=f"Client {what} Ref {lead.id}: no salesperson acknowledged. Please call the office.",
         # Tells the manager; no acknowledgement is awaited, so no deadline applies.
-        state="notify",
+        state=PageState.NOTIFY,
         created_at=now,
         deadline_at=now,
     )
@@ -254,7 +266,7 @@ def open_leads(*, session: Session, office_id: int) -> list[Lead]:
     return list(
         session.scalars(
             select(Lead)
-            .where(Lead.office_id == office_id, Lead.state.in_(("open", "manager")))
+            .where(Lead.office_id == office_id, Lead.state.in_((LeadState.OPEN, LeadState.MANAGER)))
             .order_by(Lead.id.desc())
         )
     )

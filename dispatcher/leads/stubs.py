@@ -11,10 +11,7 @@ from sqlalchemy.orm import Session
 
 from dispatcher.leads.service import LeadDetails, check_details, fill_details, route_new_lead
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import Lead, Office
-
-STUB = "stub"
-NOT_A_CLIENT = "not_a_client"
+from dispatcher.models import Lead, LeadState, Office
 
 
 class StubGone(Exception):
@@ -30,7 +27,7 @@ def log_call_stub(
         channel="call",
         kind="",  # not known until the coordinator completes it
         caller_phone=phone,
-        state=STUB,
+        state=LeadState.STUB,
         created_at=now,
     )
     session.add(lead)
@@ -46,7 +43,7 @@ def call_stubs(*, session: Session, office_id: int) -> list[Lead]:
     return list(
         session.scalars(
             select(Lead)
-            .where(Lead.office_id == office_id, Lead.state == STUB)
+            .where(Lead.office_id == office_id, Lead.state == LeadState.STUB)
             .order_by(Lead.id.desc())
         )
     )
@@ -55,7 +52,7 @@ def call_stubs(*, session: Session, office_id: int) -> list[Lead]:
 def _leave_stub(*, session: Session, lead: Lead, state: str) -> None:
     """One conditional update, so two coordinators cannot both complete the same call."""
     changed = session.execute(
-        update(Lead).where(Lead.id == lead.id, Lead.state == STUB).values(state=state)
+        update(Lead).where(Lead.id == lead.id, Lead.state == LeadState.STUB).values(state=state)
     )
     if changed.rowcount != 1:
         raise StubGone(f"The call Ref {lead.id} was already completed or closed.")
@@ -82,7 +79,7 @@ def complete_stub(
     phone, listing = check_details(
         session=session, office_id=office.id, details=details, region=region
     )
-    _leave_stub(session=session, lead=lead, state="open")
+    _leave_stub(session=session, lead=lead, state=LeadState.OPEN)
     fill_details(lead, details, phone=phone, listing=listing, region=region)
     lead.logged_by_id = logged_by_id
     return route_new_lead(
@@ -99,7 +96,7 @@ def complete_stub(
 def close_stub(*, session: Session, lead: Lead, actor: str, now: datetime) -> None:
     """Not a client (a supplier, a wrong number, a hang-up): off the board, nobody paged.
     The stub stays in the records with this event (O3: nothing is deleted)."""
-    _leave_stub(session=session, lead=lead, state=NOT_A_CLIENT)
+    _leave_stub(session=session, lead=lead, state=LeadState.NOT_A_CLIENT)
     record_event(
         session=session, lead_id=lead.id, kind="closed", at=now, detail="Not a client", actor=actor
     )

@@ -29,6 +29,7 @@ from dispatcher.leads.transactions import (
     lead_details,
     log_and_page,
 )
+from dispatcher.models import LeadState
 from dispatcher.office import roster as salespeople
 from dispatcher.office.current import current_office
 from dispatcher.phones import to_e164
@@ -136,7 +137,7 @@ def complete_stub(lead_id: int):
     """A call logged from its caller ID: the coordinator fills the usual form, prefilled
     with the number, and the lead is routed and paged as any other."""
     lead = _stub_or_404(lead_id)
-    if lead.state != stubs.STUB:
+    if lead.state != LeadState.STUB:
         flash(f"Call Ref {lead.id} is already completed or closed.", "error")
         return redirect(url_for("console.home"))
     form = LeadForm(data={"caller_phone": lead.caller_phone, "channel": "call"})

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import Page, Salesperson
+from dispatcher.models import Page, PageState, Salesperson
 from dispatcher.office.controls import record_change
 from dispatcher.pages.service import close_and_reassign
 from dispatcher.sms.opt_out import opt_out
@@ -129,12 +129,12 @@ def page_undeliverable(
             told = opt_out(
                 session=session, person=person, how="is on Twilio's opt-out list", now=now
             )
-    if person is None or page.state != "open":
+    if person is None or page.state != PageState.OPEN:
         return DeliveryOutcome(page.id, manager_message_id=told)
     next_page_id = close_and_reassign(
         session=session,
         page=page,
-        state="failed",
+        state=PageState.FAILED,
         now=now,
         deadline_seconds=deadline_seconds,
         why=f"The page to {person.name} {what}: {failure_words(code)}",

@@ -9,7 +9,7 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatcher.models import Lead, Page
+from dispatcher.models import Lead, Page, PageState
 
 
 def acknowledged_leads(
@@ -21,7 +21,7 @@ def acknowledged_leads(
         .join(Page, Page.lead_id == Lead.id)
         .where(
             Page.salesperson_id == salesperson_id,
-            Page.state == "acknowledged",
+            Page.state == PageState.ACKNOWLEDGED,
             Page.acknowledged_at >= now - timedelta(days=days),
         )
         .order_by(Page.acknowledged_at.desc())
@@ -37,7 +37,7 @@ def own_lead(*, session: Session, salesperson_id: int, lead_id: int) -> Lead | N
         .where(
             Lead.id == lead_id,
             Page.salesperson_id == salesperson_id,
-            Page.state == "acknowledged",
+            Page.state == PageState.ACKNOWLEDGED,
         )
     )
 
@@ -56,12 +56,12 @@ def response_times(
     waits = [
         (acked - sent).total_seconds()
         for state, sent, acked in rows
-        if state == "acknowledged" and acked is not None
+        if state == PageState.ACKNOWLEDGED and acked is not None
     ]
     return {
         "paged": len(rows),
         "acknowledged": len(waits),
-        "missed": sum(1 for state, _s, _a in rows if state == "missed"),
-        "declined": sum(1 for state, _s, _a in rows if state == "declined"),
+        "missed": sum(1 for state, _s, _a in rows if state == PageState.MISSED),
+        "declined": sum(1 for state, _s, _a in rows if state == PageState.DECLINED),
         "median_seconds": median(waits) if waits else None,
     }

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.leads.outcomes import OUTCOMES, record_outcome
-from dispatcher.models import InboundMessage, Lead, Page, Salesperson
+from dispatcher.models import InboundMessage, Lead, Page, PageState, Salesperson
 from dispatcher.pages.service import acknowledge_page, close_and_reassign, open_page_for
 from dispatcher.phones import masked
 from dispatcher.sms.opt_out import opt_in, opt_out
@@ -189,7 +189,7 @@ def _decline(
     next_page_id = close_and_reassign(
         session=session,
         page=page,
-        state="declined",
+        state=PageState.DECLINED,
         now=now,
         deadline_seconds=settings.deadline_seconds,
         why=f"{person.name} passed (replied NO by SMS)",
@@ -214,7 +214,9 @@ def _report(*, session: Session, person: Salesperson, reply: Reply, now: datetim
         acknowledge_page(session=session, page_id=page.id, now=now, by="sms", actor=person.name)
     theirs = session.scalar(
         select(Page.id).where(
-            Page.lead_id == ref, Page.salesperson_id == person.id, Page.state == "acknowledged"
+            Page.lead_id == ref,
+            Page.salesperson_id == person.id,
+            Page.state == PageState.ACKNOWLEDGED,
         )
     )
     if theirs is None:
@@ -229,13 +231,13 @@ def _too_late(*, session: Session, person: Salesperson, ref: int | None) -> Repl
     if ref is not None:
         query = query.where(Page.lead_id == ref)
     last = session.scalar(query)
-    if last is not None and last.state in ("missed", "declined", "failed"):
+    if last is not None and last.state in (PageState.MISSED, PageState.DECLINED, PageState.FAILED):
         return ReplyOutcome(
             "too_late",
             f"Ref {last.lead_id} has gone to someone else"
             + (
                 ": the deadline passed. A notice is in your mailbox."
-                if last.state == "missed"
+                if last.state == PageState.MISSED
                 else "."
             ),
         )

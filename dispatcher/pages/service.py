@@ -16,14 +16,23 @@ from sqlalchemy.orm import Session
 from dispatcher.clock import deadline_after, local_time
 from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import Lead, LeadEvent, ManagerMessage, Notice, Office, Page
+from dispatcher.models import (
+    Lead,
+    LeadEvent,
+    LeadState,
+    ManagerMessage,
+    Notice,
+    Office,
+    Page,
+    PageState,
+)
 from dispatcher.sms import SentMessage
 
 # How an open page closes without an acknowledgement, in the manager's words.
 WHY_CLOSED = {
-    "missed": "did not answer",
-    "declined": "passed",
-    "failed": "could not be reached by SMS",
+    PageState.MISSED: "did not answer",
+    PageState.DECLINED: "passed",
+    PageState.FAILED: "could not be reached by SMS",
 }
 
 
@@ -37,7 +46,7 @@ def claim_send(
         .where(
             Page.id == page_id,
             Page.sent_at.is_(None),
-            Page.state.in_(("open", "notify")),
+            Page.state.in_((PageState.OPEN, PageState.NOTIFY)),
             or_(Page.send_claimed_at.is_(None), Page.send_claimed_at < now - claim_timeout),
         )
         .values(send_claimed_at=now, send_attempts=Page.send_attempts + 1)
@@ -65,7 +74,7 @@ def record_sent(
     page.message_sid = sent.sid
     page.delivery_status = sent.status
     page.send_error = None
-    if page.state == "open":
+    if page.state == PageState.OPEN:
         page.deadline_at = deadline_after(now, deadline_seconds)
     who = page.salesperson.name if page.salesperson else "the manager"
     detail = f"SMS page to {who}"
@@ -145,9 +154,9 @@ def acknowledge_page(
     """
     result = session.execute(
         update(Page)
-        .where(Page.id == page_id, Page.state == "open")
+        .where(Page.id == page_id, Page.state == PageState.OPEN)
         .values(
-            state="acknowledged",
+            state=PageState.ACKNOWLEDGED,
             acknowledged_at=now,
             acknowledged_by=by,
             closed_at=now,
@@ -159,7 +168,7 @@ def acknowledge_page(
     page = session.get(Page, page_id)
     session.refresh(page)
     lead = session.get(Lead, page.lead_id)
-    lead.state = "acknowledged"
+    lead.state = LeadState.ACKNOWLEDGED
     who = page.salesperson.name if page.salesperson else "the manager"
     record_event(
         session=session,
@@ -191,14 +200,14 @@ def handle_deadline(
     the page closed).
     """
     page = session.get(Page, page_id)
-    if page is None or page.state != "open" or page.sent_at is None:
+    if page is None or page.state != PageState.OPEN or page.sent_at is None:
         return DeadlineOutcome("nothing")
     if now < page.deadline_at:
         return DeadlineOutcome("early", deadline_at=page.deadline_at)
     next_page_id = close_and_reassign(
         session=session,
         page=page,
-        state="missed",
+        state=PageState.MISSED,
         now=now,
         deadline_seconds=deadline_seconds,
         why=f"{page.salesperson.name} did not acknowledge within the deadline",
@@ -214,12 +223,12 @@ def fail_page(
     """A page that can never be delivered (Twilio refused it for good): the lead moves
     on now rather than waiting out a deadline that never started."""
     page = session.get(Page, page_id)
-    if page is None or page.state != "open":
+    if page is None or page.state != PageState.OPEN:
         return DeadlineOutcome("nothing")
     next_page_id = close_and_reassign(
         session=session,
         page=page,
-        state="failed",
+        state=PageState.FAILED,
         now=now,
         deadline_seconds=deadline_seconds,
         why=f"The page to {page.salesperson.name} could not be sent: {error}"[:300],
@@ -237,7 +246,7 @@ def close_and_reassign(
     page's id (None when nobody could be paged)."""
     result = session.execute(
         update(Page)
-        .where(Page.id == page.id, Page.state == "open", Page.version == page.version)
+        .where(Page.id == page.id, Page.state == PageState.OPEN, Page.version == page.version)
         .values(state=state, closed_at=now, version=Page.version + 1)
     )
     if result.rowcount != 1:
@@ -245,7 +254,7 @@ def close_and_reassign(
     session.refresh(page)
     lead = session.get(Lead, page.lead_id)
     office = session.get(Office, lead.office_id)
-    if state == "missed":
+    if state == PageState.MISSED:
         leave_notice(session=session, page=page, lead=lead, office=office, now=now)
     record_event(session=session, lead_id=lead.id, kind=state, at=now, page_id=page.id, detail=why)
     manager_reason = None
@@ -315,7 +324,7 @@ def pages_to_send(
             .where(
                 Page.sent_at.is_(None),
                 Page.created_at < now - older_than,
-                Page.state.in_(("open", "notify")),
+                Page.state.in_((PageState.OPEN, PageState.NOTIFY)),
                 or_(Page.send_claimed_at.is_(None), Page.send_claimed_at < now - claim_timeout),
             )
             .order_by(Page.id)
@@ -331,7 +340,11 @@ def overdue_pages(
     return list(
         session.scalars(
             select(Page.id)
-            .where(Page.state == "open", Page.sent_at.is_not(None), Page.deadline_at < now - grace)
+            .where(
+                Page.state == PageState.OPEN,
+                Page.sent_at.is_not(None),
+                Page.deadline_at < now - grace,
+            )
             .order_by(Page.deadline_at)
             .limit(limit)
         )
@@ -354,7 +367,7 @@ def open_page_for(
         select(Page)
         .where(
             Page.salesperson_id == salesperson_id,
-            Page.state == "open",
+            Page.state == PageState.OPEN,
             Page.sent_at.is_not(None),
         )
         .order_by(Page.id.desc())
@@ -368,7 +381,7 @@ def _open_page_of_lead(*, session: Session, salesperson_id: int, lead_id: int) -
     ix_page_salesperson_open instead of the lead's by ix_page_lead_id."""
     of_lead = session.scalars(select(Page).where(Page.lead_id == lead_id).order_by(Page.id.desc()))
     for page in of_lead:
-        if page.salesperson_id == salesperson_id and page.state == "open" and page.sent_at:
+        if page.salesperson_id == salesperson_id and page.state == PageState.OPEN and page.sent_at:
             return page
     return None
 
@@ -380,7 +393,7 @@ def open_pages_for(*, session: Session, salesperson_id: int) -> list[Page]:
             select(Page)
             .where(
                 Page.salesperson_id == salesperson_id,
-                Page.state == "open",
+                Page.state == PageState.OPEN,
                 Page.sent_at.is_not(None),
             )
             .order_by(Page.id.desc())

@@ -25,7 +25,7 @@ from twilio.request_validator import RequestValidator
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads.voice_pins import FULLY_ATTESTED
-from dispatcher.models import OutboxMessage, Salesperson
+from dispatcher.models import OutboxMessage, Role, Salesperson
 from dispatcher.office import roster as salespeople
 from dispatcher.office.current import current_office
 from dispatcher.sms import office_number
@@ -47,7 +47,7 @@ def devphone_available(app: Flask) -> bool:
 
 
 def _may_use_every_phone() -> bool:
-    return current_user.role != "salesperson"
+    return current_user.role != Role.SALESPERSON
 
 
 def _phone_of(salesperson_id: int) -> Salesperson:
