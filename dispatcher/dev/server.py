@@ -3,6 +3,10 @@ database migrated and loaded with the demo office, the web app, an RQ worker wit
 scheduler, and the sweeper. Ctrl-C stops all of it.
 
     python -m dispatcher.dev.server [--port 5000] [--no-demo]
+
+Not a Procfile runner (honcho 2.0.0 was tried): under ``bin/serve | tee log`` Ctrl-C ends
+tee, honcho's next print fails and it leaves every child running, and it kills a worker
+still finishing its job after a fixed 5 s where this waits 15 s.
 """
 
 from __future__ import annotations

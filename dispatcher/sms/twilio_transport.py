@@ -6,7 +6,9 @@ Twilio's client retries nothing and ``messages.create`` has no idempotency key
 - 429 (Too Many Requests) is retried here, a few times within a few seconds, with
   exponential backoff and full jitter, never sooner than Twilio's Retry-After. Twilio
   refused the request, so trying again cannot send twice. Past the bound it is a transient
-  SendFailed and RQ's retry takes over.
+  SendFailed and RQ's retry takes over. Not urllib3's ``Retry`` on the HTTP client: it
+  waits out any Retry-After in full or cuts it short (``retry_after_max``), where the
+  rule here is never sooner than Twilio asks yet within a job's time, with jitter on top.
 - Any other 4xx cannot succeed: a permanent SendFailed, not retried anywhere.
 - A read timeout, a dropped connection or a 5xx leaves the message possibly sent: an
   ambiguous SendFailed, never resent blindly here. The next attempt looks it up first
