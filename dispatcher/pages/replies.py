@@ -186,7 +186,7 @@ def _decline(
         if ref is not None:
             return ReplyOutcome("no_such_page", f"You have no open page with Ref {ref}.")
         return ReplyOutcome("nothing_open", "You have no open page to pass on.")
-    next_page_id = close_and_reassign(
+    closing = close_and_reassign(
         session=session,
         page=page,
         state="declined",
@@ -194,12 +194,12 @@ def _decline(
         deadline_seconds=settings.deadline_seconds,
         why=f"{person.name} passed (replied NO by SMS)",
     )
-    if next_page_id is False:  # the deadline closed it first
+    if not closing.closed:  # the deadline closed it first
         return _too_late(session=session, person=person, ref=page.lead_id)
     return ReplyOutcome(
         "declined",
         f"Ref {page.lead_id} is passed on to someone else.",
-        pages_to_send=_ids(next_page_id),
+        pages_to_send=_ids(closing.next_page_id),
     )
 
 
