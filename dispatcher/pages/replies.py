@@ -43,7 +43,6 @@ REPLY_LIMIT = 320  # InboundMessage.reply
 class ReplyOutcome:
     outcome: str
     reply: str
-    repeated: bool = False
     # To queue after the commit: the next salesperson's page, the manager's SMS.
     pages_to_send: tuple[int, ...] = ()
     manager_messages: tuple[int, ...] = ()
@@ -83,7 +82,7 @@ def handle_reply(
     answers the same and changes nothing. The body is never kept nor logged."""
     seen = earlier_delivery(session=session, message_sid=message_sid)
     if seen is not None:
-        return ReplyOutcome(seen.outcome, seen.reply, repeated=True)
+        return ReplyOutcome(seen.outcome, seen.reply)  # nothing to queue again
     person = session.scalar(select(Salesperson).where(Salesperson.mobile == from_number))
     if person is None:
         log.info("sms from an unknown number %s: nothing done", masked(from_number))
