@@ -163,7 +163,7 @@ def test_a_failed_lookup_holds_the_page_then_sends_it_once_counted(
     office, twilio_stub, fake_time, caplog, monkeypatch
 ):
     # The in-process migration's logging.config.fileConfig disabled loggers that existed.
-    monkeypatch.setattr(logging.getLogger("workers.jobs"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("dispatcher.sms.outbound"), "disabled", False)
     lead_id, page_id = log_lead(office)
     twilio_stub.fail_next(500, accept=True)  # try 1: Twilio took it, answered 500
     with pytest.raises(SendFailed):
@@ -181,7 +181,7 @@ def test_a_failed_lookup_holds_the_page_then_sends_it_once_counted(
 
     # Try 3: refused again; the page goes out rather than wait longer, counted.
     twilio_stub.fail_lookup_next(500)
-    with caplog.at_level(logging.WARNING, logger="workers.jobs"):
+    with caplog.at_level(logging.WARNING, logger="dispatcher.sms.outbound"):
         assert send_page(page_id) == "sent"
 
     assert len(twilio_stub.messages) == 2  # the possible duplicate happened here
