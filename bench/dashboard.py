@@ -119,8 +119,6 @@ def set_up_office(app) -> tuple[int, list, list[int]]:
 
 
 def generator_for(app, leads: int):
-    from dispatcher.dashboard.figures import outcomes_recorded
-
     office_id, people_ids, listing_ids = set_up_office(app)
     import random
 
@@ -134,7 +132,7 @@ def generator_for(app, leads: int):
         people=people,
         listing_ids=listing_ids,
         timezone=TIMEZONE,
-        outcomes=outcomes_recorded(),
+        outcomes=True,
     )
 
 

@@ -162,7 +162,7 @@ class Run:
             )
             self.resends = Counter(dict(rows.all()))
             # A page recorded after a lookup found an earlier try at Twilio: without the
-            # lookup, a duplicate SMS (the detail is pages.record_sent's words).
+            # lookup, a duplicate SMS (the detail is pages.sending.record_sent's words).
             self.resends["found"] = connection.scalar(
                 select(func.count())
                 .select_from(LeadEvent)

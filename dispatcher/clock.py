@@ -16,10 +16,6 @@ def local_time(moment: datetime, timezone: str) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
 
 
-def as_utc_aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC)
-
-
 def deadline_after(moment: datetime, seconds: int) -> datetime:
     """``seconds`` after ``moment``, rounded up to the whole second.
 

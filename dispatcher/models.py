@@ -20,7 +20,6 @@ from dispatcher.extensions import db
 
 LEAD_KINDS = ("buyer", "seller", "renter", "landlord", "other")
 LEAD_CHANNELS = ("call", "walk_in")
-ROLES = ("coordinator", "manager", "admin", "salesperson")
 
 
 class Office(db.Model):
@@ -67,9 +66,6 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
 
 
 class ApiToken(db.Model):

@@ -1,8 +1,8 @@
-"""Routing's inputs and decisions as JSON, so each decision is stored with what it depended
-on and can be replayed and shown on the lead's page.
+"""Routing's inputs as JSON, so each decision is stored with what it depended on and can be
+replayed and shown on the lead's page.
 
 JSON-safe: datetimes as ISO 8601 strings, frozensets as sorted lists, tuples as lists.
-Exact: ``inputs_from_json(inputs_to_json(x)) == x`` and likewise for decisions.
+Exact: ``inputs_from_json(inputs_to_json(x)) == x``.
 """
 
 from __future__ import annotations
@@ -127,28 +127,4 @@ def rotation_from_json(data: dict[str, Any]) -> RotationState:
     return RotationState(
         last_served=tuple((pool, person_id) for pool, person_id in data["last_served"]),
         makeup_owed=frozenset(data["makeup_owed"]),
-    )
-
-
-def decision_to_json(decision: RoutingDecision) -> dict[str, Any]:
-    return {
-        "salesperson_id": decision.salesperson_id,
-        "rule": decision.rule,
-        "reason": decision.reason,
-        "rotation_after": rotation_to_json(decision.rotation_after),
-        "script": decision.script,
-        "manager_decides_on_miss": decision.manager_decides_on_miss,
-        "owner_id": decision.owner_id,
-    }
-
-
-def decision_from_json(data: dict[str, Any]) -> RoutingDecision:
-    return RoutingDecision(
-        salesperson_id=data["salesperson_id"],
-        rule=data["rule"],
-        reason=data["reason"],
-        rotation_after=rotation_from_json(data["rotation_after"]),
-        script=data["script"],
-        manager_decides_on_miss=data["manager_decides_on_miss"],
-        owner_id=data["owner_id"],
     )

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from dispatcher.extensions import db
 from dispatcher.leads.service import LeadDetails, log_lead
 from dispatcher.models import Office, Page, Salesperson
-from dispatcher.pages import service as pages
-from dispatcher.sms import SentMessage
+from dispatcher.pages.sending import PageSending, record_sent
+from dispatcher.sms import SentMessage, outbound
 from dispatcher.sms.outbox import new_sid
 
 T0 = datetime(2026, 11, 23, 15, 0, 0)  # a Monday afternoon, office hours (UTC)
@@ -43,11 +43,11 @@ def new_lead(office: Office, *, now: datetime = T0, deadline: int = 300, **field
 def page_out(page: Page, at: datetime, *, status: str = "sent") -> Page:
     """The page claimed and handed to Twilio at ``at`` (as the send job does); its
     deadline 300 s later."""
-    claimed = pages.claim_send(
-        session=db.session, page_id=page.id, now=at, claim_timeout=CLAIM_TIMEOUT
+    claimed = outbound.claim(
+        PageSending(300), session=db.session, row_id=page.id, now=at, claim_timeout=CLAIM_TIMEOUT
     )
     assert claimed is not None, "the page was not sendable"
-    return pages.record_sent(
+    return record_sent(
         session=db.session,
         page=claimed,
         sent=SentMessage(new_sid(), status),

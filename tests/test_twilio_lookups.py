@@ -18,9 +18,10 @@ from sqlalchemy import select, update
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.models import LeadEvent, Page
-from dispatcher.pages import service as pages
+from dispatcher.pages import sending
+from dispatcher.pages.sending import PageSending
 from dispatcher.queue import queue
-from dispatcher.sms import SendFailed, sms_transport
+from dispatcher.sms import SendFailed, outbound, sms_transport
 from tests.factories import CLAIM_TIMEOUT
 from tests.twilio_retry_helpers import (
     ALICE,
@@ -32,7 +33,6 @@ from tests.twilio_retry_helpers import (
     retry_settings,
     send_page,
 )
-from workers import jobs
 from workers.sweeper import sweep_once
 
 
@@ -128,8 +128,12 @@ def test_a_worker_that_died_before_twilio_took_the_page_is_sent_by_the_sweeper(
 ):
     _, page_id = log_lead(office)
     long_ago = utcnow() - CLAIM_TIMEOUT - timedelta(seconds=1)
-    claimed = pages.claim_send(
-        session=db.session, page_id=page_id, now=long_ago, claim_timeout=CLAIM_TIMEOUT
+    claimed = outbound.claim(
+        PageSending(300),
+        session=db.session,
+        row_id=page_id,
+        now=long_ago,
+        claim_timeout=CLAIM_TIMEOUT,
     )
     claimed.created_at = long_ago - timedelta(seconds=1)
     db.session.commit()
@@ -145,11 +149,11 @@ def test_an_sms_recorded_on_another_page_is_not_taken_for_this_one(office, twili
     assert send_page(first_id) == "sent"
     first = page(first_id)
 
-    since = first.created_at - jobs.LOOKUP_MARGIN  # Twilio's times keep whole seconds
+    since = first.created_at - outbound.LOOKUP_MARGIN  # Twilio's times keep whole seconds
     found = sms_transport().find_sms(first.to_number, first.body, since=since)
 
     assert [m.sid for m in found] == [first.message_sid]
-    assert jobs._unrecorded(found) == []
+    assert outbound.unrecorded(db.session, found) == []
 
 
 # -- the lookup itself fails ---------------------------------------------------------------
@@ -159,7 +163,7 @@ def test_a_failed_lookup_holds_the_page_then_sends_it_once_counted(
     office, twilio_stub, fake_time, caplog, monkeypatch
 ):
     # The in-process migration's logging.config.fileConfig disabled loggers that existed.
-    monkeypatch.setattr(logging.getLogger("workers.jobs"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("dispatcher.sms.outbound"), "disabled", False)
     lead_id, page_id = log_lead(office)
     twilio_stub.fail_next(500, accept=True)  # try 1: Twilio took it, answered 500
     with pytest.raises(SendFailed):
@@ -177,7 +181,7 @@ def test_a_failed_lookup_holds_the_page_then_sends_it_once_counted(
 
     # Try 3: refused again; the page goes out rather than wait longer, counted.
     twilio_stub.fail_lookup_next(500)
-    with caplog.at_level(logging.WARNING, logger="workers.jobs"):
+    with caplog.at_level(logging.WARNING, logger="dispatcher.sms.outbound"):
         assert send_page(page_id) == "sent"
 
     assert len(twilio_stub.messages) == 2  # the possible duplicate happened here
@@ -259,13 +263,13 @@ def die_after_twilio_answered(page_id: int) -> None:
     def crash(**_):
         raise WorkerDied
 
-    original, pages.record_sent = pages.record_sent, crash
+    original, sending.record_sent = sending.record_sent, crash
     try:
         send_page(page_id)
     except (WorkerDied, SendFailed):
         pass  # SendFailed: a fault scripted for the try met this one instead
     finally:
-        pages.record_sent = original
+        sending.record_sent = original
     db.session.rollback()
     long_ago = utcnow() - CLAIM_TIMEOUT - timedelta(seconds=1)
     db.session.execute(update(Page).where(Page.id == page_id).values(send_claimed_at=long_ago))

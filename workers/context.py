@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
 
+from dispatcher.pages.sending import PageSending
+
 _app: Flask | None = None
 
 
@@ -24,3 +26,8 @@ def job_app() -> Flask:
 def send_claim_timeout(app: Flask) -> timedelta:
     """How old a claim to send must be before it counts as its dead worker's."""
     return timedelta(seconds=app.config["SEND_CLAIM_SECONDS"])
+
+
+def page_sending(app: Flask) -> PageSending:
+    """How pages are sent, with the app's acknowledgement deadline."""
+    return PageSending(deadline_seconds=app.config["ACK_DEADLINE_SECONDS"])

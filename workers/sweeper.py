@@ -14,9 +14,10 @@ from dispatcher.dashboard.upkeep import refresh_rollups
 from dispatcher.extensions import db
 from dispatcher.leads import retention
 from dispatcher.pages import service as pages
-from dispatcher.sms import manager_messages
+from dispatcher.sms import outbound
+from dispatcher.sms.manager_messages import MANAGER_MESSAGES
 from workers import jobs
-from workers.context import job_app, send_claim_timeout
+from workers.context import job_app, page_sending, send_claim_timeout
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,13 @@ def sweep_once() -> dict[str, int]:
         now = utcnow()
         grace = timedelta(seconds=app.config["SWEEP_GRACE_SECONDS"])
         stale = send_claim_timeout(app)
-        to_send = pages.pages_to_send(
-            session=db.session, now=now, older_than=grace, claim_timeout=stale
+        to_send, for_manager = (
+            outbound.waiting(
+                kind, session=db.session, now=now, older_than=grace, claim_timeout=stale
+            )
+            for kind in (page_sending(app), MANAGER_MESSAGES)
         )
         overdue = pages.overdue_pages(session=db.session, now=now, grace=grace)
-        for_manager = manager_messages.messages_to_send(
-            session=db.session, now=now, older_than=grace, claim_timeout=stale
-        )
         db.session.rollback()
     # A few at a time: each waits mostly on Twilio, and after a Redis outage there can be
     # hundreds (one after another, the sweeper ran 15-20 s behind).

@@ -38,7 +38,7 @@ class SalespersonFigures:
     failed: int
     still_open: int
     response: Spread  # page sent -> acknowledged
-    outcome: Spread | None  # acknowledged -> outcome reported; None: not recorded yet
+    outcome: Spread  # acknowledged -> outcome reported
 
     @property
     def reassigned_away(self) -> int:
@@ -96,11 +96,6 @@ class LeadLine:
     last_page_state: str
 
 
-def outcomes_recorded() -> bool:
-    """Whether this version of the records has outcomes (C7) to report on."""
-    return hasattr(Lead, "outcome_at") and hasattr(Lead, "outcome")
-
-
 @dataclass(frozen=True)
 class OfficeFigures:
     """Everything the dashboard's tables show but the leads, for one office and range."""
@@ -109,7 +104,7 @@ class OfficeFigures:
     cells: list[CallCell]
     sources: list[SourceRow]
     listings: list[ListingRow]
-    outcomes: list[tuple[str, int]] | None  # None until outcomes are recorded
+    outcomes: list[tuple[str, int]]  # how the call-backs ended (C7), most first
 
 
 def office_figures(
@@ -128,9 +123,8 @@ def office_figures(
         salesperson_ids=[person.id for person in people],
         use_rollups=use_rollups,
     )
-    with_outcomes = outcomes_recorded()
     return OfficeFigures(
-        salespeople=_salespeople(people, tally, with_outcomes),
+        salespeople=_salespeople(people, tally),
         cells=_call_cells(tally),
         sources=sorted(
             (
@@ -143,13 +137,11 @@ def office_figures(
         outcomes=sorted(
             ((outcome, n) for (_, outcome), n in tally.outcomes.items()),
             key=lambda item: (-item[1], item[0]),
-        )
-        if with_outcomes
-        else None,
+        ),
     )
 
 
-def _salespeople(people, tally: Tally, with_outcomes: bool) -> list[SalespersonFigures]:
+def _salespeople(people, tally: Tally) -> list[SalespersonFigures]:
     """Each salesperson of the office who was paged in the range, or is active."""
     figures = []
     for person in people:
@@ -170,7 +162,7 @@ def _salespeople(people, tally: Tally, with_outcomes: bool) -> list[SalespersonF
                 failed=by_state[PageState.FAILED],
                 still_open=by_state[PageState.OPEN],
                 response=spread(mine.response if mine else [], RESPONSE),
-                outcome=spread(mine.outcome if mine else [], OUTCOME) if with_outcomes else None,
+                outcome=spread(mine.outcome if mine else [], OUTCOME),
             )
         )
     return figures
@@ -201,36 +193,6 @@ def _listings(session: Session, tally: Tally) -> list[ListingRow]:
         for (_, listing_id), leads in tally.listings.items()
     ]
     return sorted(rows, key=lambda row: (-row.leads, row.reference))
-
-
-# One table's figures each (the page and the export read office_figures once).
-
-
-def salesperson_figures(
-    *, session: Session, office_id: int, period: Period
-) -> list[SalespersonFigures]:
-    return office_figures(session=session, office_id=office_id, period=period).salespeople
-
-
-def call_cells(*, session: Session, office_id: int, period: Period) -> list[CallCell]:
-    """Leads by local weekday, hour, kind and channel."""
-    return office_figures(session=session, office_id=office_id, period=period).cells
-
-
-def calls_by_source(*, session: Session, office_id: int, period: Period) -> list[SourceRow]:
-    """What brought the callers (C1), most leads first."""
-    return office_figures(session=session, office_id=office_id, period=period).sources
-
-
-def calls_by_listing(*, session: Session, office_id: int, period: Period) -> list[ListingRow]:
-    return office_figures(session=session, office_id=office_id, period=period).listings
-
-
-def outcome_counts(
-    *, session: Session, office_id: int, period: Period
-) -> list[tuple[str, int]] | None:
-    """How the call-backs ended (C7), most first; None until outcomes are recorded."""
-    return office_figures(session=session, office_id=office_id, period=period).outcomes
 
 
 def _office_leads(office_id: int, period: Period):

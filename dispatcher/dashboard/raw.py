@@ -44,15 +44,13 @@ def raw_tally(
     pages = [_in_period(Page.created_at, period), Page.salesperson_id.in_(salesperson_ids)]
     _page_counts(session, pages, tally)
     _response_times(session, pages, tally)
-    if hasattr(Lead, "outcome_at"):
-        _outcome_times(session, pages, period, tally)
+    _outcome_times(session, pages, period, tally)
     leads = [_in_period(Lead.created_at, period), Lead.state.not_in(NOT_CLIENTS)]
     if office_id is not None:
         leads.append(Lead.office_id == office_id)
     _call_cells(session, leads, period, tally)
     _sources_and_listings(session, leads, tally)
-    if hasattr(Lead, "outcome"):
-        _outcomes(session, leads, tally)
+    _outcomes(session, leads, tally)
     return tally
 
 

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from dispatcher.clock import local_time
 from dispatcher.dashboard import figures
 from dispatcher.dashboard.period import Period
-from dispatcher.dashboard.spreads import NO_DURATIONS
 from dispatcher.models import LEAD_KINDS
 
 # The database numbers weekdays from Sunday (0); the office reads them from Monday.
@@ -62,7 +61,6 @@ def salespeople_table(people: list[figures.SalespersonFigures]) -> Table:
     rows = []
     for person in people:
         rate = person.acknowledgement_rate
-        outcome = person.outcome or NO_DURATIONS
         rows.append(
             {
                 "salesperson_id": person.salesperson_id,
@@ -77,8 +75,8 @@ def salespeople_table(people: list[figures.SalespersonFigures]) -> Table:
                 "acknowledgement_rate": None if rate is None else round(rate, 4),
                 "response_median": person.response.median,
                 "response_p90": person.response.p90,
-                "outcome_median": outcome.median,
-                "outcome_p90": outcome.p90,
+                "outcome_median": person.outcome.median,
+                "outcome_p90": person.outcome.p90,
             }
         )
     return Table("salespeople", "Salespeople", SALESPEOPLE_COLUMNS, rows)
@@ -206,12 +204,11 @@ def listings_table(rows: list[figures.ListingRow]) -> Table:
     )
 
 
-def outcomes_table(counts: list[tuple[str, int]] | None) -> Table:
-    """Empty (and ``outcomes_recorded`` false in the JSON) until outcomes are recorded."""
-    total = sum(count for _, count in counts or [])
+def outcomes_table(counts: list[tuple[str, int]]) -> Table:
+    total = sum(count for _, count in counts)
     rows = [
         {"outcome": value.replace("_", " "), "leads": count, "share": _rate(count, total)}
-        for value, count in counts or []
+        for value, count in counts
     ]
     columns = (("outcome", "Outcome"), ("leads", "Leads"), ("share", "Share"))
     return Table("outcomes", "Outcomes", columns, rows)

@@ -23,7 +23,6 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dispatcher.clock import local_time, utcnow
-from dispatcher.dashboard.figures import outcomes_recorded
 from dispatcher.dashboard.period import DEFAULT_DAYS, Period, parse_period
 from dispatcher.dashboard.tables import CSV_TABLES, Table, all_tables, one_table
 from dispatcher.extensions import db
@@ -116,7 +115,6 @@ def _payload(scope: Scope, tables: dict[str, Table]) -> dict:
         "timezone": scope.period.timezone,
         "days": scope.period.days,
         "salesperson_id": scope.salesperson.id if scope.salesperson else None,
-        "outcomes_recorded": outcomes_recorded(),
         "tables": {name: table.as_json() for name, table in tables.items()},
     }
 
@@ -172,7 +170,6 @@ def page():
         data=_payload(scope, tables),
         csv_tables=CSV_TABLES,
         query_args=_query_args,
-        outcomes_recorded=outcomes_recorded(),
         percent=_percent,
         duration=_duration,
         default_days=DEFAULT_DAYS,

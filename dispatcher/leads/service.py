@@ -225,7 +225,7 @@ def assign_lead(
         body=page_text(lead),
         state=PageState.OPEN,
         created_at=now,
-        # Provisional: restarted when the page actually goes out (pages.record_sent).
+        # Provisional: restarted when the page actually goes out (sending.record_sent).
         deadline_at=now + timedelta(seconds=deadline_seconds),
     )
     session.add(page)

@@ -3,7 +3,7 @@
 An undelivered or failed page does not wait for its deadline: the lead moves to the
 next salesperson at once (pages.close_and_reassign, the same one conditional update as
 a miss), with the reason in words on the lead's timeline. The same Twilio codes returned
-when sending (workers.jobs) go through ``page_undeliverable`` too.
+when sending (pages.sending) go through ``page_undeliverable`` too.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def page_undeliverable(
             )
     if person is None or page.state != PageState.OPEN:
         return DeliveryOutcome(page.id, manager_message_id=told)
-    next_page_id = close_and_reassign(
+    closing = close_and_reassign(
         session=session,
         page=page,
         state=PageState.FAILED,
@@ -140,9 +140,7 @@ def page_undeliverable(
         why=f"The page to {person.name} {what}: {failure_words(code)}",
     )
     log.info("page %s undeliverable (%s): lead %s moves on", page.id, code, page.lead_id)
-    if next_page_id is False or next_page_id is None:
-        return DeliveryOutcome(page.id, manager_message_id=told)
-    return DeliveryOutcome(page.id, next_page_id=next_page_id, manager_message_id=told)
+    return DeliveryOutcome(page.id, next_page_id=closing.next_page_id, manager_message_id=told)
 
 
 def flag_number(*, session: Session, person: Salesperson, code: str, now: datetime) -> None:

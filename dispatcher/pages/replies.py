@@ -43,7 +43,6 @@ REPLY_LIMIT = 320  # InboundMessage.reply
 class ReplyOutcome:
     outcome: str
     reply: str
-    repeated: bool = False
     # To queue after the commit: the next salesperson's page, the manager's SMS.
     pages_to_send: tuple[int, ...] = ()
     manager_messages: tuple[int, ...] = ()
@@ -83,7 +82,7 @@ def handle_reply(
     answers the same and changes nothing. The body is never kept nor logged."""
     seen = earlier_delivery(session=session, message_sid=message_sid)
     if seen is not None:
-        return ReplyOutcome(seen.outcome, seen.reply, repeated=True)
+        return ReplyOutcome(seen.outcome, seen.reply)  # nothing to queue again
     person = session.scalar(select(Salesperson).where(Salesperson.mobile == from_number))
     if person is None:
         log.info("sms from an unknown number %s: nothing done", masked(from_number))
@@ -186,7 +185,7 @@ def _decline(
         if ref is not None:
             return ReplyOutcome("no_such_page", f"You have no open page with Ref {ref}.")
         return ReplyOutcome("nothing_open", "You have no open page to pass on.")
-    next_page_id = close_and_reassign(
+    closing = close_and_reassign(
         session=session,
         page=page,
         state=PageState.DECLINED,
@@ -194,12 +193,12 @@ def _decline(
         deadline_seconds=settings.deadline_seconds,
         why=f"{person.name} passed (replied NO by SMS)",
     )
-    if next_page_id is False:  # the deadline closed it first
+    if not closing.closed:  # the deadline closed it first
         return _too_late(session=session, person=person, ref=page.lead_id)
     return ReplyOutcome(
         "declined",
         f"Ref {page.lead_id} is passed on to someone else.",
-        pages_to_send=_ids(next_page_id),
+        pages_to_send=_ids(closing.next_page_id),
     )
 
 

@@ -10,23 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dispatcher.clock import deadline_after, local_time
+from dispatcher.clock import local_time
 from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import (
-    Lead,
-    LeadEvent,
-    LeadState,
-    ManagerMessage,
-    Notice,
-    Office,
-    Page,
-    PageState,
-)
-from dispatcher.sms import SentMessage
+from dispatcher.models import Lead, LeadState, Notice, Office, Page, PageState
 
 # How an open page closes without an acknowledgement, in the manager's words.
 WHY_CLOSED = {
@@ -34,115 +24,6 @@ WHY_CLOSED = {
     PageState.DECLINED: "passed",
     PageState.FAILED: "could not be reached by SMS",
 }
-
-
-def claim_send(
-    *, session: Session, page_id: int, now: datetime, claim_timeout: timedelta
-) -> Page | None:
-    """Take the right to send this page, or None if it is sent, closed or being sent (by
-    a claim younger than ``claim_timeout``; an older one died with its worker)."""
-    result = session.execute(
-        update(Page)
-        .where(
-            Page.id == page_id,
-            Page.sent_at.is_(None),
-            Page.state.in_((PageState.OPEN, PageState.NOTIFY)),
-            or_(Page.send_claimed_at.is_(None), Page.send_claimed_at < now - claim_timeout),
-        )
-        .values(send_claimed_at=now, send_attempts=Page.send_attempts + 1)
-    )
-    return session.get(Page, page_id) if result.rowcount == 1 else None
-
-
-def record_sent(
-    *,
-    session: Session,
-    page: Page,
-    sent: SentMessage,
-    now: datetime,
-    deadline_seconds: int,
-    found: bool = False,
-    copies: int = 1,
-) -> Page:
-    """The page went out: its deadline starts now.
-
-    ``found``: an earlier try whose answer was lost had reached Twilio, and the lookup
-    found it (nothing sent again). ``copies``: how many SMS of this page Twilio holds;
-    more than one is a duplicate, kept on the timeline where it can be counted.
-    """
-    page.sent_at = now
-    page.message_sid = sent.sid
-    page.delivery_status = sent.status
-    page.send_error = None
-    if page.state == PageState.OPEN:
-        page.deadline_at = deadline_after(now, deadline_seconds)
-    who = page.salesperson.name if page.salesperson else "the manager"
-    detail = f"SMS page to {who}"
-    if found:
-        detail += " (an earlier try reached Twilio; found there, not sent again)"
-    record_event(
-        session=session, lead_id=page.lead_id, kind="paged", at=now, page_id=page.id, detail=detail
-    )
-    if copies > 1:
-        record_event(
-            session=session,
-            lead_id=page.lead_id,
-            kind="duplicate_sms",
-            at=now,
-            page_id=page.id,
-            detail=f"{who} was sent this page {copies} times",
-        )
-    return page
-
-
-def record_send_failure(*, session: Session, page: Page, error: str, now: datetime) -> None:
-    """Keep the failure where the coordinator sees it, and free the page for a retry."""
-    page.send_error = error[:300]
-    page.send_claimed_at = None
-    record_event(
-        session=session,
-        lead_id=page.lead_id,
-        kind="page_failed",
-        at=now,
-        page_id=page.id,
-        detail=f"Attempt {page.send_attempts}: {error}"[:300],
-    )
-
-
-def record_unchecked_resend(*, session: Session, page: Page, error: str, now: datetime) -> None:
-    """About to send again without knowing whether an earlier try reached Twilio (the
-    lookup failed): a possible duplicate, counted on the timeline before it is sent."""
-    record_event(
-        session=session,
-        lead_id=page.lead_id,
-        kind="unchecked_resend",
-        at=now,
-        page_id=page.id,
-        detail=(
-            f"Attempt {page.send_attempts}: sent again without being able to check Twilio "
-            f"for an earlier try ({error}); it may arrive twice"
-        )[:300],
-    )
-
-
-def unchecked_resends(*, session: Session, page_id: int) -> int:
-    """How many times the page was sent again without the lookup (0 or 1)."""
-    return session.scalar(
-        select(func.count())
-        .select_from(LeadEvent)
-        .where(LeadEvent.page_id == page_id, LeadEvent.kind == "unchecked_resend")
-    )
-
-
-def recorded_sids(*, session: Session, sids: list[str]) -> set[str]:
-    """Those of ``sids`` already recorded on a page or a manager's message."""
-    if not sids:
-        return set()
-    on_pages = session.scalars(select(Page.message_sid).where(Page.message_sid.in_(sids)))
-    on_messages = session.scalars(
-        select(ManagerMessage.message_sid).where(ManagerMessage.message_sid.in_(sids))
-    )
-    return set(on_pages) | set(on_messages)
 
 
 def acknowledge_page(
@@ -204,7 +85,7 @@ def handle_deadline(
         return DeadlineOutcome("nothing")
     if now < page.deadline_at:
         return DeadlineOutcome("early", deadline_at=page.deadline_at)
-    next_page_id = close_and_reassign(
+    closing = close_and_reassign(
         session=session,
         page=page,
         state=PageState.MISSED,
@@ -212,45 +93,33 @@ def handle_deadline(
         deadline_seconds=deadline_seconds,
         why=f"{page.salesperson.name} did not acknowledge within the deadline",
     )
-    if next_page_id is False:
+    if not closing.closed:
         return DeadlineOutcome("nothing")
-    return DeadlineOutcome("reassigned", next_page_id=next_page_id)
+    return DeadlineOutcome("reassigned", next_page_id=closing.next_page_id)
 
 
-def fail_page(
-    *, session: Session, page_id: int, error: str, now: datetime, deadline_seconds: int
-) -> DeadlineOutcome:
-    """A page that can never be delivered (Twilio refused it for good): the lead moves
-    on now rather than waiting out a deadline that never started."""
-    page = session.get(Page, page_id)
-    if page is None or page.state != PageState.OPEN:
-        return DeadlineOutcome("nothing")
-    next_page_id = close_and_reassign(
-        session=session,
-        page=page,
-        state=PageState.FAILED,
-        now=now,
-        deadline_seconds=deadline_seconds,
-        why=f"The page to {page.salesperson.name} could not be sent: {error}"[:300],
-    )
-    if next_page_id is False:
-        return DeadlineOutcome("nothing")
-    return DeadlineOutcome("reassigned", next_page_id=next_page_id)
+@dataclass(frozen=True)
+class Closing:
+    """What ``close_and_reassign`` did. ``closed`` is False when another process closed
+    the page first (and nothing was done); ``next_page_id`` is the page to send after
+    the commit, None when nobody could be paged."""
+
+    closed: bool
+    next_page_id: int | None = None
 
 
 def close_and_reassign(
     *, session: Session, page: Page, state: str, now: datetime, deadline_seconds: int, why: str
-) -> int | None | bool:
+) -> Closing:
     """Move the open page to ``state`` with one conditional update and give the lead to
-    the next salesperson. False if another process closed the page first; else the next
-    page's id (None when nobody could be paged)."""
+    the next salesperson."""
     result = session.execute(
         update(Page)
         .where(Page.id == page.id, Page.state == PageState.OPEN, Page.version == page.version)
         .values(state=state, closed_at=now, version=Page.version + 1)
     )
     if result.rowcount != 1:
-        return False
+        return Closing(closed=False)
     session.refresh(page)
     lead = session.get(Lead, page.lead_id)
     office = session.get(Office, lead.office_id)
@@ -273,7 +142,7 @@ def close_and_reassign(
         manager_reason=manager_reason,
     )
     if next_page is None:
-        return None
+        return Closing(closed=True)
     who = next_page.salesperson.name if next_page.salesperson else "the manager"
     record_event(
         session=session,
@@ -283,7 +152,7 @@ def close_and_reassign(
         page_id=next_page.id,
         detail=f"Given to {who}",
     )
-    return next_page.id
+    return Closing(closed=True, next_page_id=next_page.id)
 
 
 def leave_notice(
@@ -305,30 +174,6 @@ def leave_notice(
             lead_id=lead.id,
             body=body,
             created_at=now,
-        )
-    )
-
-
-def pages_to_send(
-    *,
-    session: Session,
-    now: datetime,
-    older_than: timedelta,
-    claim_timeout: timedelta,
-    limit: int = 100,
-) -> list[int]:
-    """Pages written longer ago than ``older_than`` and still not out nor being sent."""
-    return list(
-        session.scalars(
-            select(Page.id)
-            .where(
-                Page.sent_at.is_(None),
-                Page.created_at < now - older_than,
-                Page.state.in_((PageState.OPEN, PageState.NOTIFY)),
-                or_(Page.send_claimed_at.is_(None), Page.send_claimed_at < now - claim_timeout),
-            )
-            .order_by(Page.id)
-            .limit(limit)
         )
     )
 

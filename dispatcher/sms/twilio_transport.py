@@ -12,7 +12,7 @@ Twilio's client retries nothing and ``messages.create`` has no idempotency key
 - Any other 4xx cannot succeed: a permanent SendFailed, not retried anywhere.
 - A read timeout, a dropped connection or a 5xx leaves the message possibly sent: an
   ambiguous SendFailed, never resent blindly here. The next attempt looks it up first
-  (``find_sms``; workers/jobs.py decides).
+  (``find_sms``; dispatcher/sms/outbound.py decides).
 """
 
 from __future__ import annotations
