@@ -17,7 +17,7 @@ from dispatcher.extensions import login
 from dispatcher.forms import VoicePinForm
 from dispatcher.models import DashboardRollup, Lead, Notice, Page, Salesperson, User
 from dispatcher.security import SessionOverHttps
-from workers.worker import DispatchWorker
+from workers.worker import WRITTEN_FOR_RQ, DispatchWorker
 
 # Flask-Login reads the login manager's settings, and calls get_id for the cookie.
 login.login_view, login.login_message, User.get_id
@@ -32,6 +32,8 @@ Flask.session_interface, SessionOverHttps.get_cookie_secure
 # RQ: the worker class is named on its command line (Procfile), and calls the methods it
 # overrides; RQ reads a job's enqueue_at_front when the job falls due.
 DispatchWorker._start_scheduler, DispatchWorker.work, Job.enqueue_at_front
+# The RQ version the overrides were written for: tests/test_rq_internals.py compares it.
+WRITTEN_FOR_RQ
 
 # The twilio client's API address (set for the local stub), and sqlite3's autocommit.
 Domain.base_url, sqlite3.Connection.isolation_level
