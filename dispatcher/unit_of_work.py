@@ -30,20 +30,13 @@ from dispatcher.queue import enqueue_manager_message, enqueue_send
 
 @dataclass
 class Work:
-    """What follows the commit of a unit of work: the pages and manager's SMS to send."""
+    """What follows the commit of a unit of work: the pages to send."""
 
-    pages: list[int] = field(default_factory=list)
-    manager_messages: list[int] = field(default_factory=list)
+    pages: list[int | None] = field(default_factory=list)
 
     def send(self, page_id: int | None) -> None:
         """Send this page once the work is committed (None: nothing to send)."""
-        if page_id is not None:
-            self.pages.append(page_id)
-
-    def tell_manager(self, message_id: int | None) -> None:
-        """Send this SMS to the manager once the work is committed (None: nothing)."""
-        if message_id is not None:
-            self.manager_messages.append(message_id)
+        self.pages.append(page_id)
 
 
 @contextmanager
@@ -57,7 +50,7 @@ def unit_of_work(session: Session | None = None) -> Iterator[Work]:
     except BaseException:
         session.rollback()
         raise
-    commit_then_enqueue(pages=work.pages, manager_messages=work.manager_messages, session=session)
+    commit_then_enqueue(pages=work.pages, session=session)
 
 
 def commit_then_enqueue(
