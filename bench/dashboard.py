@@ -90,11 +90,11 @@ def set_up_office(app) -> tuple[int, list, list[int]]:
 
     from dispatcher.extensions import db
     from dispatcher.models import Listing, Salesperson, User
-    from dispatcher.office.current import current_office
+    from dispatcher.office.setup import office_from_settings
 
     rng = random.Random(7)
     with app.app_context():
-        office = current_office()
+        office = office_from_settings(session=db.session, config=app.config)
         people = [
             Salesperson(office_id=office.id, name=f"Salesperson {n:02d}", mobile=f"+1202555{n:04d}")
             for n in range(1, dashboard_data.SALESPEOPLE + 1)
@@ -221,7 +221,7 @@ def build_rollups(app) -> float:
 def figure_timings(app, office_id: int, period, runs: int) -> dict[str, float]:
     """The figures through the rollups and from the records alone, and the latest leads."""
     from dispatcher.dashboard import figures as dashboard
-    from dispatcher.dashboard.views import report_session
+    from dispatcher.unit_of_work import report_session
 
     actions = {
         "figures, rollups": lambda session: dashboard.office_figures(

@@ -64,12 +64,12 @@ def open_leads(app, count: int, due_per_second: float, seconds: float, lead_in: 
     from dispatcher.clock import utcnow
     from dispatcher.extensions import db
     from dispatcher.leads.service import LeadDetails, current_page, log_lead
-    from dispatcher.office.current import current_office
+    from dispatcher.office.setup import office_from_settings
 
     due_count = int(due_per_second * seconds)
     pages: list[tuple[int, int, str]] = []
     with app.app_context():
-        office = current_office()
+        office = office_from_settings(session=db.session, config=app.config)
         for n in range(count):
             lead = log_lead(
                 session=db.session,

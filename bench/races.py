@@ -24,7 +24,7 @@ def race(url: str | None, args) -> tuple[dict, dict]:
     from dispatcher import create_app
     from dispatcher.dev.demo import load_demo_office
     from dispatcher.extensions import db
-    from dispatcher.office.current import current_office
+    from dispatcher.office.setup import office_from_settings
     from tests.race_harness import run_races, verdict
 
     tmp = tempfile.mkdtemp(prefix="dispatch-races-")
@@ -39,7 +39,7 @@ def race(url: str | None, args) -> tuple[dict, dict]:
     app = create_app(settings)
     with app.app_context():
         upgrade()
-        office = current_office()
+        office = office_from_settings(session=db.session, config=app.config)
         load_demo_office(session=db.session, office=office, region="US")
         db.session.commit()
         settings["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from callbacks import bp
+from callbacks.called import office_called
 from callbacks.replies import parse_reply
 from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
@@ -17,8 +18,8 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.pages.replies import ReplySettings, earlier_delivery, handle_reply
 from dispatcher.phones import to_e164
-from dispatcher.queue import enqueue_manager_message, enqueue_send
 from dispatcher.text import without_control_characters
+from dispatcher.unit_of_work import commit_then_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def inbound_sms():
     body = without_control_characters(request.form.get("Body", ""))
     reply = parse_reply(body, request.form.get("OptOutType"))
     try:
+        office_called()
         outcome = handle_reply(
             session=db.session,
             message_sid=message_sid,
@@ -60,17 +62,12 @@ def inbound_sms():
                 details_in_ack=config["ACK_REPLY_INCLUDES_DETAILS"],
             ),
         )
-        db.session.commit()
+        commit_then_enqueue(pages=outcome.pages_to_send, manager_messages=outcome.manager_messages)
     except IntegrityError:
         # The same MessageSid arrived twice at once: the other delivery recorded it.
         return _answer_of_the_other_delivery(message_sid)
     except DBAPIError as error:
         return _not_recorded(error)
-    # Only now, after the commit, may a job see the next page or the manager's message.
-    for page_id in outcome.pages_to_send:
-        enqueue_send(page_id)
-    for message_id in outcome.manager_messages:
-        enqueue_manager_message(message_id)
     return twiml_message(outcome.reply)
 
 

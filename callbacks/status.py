@@ -10,13 +10,14 @@ from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.pages.delivery import record_delivery_status
-from dispatcher.queue import enqueue_manager_message, enqueue_send
+from dispatcher.unit_of_work import commit_then_enqueue
 
 
 @bp.route("/status", methods=["POST"])
 @twilio_signed
 @twilio_sids("MessageSid")
 def message_status():
+    # Its To is the salesperson's number: a receipt's office is its page's, read from the row.
     message_sid = request.form["MessageSid"]
     status = request.form.get("MessageStatus", "")
     if not status:
@@ -29,10 +30,6 @@ def message_status():
         now=utcnow(),
         deadline_seconds=current_app.config["ACK_DEADLINE_SECONDS"],
     )
-    db.session.commit()
-    # After the commit: an undelivered page's lead goes to the next salesperson now.
-    if outcome.next_page_id is not None:
-        enqueue_send(outcome.next_page_id)
-    if outcome.manager_message_id is not None:
-        enqueue_manager_message(outcome.manager_message_id)
+    # An undelivered page's lead goes to the next salesperson now.
+    commit_then_enqueue(pages=[outcome.next_page_id], manager_messages=[outcome.manager_message_id])
     return Response("", status=204)

@@ -10,15 +10,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import bp
+from callbacks.called import office_called
 from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads import calls
 from dispatcher.leads.voice_pins import FULLY_ATTESTED
-from dispatcher.office.current import current_office
 from dispatcher.phones import masked, to_e164
 from dispatcher.text import without_control_characters
+from dispatcher.unit_of_work import end_read
 
 log = logging.getLogger(__name__)
 
@@ -83,21 +84,25 @@ def caller_number(raw: str, region: str) -> str:
 def inbound_call():
     call_sid = request.form["CallSid"]
     config = current_app.config
-    lines = calls.lines_from_config(config)
+    # Should the database not answer, the office's row cannot be read: the hours are then
+    # read in OFFICE_TIMEZONE, the zone new offices get.
+    lines = calls.lines_from_config(config, timezone=config["OFFICE_TIMEZONE"])
     now = utcnow()
     caller = caller_number(request.form.get("From", ""), config["PHONE_REGION"])
     try:
+        office = office_called()
+        lines = calls.lines_from_config(config, timezone=office.timezone)
         seen = calls.earlier_call(session=db.session, call_sid=call_sid)
         if seen is not None:
             # Blank past CALL_RECORD_RETENTION_DAYS: the plan that needs no records.
             answer = seen.twiml or render(calls.plan_without_records(lines=lines, now=now))
             if seen.twiml and calls.first_answer_was_pin_prompt(seen, pin_needed=pin_needed()):
                 answer = render(calls.pin_prompt(seen.salesperson_id))
-            db.session.rollback()  # end the read: nothing was changed
+            end_read()  # nothing was changed
             return twiml(answer)
         plan = calls.answer_call(
             session=db.session,
-            office_id=current_office().id,
+            office_id=office.id,
             from_number=caller,
             now=now,
             lines=lines,

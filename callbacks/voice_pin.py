@@ -14,12 +14,14 @@ from sqlalchemy.exc import DBAPIError
 from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import bp
+from callbacks.called import office_called
 from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from callbacks.voice import render, twiml
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads import calls, voice_pins
+from dispatcher.unit_of_work import end_read
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +31,12 @@ log = logging.getLogger(__name__)
 @twilio_sids("CallSid")
 def voice_pin():
     call_sid = request.form["CallSid"]
-    lines = calls.lines_from_config(current_app.config)
+    config = current_app.config
+    # Should the database not answer, the hours are read in the zone new offices get.
+    lines = calls.lines_from_config(config, timezone=config["OFFICE_TIMEZONE"])
     now = utcnow()
     try:
+        lines = calls.lines_from_config(config, timezone=office_called().timezone)
         step = voice_pins.answer_pin(
             session=db.session,
             call_sid=call_sid,
@@ -40,7 +45,7 @@ def voice_pin():
             lines=lines,
         )
         if step.plan is None:
-            db.session.rollback()  # nothing was changed
+            end_read()  # nothing was changed
             return twiml(step.answered) if step.answered else _goodbye()
         plan = step.plan
         answer = render(plan)

@@ -34,9 +34,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = _driver_url(app.config["SQLALCHEMY_DATABASE_URI"])
     # A bad COORDINATOR_HOURS_* setting must stop the start, not every call to the office.
-    from dispatcher.office.hours import hours_from_config
+    from dispatcher.office.hours import check_hours_settings
 
-    hours_from_config(app.config)
+    check_hours_settings(app.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     startup.say_whether_twilio_is_configured(app)
@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
     from dispatcher import models  # noqa: F401  (the models must be known to migrations)
     from dispatcher.access import init_access
     from dispatcher.extensions import csrf, db, init_limiter, login, migrate
+    from dispatcher.office.current import init_office
     from dispatcher.queue import init_queue
     from dispatcher.security import init_security
     from dispatcher.sms import init_sms
@@ -74,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     init_security(app)
     init_access(app)
+    init_office(app)
     init_queue(app)
     init_limiter(app)
     init_sms(app)

@@ -90,6 +90,8 @@ class ApiCaller:
     role: str
     actor: str  # the name kept on the lead's timeline
     user_id: int | None
+    # A token's office (None: API_TOKEN, or a user, whose office is their own).
+    office_id: int | None = None
 
 
 def init_access(app: Flask) -> None:
@@ -132,13 +134,14 @@ def _check_api_caller(rule: frozenset[str]):
     if header.startswith("Bearer "):
         # A token is checked alone, whatever cookie came with it: a browser never adds
         # this header on another site's behalf, so no CSRF check is needed.
-        if not tokens.token_is_valid(
+        valid = tokens.check_token(
             session=db.session,
             token=header[7:].strip(),
             provisioned=current_app.config.get("API_TOKEN"),
-        ):
+        )
+        if valid is None:
             return _refuse(401, "The bearer token is not valid.")
-        g.api_caller = ApiCaller(INTEGRATION, "api", None)
+        g.api_caller = ApiCaller(INTEGRATION, "api", None, office_id=valid.office_id)
     elif current_user.is_authenticated:
         g.api_caller = ApiCaller(current_user.role, current_user.username, current_user.id)
     else:

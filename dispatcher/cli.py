@@ -10,10 +10,25 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Role
-from dispatcher.office.current import current_office
+from dispatcher.office.current import office_for_command
+from dispatcher.unit_of_work import unit_of_work
+
+# Every command that acts for one office takes it so; with one office it may be left out.
+office_option = click.option(
+    "--office", "office_choice", help="The office's id or name (needed when there are several)."
+)
+
+
+def _office(choice: str | None):
+    try:
+        return office_for_command(choice)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_office)
+    app.cli.add_command(update_office)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_token)
     app.cli.add_command(import_salespeople)
@@ -22,11 +37,74 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(dashboard_rollups)
 
 
+def _refuse(error: InvalidInput, what: str):
+    for where, text in error.errors.items():
+        click.echo(f"{where}: {text}", err=True)
+    raise click.ClickException(what) from None
+
+
+@click.command("create-office")
+@click.argument("name")
+@click.option(
+    "--timezone", help="IANA time zone, e.g. Europe/London (default: the OFFICE_TIMEZONE setting)."
+)
+@click.option("--phone", help="The office's Twilio number; webhooks find the office by it.")
+@click.option("--manager-mobile", help="Paged when nobody is left (default: MANAGER_MOBILE).")
+def create_office(name: str, timezone: str | None, phone: str | None, manager_mobile: str | None):
+    """Set up an office: its name, time zone and Twilio number."""
+    from dispatcher.office.setup import create_office as make
+
+    config = current_app.config
+    try:
+        with unit_of_work():
+            office = make(
+                session=db.session,
+                name=name,
+                timezone=timezone or config["OFFICE_TIMEZONE"],
+                phone=phone,
+                manager_mobile=manager_mobile or config.get("MANAGER_MOBILE"),
+                region=config["PHONE_REGION"],
+            )
+            described = _described(office)
+    except InvalidInput as error:
+        _refuse(error, "No office was set up.")
+    click.echo(f"Office {described} set up.")
+
+
+@click.command("update-office")
+@office_option
+@click.option("--timezone", help="IANA time zone, e.g. Europe/London.")
+@click.option("--phone", help="The office's Twilio number ('' to clear it).")
+def update_office(office_choice: str | None, timezone: str | None, phone: str | None):
+    """Change an office's time zone or Twilio number."""
+    from dispatcher.office.setup import update_office as change
+
+    try:
+        with unit_of_work():
+            office = _office(office_choice)
+            change(
+                session=db.session,
+                office=office,
+                timezone=timezone,
+                phone=phone,
+                region=current_app.config["PHONE_REGION"],
+            )
+            described = _described(office)
+    except InvalidInput as error:
+        _refuse(error, "The office was not changed.")
+    click.echo(f"Office {described}.")
+
+
+def _described(office) -> str:
+    number = office.phone_number or "no number (answers every webhook while the only office)"
+    return f"{office.id} {office.name!r}: {office.timezone}, {number}"
+
+
 @click.command("seed-demo")
 def seed_demo():
-    """Load the demo office (sign-ins, salespeople, listings) into an empty database.
-    Development mode only: its sign-ins, an admin's among them, share a published
-    password."""
+    """Load the demo office (sign-ins, salespeople, listings) into an empty database,
+    setting the office up if there is none. Development mode only: its sign-ins, an
+    admin's among them, share a published password."""
     from dispatcher.dev.demo import DEMO_PASSWORD, load_demo_office
 
     if not current_app.config.get("DEVELOPMENT_MODE"):
@@ -35,50 +113,65 @@ def seed_demo():
             "its sign-ins share a published password."
         )
 
-    office = current_office()
-    if load_demo_office(
-        session=db.session, office=office, region=current_app.config["PHONE_REGION"]
-    ):
-        db.session.commit()
+    config = current_app.config
+    with unit_of_work():
+        office = _demo_office(config)
+        loaded = load_demo_office(session=db.session, office=office, region=config["PHONE_REGION"])
+    if loaded:
         click.echo(
             f"Demo office loaded. Sign in as coordinator, manager or alice "
             f"(salesperson) with the password {DEMO_PASSWORD!r}."
         )
     else:
-        db.session.commit()
         click.echo("The office already has salespeople; demo not loaded.")
+
+
+def _demo_office(config):
+    """The only office, or a new one from the settings; its number is TWILIO_FROM_NUMBER
+    when set (the outbox's made-up number is no valid number: the office, alone, answers
+    the development phone's webhooks without one)."""
+    from dispatcher.office.current import OfficeNotSetUp
+    from dispatcher.office.setup import office_from_settings
+
+    try:
+        phone = config.get("TWILIO_FROM_NUMBER") or None
+        return office_from_settings(session=db.session, config=config, phone=phone)
+    except OfficeNotSetUp as error:
+        raise click.ClickException(error.description) from None
 
 
 @click.command("create-token")
 @click.argument("name")
-def create_token(name: str):
-    """Make a bearer token for the JSON API (shown once)."""
+@office_option
+def create_token(name: str, office_choice: str | None):
+    """Make a bearer token for the JSON API, acting for one office (shown once)."""
     from dispatcher.api.tokens import create_token as make
 
-    token = make(session=db.session, name=name, now=utcnow())
-    db.session.commit()
+    with unit_of_work():
+        token = make(
+            session=db.session, name=name, office_id=_office(office_choice).id, now=utcnow()
+        )
     click.echo(token)
 
 
 @click.command("import-salespeople")
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
-def import_salespeople(csv_file):
+@office_option
+def import_salespeople(csv_file, office_choice: str | None):
     """Add salespeople from a CSV with the columns name, mobile and skills (all or none)."""
     from dispatcher.office.roster import import_csv
 
+    office = _office(office_choice)
     try:
-        added = import_csv(
-            session=db.session,
-            office_id=current_office().id,
-            rows=csv_file,
-            region=current_app.config["PHONE_REGION"],
-        )
+        with unit_of_work():
+            added = import_csv(
+                session=db.session,
+                office_id=office.id,
+                rows=csv_file,
+                region=current_app.config["PHONE_REGION"],
+            )
     except InvalidInput as error:
-        db.session.rollback()
-        for where, text in error.errors.items():
-            click.echo(f"{where}: {text}", err=True)
-        raise click.ClickException("Nothing was imported; fix the file and run it again.") from None
-    db.session.commit()
+        _refuse(error, "Nothing was imported; fix the file and run it again.")
     click.echo(f"Imported {len(added)} salespeople.")
 
 
@@ -90,18 +183,21 @@ def import_salespeople(csv_file):
     type=click.Choice([role.value for role in (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)]),
     required=True,
 )
+@office_option
 @click.password_option()
-def create_user(username: str, role: str, password: str):
-    """Add a sign-in for a coordinator, manager or admin."""
+def create_user(username: str, role: str, office_choice: str | None, password: str):
+    """Add a sign-in for a coordinator, manager or admin of an office."""
     from dispatcher.models import User
 
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise click.ClickException(f"A user named {username!r} already exists.")
-    user = User(office_id=current_office().id, username=username, role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"{role} {username} added.")
+    office = _office(office_choice)
+    with unit_of_work():
+        user = User(office_id=office.id, username=username, role=role)
+        user.set_password(password)
+        db.session.add(user)
+        name = office.name
+    click.echo(f"{role} {username} added to {name}.")
 
 
 @click.command("sweep")
@@ -128,17 +224,19 @@ def dashboard_rollups(first_day, last_day, rebuild: bool):
     over, from the first lead's day (or --from) to yesterday (or --to). The clock process
     (flask sweep) keeps them up to date; run this after loading records in bulk, or with
     --rebuild after the figures' code changed."""
-    from dispatcher.dashboard.upkeep import update_rollups
+    from dispatcher.dashboard.upkeep import office_timezones, update_rollups
 
     def progress(first, last, built, total, seconds):
         days = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
         click.echo(f"{built}/{total}  {days}  {seconds:.2f} s")
 
-    built, _ = update_rollups(
-        timezone=current_app.config["OFFICE_TIMEZONE"],
-        first_day=first_day.date() if first_day else None,
-        last_day=last_day.date() if last_day else None,
-        rebuild=rebuild,
-        progress=progress,
-    )
+    built = 0
+    for timezone in office_timezones():  # the rollups' days are each office's days
+        built += update_rollups(
+            timezone=timezone,
+            first_day=first_day.date() if first_day else None,
+            last_day=last_day.date() if last_day else None,
+            rebuild=rebuild,
+            progress=progress,
+        )[0]
     click.echo(f"Built {built} dashboard rollups." if built else "The rollups are up to date.")

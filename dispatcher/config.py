@@ -46,6 +46,8 @@ class Config:
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "dispatch")
 
     OFFICE_NAME = os.environ.get("OFFICE_NAME", "Century Office")
+    # Only the default for a new office (create-office, seed-demo): each office's zone is
+    # its row's (Office.timezone).
     OFFICE_TIMEZONE = os.environ.get("OFFICE_TIMEZONE", "America/New_York")
     # The region used to read phone numbers typed without a country code.
     PHONE_REGION = os.environ.get("PHONE_REGION", "US")

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from dispatcher.extensions import db
+from dispatcher.office.current import OfficeNotSetUp, UnknownOfficeNumber
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,17 @@ def register_error_handlers(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return jsonify({"error": error.description}), error.code
         return error
+
+    @app.errorhandler(OfficeNotSetUp)
+    @app.errorhandler(UnknownOfficeNumber)
+    def no_office(error: HTTPException):
+        # Nothing was created to make up for the missing office: say what to run.
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return jsonify({"error": error.description}), error.code
+        if request.blueprint == "callbacks":  # Twilio's debugger shows the body
+            return error.description, error.code, {"Content-Type": "text/plain; charset=utf-8"}
+        return render_template("no_office.html", message=error.description), error.code
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

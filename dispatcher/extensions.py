@@ -23,16 +23,6 @@ def client_address() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
-
-
-def reading_from_here(session) -> None:
-    """Begin the session's next transaction as a read (no-op on PostgreSQL), for a view
-    that has committed and only reads to answer: on SQLite a write transaction would
-    hold the one write lock meanwhile (measured: a third of the lock time of logging a
-    call). Nothing may be written after this in the same request."""
-    session.connection(execution_options={"reads_only": True})
-
-
 migrate = Migrate()
 login = LoginManager()
 login.login_view = "auth.sign_in"

@@ -23,9 +23,18 @@ LEAD_CHANNELS = ("call", "walk_in")
 
 
 class Office(db.Model):
+    """One office: its people, leads and rules. Made by `flask create-office` (or
+    `seed-demo`), never on the fly (dispatcher/office/setup.py)."""
+
+    __table_args__ = (UniqueConstraint("phone_number", name="uq_office_phone_number"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The one source of the office's time zone: hours, the dashboard's days, times shown.
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    # Its Twilio number (E.164): a webhook finds its office by the number called (To).
+    # Unset: the office answers every webhook while it is the only office.
+    phone_number: Mapped[str | None] = mapped_column(String(20))
     # Paged when no salesperson is left for a lead (C5: the manager decides).
     manager_mobile: Mapped[str | None] = mapped_column(String(20))
     # Postcodes or districts the office serves, comma-separated; empty: all (C2).
@@ -75,6 +84,10 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+    # The office the token acts for.
+    office_id: Mapped[int | None] = mapped_column(
+        ForeignKey("office.id", name="fk_api_token_office_id_office")
+    )
 
 
 class Salesperson(db.Model):

@@ -1,4 +1,5 @@
-"""What every page's template needs: times in the office's zone, the signed-in role."""
+"""What every page's template needs: times in the zone of the request's office, the
+signed-in role."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from dispatcher.clock import local_time, utcnow
+from dispatcher.office.current import office_of_request
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -14,7 +16,7 @@ def register_template_helpers(app: Flask) -> None:
     def local(moment: datetime | None, fmt: str = "%H:%M:%S") -> str:
         if moment is None:
             return ""
-        return local_time(moment, current_app.config["OFFICE_TIMEZONE"]).strftime(fmt)
+        return local_time(moment, office_of_request().timezone).strftime(fmt)
 
     @app.template_filter("iso_utc")
     def iso_utc(moment: datetime | None) -> str:

@@ -135,9 +135,9 @@ def client(app):
 @pytest.fixture
 def office(app):
     from dispatcher.dev.demo import load_demo_office
-    from dispatcher.office.current import current_office
+    from dispatcher.office.setup import office_from_settings
 
-    office = current_office()
+    office = office_from_settings(session=db.session, config=app.config)
     load_demo_office(session=db.session, office=office, region="US")
     db.session.commit()
     return office

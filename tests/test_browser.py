@@ -26,7 +26,7 @@ from dispatcher.extensions import db
 from dispatcher.leads.service import LeadDetails, current_page
 from dispatcher.leads.transactions import log_and_page
 from dispatcher.models import Lead, Page, Salesperson
-from dispatcher.office.current import current_office
+from dispatcher.office.current import only_office
 from tests.browser_session import screenshot, sign_in
 from workers import jobs
 
@@ -321,7 +321,7 @@ def test_typing_a_known_clients_number_shows_their_owner(tab):
     from tests.factories import new_lead
     from tests.test_routing_office import acknowledged
 
-    office = current_office()
+    office = only_office()
     acknowledged(new_lead(office, caller_phone="202-555-0171", listing="L-1002"))
     db.session.commit()
     sign_in(tab, "coordinator", lands_on="/")
@@ -341,7 +341,7 @@ def test_the_managers_dashboard_shows_the_logged_numbers(tab):
     from dispatcher.pages import service as page_service
     from tests.factories import new_lead, page_out
 
-    office = current_office()
+    office = only_office()
     start = utcnow() - timedelta(hours=1)
     alice = salesperson_id("Alice Chen")
     for taken in (True, False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from dispatcher.extensions import db
@@ -36,7 +37,14 @@ def write(tmp_path, content: str, name: str = "team.csv") -> str:
     return str(path)
 
 
-def test_import_salespeople_into_an_empty_office(app, tmp_path):
+@pytest.fixture
+def empty_office(app):
+    """An office set up as a deployment sets one up, with nobody in it yet."""
+    result = run(app, "create-office", "Century Office")
+    assert result.exit_code == 0, result.output
+
+
+def test_import_salespeople_into_an_empty_office(app, empty_office, tmp_path):
     result = run(app, "import-salespeople", write(tmp_path, GOOD_CSV))
 
     assert result.exit_code == 0, result.output
@@ -60,7 +68,7 @@ def test_import_appends_to_the_rotation(app, office, tmp_path):
     ]
 
 
-def test_import_reads_a_spreadsheet_export_with_a_bom(app, tmp_path):
+def test_import_reads_a_spreadsheet_export_with_a_bom(app, empty_office, tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes(("\ufeff" + GOOD_CSV).replace("\n", "\r\n").encode("utf-8"))
 
@@ -82,7 +90,7 @@ def test_import_with_one_bad_line_imports_nothing(app, office, tmp_path):
     assert count(Salesperson) == 7
 
 
-def test_import_names_every_bad_line_and_field(app, tmp_path):
+def test_import_names_every_bad_line_and_field(app, empty_office, tmp_path):
     bad = """name,mobile,skills
 Hana Kim,(202) 555-0120,rental
 ,(202) 555-0121,
@@ -97,7 +105,7 @@ Jo Adams,(202) 555-0120,juggling
     assert count(Salesperson) == 0
 
 
-def test_import_needs_the_columns(app, tmp_path):
+def test_import_needs_the_columns(app, empty_office, tmp_path):
     result = run(app, "import-salespeople", write(tmp_path, "who,phone\nHana,2025550120\n"))
 
     assert result.exit_code != 0
@@ -131,7 +139,7 @@ def test_seed_demo_sign_ins_work(app, client):
     assert client.get("/").status_code == 200
 
 
-def test_seed_demo_after_an_import_changes_nothing(app, tmp_path):
+def test_seed_demo_after_an_import_changes_nothing(app, empty_office, tmp_path):
     run(app, "import-salespeople", write(tmp_path, GOOD_CSV))
 
     result = run(app, "seed-demo")
@@ -140,13 +148,13 @@ def test_seed_demo_after_an_import_changes_nothing(app, tmp_path):
     assert count(Salesperson) == 3 and count(User) == 0
 
 
-def test_create_user_then_sign_in(app, client):
+def test_create_user_then_sign_in(app, empty_office, client):
     result = run(
         app, "create-user", "dana", "--role", "coordinator", input="s3cret-pass\ns3cret-pass\n"
     )
 
     assert result.exit_code == 0, result.output
-    assert "coordinator dana added." in result.output
+    assert "coordinator dana added to Century Office." in result.output
     user = db.session.scalar(select(User).where(User.username == "dana"))
     assert user.role == "coordinator" and user.password_hash != "s3cret-pass"
     sign_in(client, "dana", "s3cret-pass")
@@ -167,7 +175,7 @@ def test_create_user_refuses_an_unknown_role(app):
     assert count(User) == 0
 
 
-def test_create_token_prints_a_new_token_each_time(app):
+def test_create_token_prints_a_new_token_each_time(app, empty_office):
     first = run(app, "create-token", "ci")
     second = run(app, "create-token", "ci")
 

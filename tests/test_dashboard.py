@@ -289,7 +289,7 @@ def test_managers_find_the_dashboard_in_the_menu(manager):
 
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite's write lock")
 def test_the_dashboard_reads_do_not_hold_the_write_lock(app, logged):
-    from dispatcher.dashboard.views import report_session
+    from dispatcher.unit_of_work import report_session
 
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     office_id = logged.id

@@ -14,6 +14,7 @@ from dispatcher.pages import service as pages
 from dispatcher.queue import enqueue_manager_message, enqueue_send, schedule_deadline
 from dispatcher.sms import SendFailed, outbound, sms_transport
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
+from dispatcher.unit_of_work import unit_of_work
 from workers.context import job_app, page_sending, send_claim_timeout
 
 log = logging.getLogger(__name__)
@@ -63,13 +64,13 @@ def check_deadline(page_id: int, attempt: int = 0) -> str:
     """
     app = job_app()
     with app.app_context():
-        outcome = pages.handle_deadline(
-            session=db.session,
-            page_id=page_id,
-            now=utcnow(),
-            deadline_seconds=app.config["ACK_DEADLINE_SECONDS"],
-        )
-        db.session.commit()
+        with unit_of_work():
+            outcome = pages.handle_deadline(
+                session=db.session,
+                page_id=page_id,
+                now=utcnow(),
+                deadline_seconds=app.config["ACK_DEADLINE_SECONDS"],
+            )
         if outcome.action == "early":
             schedule_deadline(page_id, outcome.deadline_at, attempt=attempt + 1)
         elif outcome.action == "reassigned" and outcome.next_page_id is not None:

@@ -16,6 +16,7 @@ from dispatcher.leads import retention
 from dispatcher.pages import service as pages
 from dispatcher.sms import outbound
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
+from dispatcher.unit_of_work import end_read, unit_of_work
 from workers import jobs
 from workers.context import job_app, page_sending, send_claim_timeout
 
@@ -39,7 +40,7 @@ def sweep_once() -> dict[str, int]:
             for kind in (page_sending(app), MANAGER_MESSAGES)
         )
         overdue = pages.overdue_pages(session=db.session, now=now, grace=grace)
-        db.session.rollback()
+        end_read()
     # A few at a time: each waits mostly on Twilio, and after a Redis outage there can be
     # hundreds (one after another, the sweeper ran 15-20 s behind).
     with ThreadPoolExecutor(app.config["SWEEP_THREADS"], "sweeper") as pool:
@@ -69,16 +70,12 @@ def forget_old_details() -> int:
     """Blank the callers' numbers and the answers (clients' names and numbers) of the
     call and SMS records older than CALL_RECORD_RETENTION_DAYS; how many."""
     app = job_app()
-    with app.app_context():
-        try:
-            forgotten = retention.forget_old_details(
-                session=db.session,
-                now=utcnow(),
-                keep_days=app.config["CALL_RECORD_RETENTION_DAYS"],
-            )
-            db.session.commit()
-        finally:
-            db.session.rollback()
+    with app.app_context(), unit_of_work():
+        forgotten = retention.forget_old_details(
+            session=db.session,
+            now=utcnow(),
+            keep_days=app.config["CALL_RECORD_RETENTION_DAYS"],
+        )
     if forgotten:
         log.info("blanked the details of %s call and SMS records past retention", forgotten)
     return forgotten

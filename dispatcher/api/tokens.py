@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,20 +18,30 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(*, session: Session, name: str, now: datetime) -> str:
-    """A new token; the plain text is returned once and never stored."""
+@dataclass(frozen=True)
+class ValidToken:
+    """A token that may use the API, and the office it acts for (None: the provisioned
+    API_TOKEN, which acts for the office when there is exactly one)."""
+
+    office_id: int | None
+
+
+def create_token(*, session: Session, name: str, office_id: int, now: datetime) -> str:
+    """A new token acting for one office; the plain text is returned once and never stored."""
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, token_hash=_digest(token), created_at=now))
+    session.add(ApiToken(name=name, token_hash=_digest(token), created_at=now, office_id=office_id))
     return token
 
 
-def token_is_valid(*, session: Session, token: str, provisioned: str | None) -> bool:
-    """True for a token made by create_token, or the one the API_TOKEN setting provisions."""
+def check_token(*, session: Session, token: str, provisioned: str | None) -> ValidToken | None:
+    """A token made by create_token, or the one the API_TOKEN setting provisions; None
+    for anything else."""
     if not token:
-        return False
+        return None
     # As bytes: compare_digest refuses str holding anything but ASCII ("Bearer été").
     if provisioned and hmac.compare_digest(token.encode(), provisioned.encode()):
-        return True
-    return (
-        session.scalar(select(ApiToken.id).where(ApiToken.token_hash == _digest(token))) is not None
-    )
+        return ValidToken(office_id=None)
+    found = session.execute(
+        select(ApiToken.id, ApiToken.office_id).where(ApiToken.token_hash == _digest(token))
+    ).first()
+    return ValidToken(office_id=found.office_id) if found is not None else None

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, g, jsonify, request, send_from_directo
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
-from dispatcher.extensions import csrf, db, reading_from_here
+from dispatcher.extensions import csrf, db
 from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads import service as leads
@@ -22,8 +22,9 @@ from dispatcher.leads.forms import LeadForm
 from dispatcher.leads.transactions import acknowledge_lead_by_hand, lead_details, log_and_page
 from dispatcher.models import Lead, PageState, Salesperson
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import current_office
+from dispatcher.office.current import office_of_request
 from dispatcher.office.forms import SalespersonForm
+from dispatcher.unit_of_work import reading_from_here, unit_of_work
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -111,14 +112,14 @@ def create_lead(actor: str, user_id: int | None):
         )
     except InvalidInput as error:
         return _error(422, "Some fields are not valid.", error.errors)
-    reading_from_here(db.session)
+    reading_from_here()
     return jsonify(lead_json(lead)), 201
 
 
 @bp.route("/leads/<id:lead_id>")
 @api_auth
 def show_lead(lead_id: int, actor: str, user_id: int | None):
-    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    lead = leads.get_lead(session=db.session, office_id=office_of_request().id, lead_id=lead_id)
     if lead is None:
         return _error(404, f"No lead with id {lead_id}.")
     return jsonify(lead_json(lead, timeline=True))
@@ -127,7 +128,7 @@ def show_lead(lead_id: int, actor: str, user_id: int | None):
 @bp.route("/leads/<id:lead_id>/ack", methods=["POST"])
 @api_auth
 def acknowledge(lead_id: int, actor: str, user_id: int | None):
-    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    lead = leads.get_lead(session=db.session, office_id=office_of_request().id, lead_id=lead_id)
     if lead is None:
         return _error(404, f"No lead with id {lead_id}.")
     if not acknowledge_lead_by_hand(lead, actor=actor):
@@ -141,7 +142,7 @@ def acknowledge(lead_id: int, actor: str, user_id: int | None):
 @bp.route("/salespeople")
 @api_auth
 def list_salespeople(actor: str, user_id: int | None):
-    people = salespeople.list_salespeople(session=db.session, office_id=current_office().id)
+    people = salespeople.list_salespeople(session=db.session, office_id=office_of_request().id)
     return jsonify({"salespeople": [salesperson_json(p) for p in people]})
 
 
@@ -155,22 +156,21 @@ def add_salesperson(actor: str, user_id: int | None):
     if not form.validate() or type_errors:
         return _error(422, "Some fields are not valid.", {**field_errors(form), **type_errors})
     try:
-        person = salespeople.add_salesperson(
-            session=db.session,
-            office_id=current_office().id,
-            details=salespeople.SalespersonDetails(
-                name=form.name.data,
-                mobile=form.mobile.data,
-                skills=form.skills.data or "",
-                # Active unless the body says otherwise.
-                active=form.active.data if body.get("active") is not None else True,
-            ),
-            region=current_app.config["PHONE_REGION"],
-        )
+        with unit_of_work():
+            person = salespeople.add_salesperson(
+                session=db.session,
+                office_id=office_of_request().id,
+                details=salespeople.SalespersonDetails(
+                    name=form.name.data,
+                    mobile=form.mobile.data,
+                    skills=form.skills.data or "",
+                    # Active unless the body says otherwise.
+                    active=form.active.data if body.get("active") is not None else True,
+                ),
+                region=current_app.config["PHONE_REGION"],
+            )
     except InvalidInput as error:
-        db.session.rollback()
         return _error(422, "Some fields are not valid.", error.errors)
-    db.session.commit()
     return jsonify(salesperson_json(person)), 201
 
 

@@ -16,11 +16,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import Flask
+from sqlalchemy import select
 
 from dispatcher.clock import local_time, utcnow
 from dispatcher.dashboard import rollups
-from dispatcher.dashboard.views import report_session
 from dispatcher.extensions import db
+from dispatcher.models import Office
+from dispatcher.unit_of_work import end_read, report_session
 
 log = logging.getLogger(__name__)
 
@@ -89,18 +91,29 @@ def update_rollups(
     return built, len(todo) - built
 
 
+def office_timezones() -> list[str]:
+    """The time zones of the offices: a rollup's days are an office's days."""
+    zones = list(db.session.scalars(select(Office.timezone).distinct().order_by(Office.timezone)))
+    end_read()
+    return zones
+
+
 def refresh_rollups(app: Flask) -> None:
-    """One round for the clock process. Never raises: the sweep must go on, and the
-    dashboard reads the records themselves for any day without a fresh rollup."""
+    """One round for the clock process, for each office's time zone. Never raises: the
+    sweep must go on, and the dashboard reads the records themselves for any day without
+    a fresh rollup."""
     try:
         with app.app_context():
             try:
-                built, left = update_rollups(
-                    timezone=app.config["OFFICE_TIMEZONE"], budget_seconds=CLOCK_BUDGET_SECONDS
-                )
+                for timezone in office_timezones():
+                    built, left = update_rollups(
+                        timezone=timezone, budget_seconds=CLOCK_BUDGET_SECONDS
+                    )
+                    if built:
+                        log.info(
+                            "dashboard rollups (%s): built %s, %s to go", timezone, built, left
+                        )
             finally:
                 db.session.rollback()
-        if built:
-            log.info("dashboard rollups: built %s, %s to go", built, left)
     except Exception:
         log.exception("dashboard rollups not updated this round")

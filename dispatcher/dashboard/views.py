@@ -7,20 +7,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import (
     Blueprint,
     Response,
-    current_app,
     jsonify,
     render_template,
     request,
     stream_with_context,
 )
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from dispatcher.clock import local_time, utcnow
 from dispatcher.dashboard.period import DEFAULT_DAYS, Period, parse_period
@@ -28,8 +25,9 @@ from dispatcher.dashboard.tables import CSV_TABLES, Table, all_tables, one_table
 from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Office, Salesperson
-from dispatcher.office.current import current_office
+from dispatcher.office.current import office_of_request
 from dispatcher.text import ascii_whole_number
+from dispatcher.unit_of_work import report_session
 
 bp = Blueprint("dashboard", __name__)
 
@@ -44,26 +42,11 @@ class Scope:
     salesperson: Salesperson | None
 
 
-@contextmanager
-def report_session() -> Iterator[Session]:
-    """A session for the dashboard's reads. On SQLite its transaction starts deferred
-    (see create_app), so a long report never holds up a call being logged."""
-    session = Session(db.engine.execution_options(reads_only=True))
-    if session.get_bind().dialect.name == "postgresql":
-        # The percentiles sort a year of durations: in memory, not in temporary files
-        # (the default 4 MB spills; measured 20% slower in bench/dashboard.py).
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
-    try:
-        yield session
-    finally:
-        session.close()
-
-
 def _scope() -> Scope:
     """The office, range and salesperson from the query string; InvalidInput naming
     each bad field."""
     errors: dict[str, str] = {}
-    home = current_office()
+    home = office_of_request()
     offices = list(db.session.scalars(select(Office).order_by(Office.id)))
     office = home
     office_text = request.args.get("office", "").strip()
@@ -72,7 +55,7 @@ def _scope() -> Scope:
         if office is None:
             errors["office"] = f"There is no office {office_text[:20]!r}: choose one from the list."
             office = home
-    timezone = current_app.config["OFFICE_TIMEZONE"]
+    timezone = office.timezone
     period = None
     try:
         period = parse_period(

@@ -47,10 +47,11 @@ class PhoneLines:
     on_duty_phone: str | None = None
 
 
-def lines_from_config(config: Mapping) -> PhoneLines:
+def lines_from_config(config: Mapping, *, timezone: str) -> PhoneLines:
+    """Who answers, from the settings; the hours in ``timezone``, the office's."""
     return PhoneLines(
         office_name=config["OFFICE_NAME"],
-        hours=hours_from_config(config),
+        hours=hours_from_config(config, timezone=timezone),
         coordinator_phone=(config.get("COORDINATOR_PHONE") or "").strip() or None,
         on_duty_salesperson_id=config.get("ON_DUTY_SALESPERSON_ID"),
         on_duty_phone=(config.get("ON_DUTY_PHONE") or "").strip() or None,

@@ -1,5 +1,5 @@
-"""The steps the console, the API and the webhooks share: change the records, commit,
-and only then queue the jobs that follow (a job must never see uncommitted rows)."""
+"""The steps the console and the API share: each one unit of work (dispatcher/unit_of_work.py),
+its page queued only after the commit."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from dispatcher.leads import service as leads
 from dispatcher.leads import stubs
 from dispatcher.leads.forms import LeadForm
 from dispatcher.models import Lead
-from dispatcher.office.current import current_office
+from dispatcher.office.current import office_of_request
 from dispatcher.pages import service as pages
-from dispatcher.queue import enqueue_send
+from dispatcher.unit_of_work import unit_of_work
 
 
 def lead_details(form: LeadForm) -> leads.LeadDetails:
@@ -35,10 +35,10 @@ def lead_details(form: LeadForm) -> leads.LeadDetails:
 def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str) -> Lead:
     """Log the lead, commit, queue its page. Raises InvalidInput with nothing recorded."""
     config = current_app.config
-    try:
+    with unit_of_work() as work:
         lead = leads.log_lead(
             session=db.session,
-            office=current_office(),
+            office=office_of_request(),
             details=details,
             logged_by_id=user_id,
             actor=actor,
@@ -46,10 +46,8 @@ def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str)
             deadline_seconds=config["ACK_DEADLINE_SECONDS"],
             region=config["PHONE_REGION"],
         )
-    except Exception:
-        db.session.rollback()
-        raise
-    return _commit_and_queue_page(lead)
+        work.send(_page_id(lead))
+    return lead
 
 
 def complete_call_stub(
@@ -58,10 +56,10 @@ def complete_call_stub(
     """Complete a call stub, commit, queue its page. Raises InvalidInput or StubGone with
     nothing changed."""
     config = current_app.config
-    try:
+    with unit_of_work() as work:
         stubs.complete_stub(
             session=db.session,
-            office=current_office(),
+            office=office_of_request(),
             lead=lead,
             details=details,
             logged_by_id=user_id,
@@ -70,40 +68,26 @@ def complete_call_stub(
             deadline_seconds=config["ACK_DEADLINE_SECONDS"],
             region=config["PHONE_REGION"],
         )
-    except Exception:
-        db.session.rollback()
-        raise
-    return _commit_and_queue_page(lead)
-
-
-def _commit_and_queue_page(lead: Lead) -> Lead:
-    """Commit, then queue the lead's page: a job must never see uncommitted rows."""
-    # Read inside the write transaction: read after the commit, it would begin another
-    # one, and on SQLite hold the write lock to the end of the request.
-    page = leads.current_page(session=db.session, lead_id=lead.id)
-    page_id = page.id if page is not None else None
-    db.session.commit()
-    if page_id is not None:
-        enqueue_send(page_id)
+        work.send(_page_id(lead))
     return lead
 
 
+def _page_id(lead: Lead) -> int | None:
+    page = leads.current_page(session=db.session, lead_id=lead.id)
+    return page.id if page is not None else None
+
+
 def close_call_stub(lead: Lead, *, actor: str) -> None:
-    try:
+    with unit_of_work():
         stubs.close_stub(session=db.session, lead=lead, actor=actor, now=utcnow())
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
 
 
 def acknowledge_lead_by_hand(lead: Lead, *, actor: str) -> bool:
     """The salesperson rang the coordinator: acknowledge the lead's open page."""
-    page = leads.current_page(session=db.session, lead_id=lead.id)
-    if page is None:
-        return False
-    done = pages.acknowledge_page(
-        session=db.session, page_id=page.id, now=utcnow(), by="coordinator", actor=actor
-    )
-    db.session.commit()
-    return done
+    with unit_of_work():
+        page = leads.current_page(session=db.session, lead_id=lead.id)
+        if page is None:
+            return False
+        return pages.acknowledge_page(
+            session=db.session, page_id=page.id, now=utcnow(), by="coordinator", actor=actor
+        )

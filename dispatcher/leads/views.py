@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user
 
 from dispatcher.clock import local_time, utcnow
-from dispatcher.extensions import db, reading_from_here
+from dispatcher.extensions import db
 from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads import callers, stubs
@@ -31,14 +31,15 @@ from dispatcher.leads.transactions import (
 )
 from dispatcher.models import LeadState
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import current_office
+from dispatcher.office.current import office_of_request
 from dispatcher.phones import to_e164
+from dispatcher.unit_of_work import reading_from_here
 
 bp = Blueprint("console", __name__)
 
 
 def _salesperson_choices():
-    office = current_office()
+    office = office_of_request()
     return [
         p for p in salespeople.list_salespeople(session=db.session, office_id=office.id) if p.active
     ]
@@ -51,7 +52,7 @@ def home():
 
 def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200, completing=None):
     """The console; ``completing`` is the call stub whose form is being filled."""
-    office = current_office()
+    office = office_of_request()
     board = leads.open_leads(session=db.session, office_id=office.id)
     return render_template(
         "console.html",
@@ -78,7 +79,7 @@ def log_lead():
         )
     except InvalidInput as error:
         return _render_console(form, error.errors, 400)
-    reading_from_here(db.session)
+    reading_from_here()
     assignment = lead.assignments[-1]
     who = assignment.salesperson.name if assignment.salesperson else "the manager"
     flash(f"Lead {lead.id} logged. Paging {who}: {assignment.reason}.", "success")
@@ -91,7 +92,7 @@ def log_lead():
 @bp.route("/board")
 def board():
     """The open-leads board alone, for the console to refresh without a reload."""
-    office = current_office()
+    office = office_of_request()
     return render_template(
         "_board.html",
         board=leads.open_leads(session=db.session, office_id=office.id),
@@ -102,7 +103,7 @@ def board():
 
 @bp.route("/leads/<id:lead_id>")
 def lead_detail(lead_id: int):
-    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    lead = leads.get_lead(session=db.session, office_id=office_of_request().id, lead_id=lead_id)
     if lead is None:
         abort(404)
     return render_template(
@@ -115,7 +116,7 @@ def lead_detail(lead_id: int):
 
 @bp.route("/leads/<id:lead_id>/ack", methods=["POST"])
 def acknowledge(lead_id: int):
-    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    lead = leads.get_lead(session=db.session, office_id=office_of_request().id, lead_id=lead_id)
     if lead is None:
         abort(404)
     if acknowledge_lead_by_hand(lead, actor=current_user.username):
@@ -126,7 +127,7 @@ def acknowledge(lead_id: int):
 
 
 def _stub_or_404(lead_id: int):
-    lead = leads.get_lead(session=db.session, office_id=current_office().id, lead_id=lead_id)
+    lead = leads.get_lead(session=db.session, office_id=office_of_request().id, lead_id=lead_id)
     if lead is None:
         abort(404)
     return lead
@@ -154,7 +155,7 @@ def complete_stub(lead_id: int):
     except stubs.StubGone as error:
         flash(str(error), "error")
         return redirect(url_for("console.home"))
-    reading_from_here(db.session)
+    reading_from_here()
     assignment = lead.assignments[-1]
     who = assignment.salesperson.name if assignment.salesperson else "the manager"
     flash(f"Call Ref {lead.id} completed. Paging {who}: {assignment.reason}.", "success")
@@ -186,11 +187,11 @@ def look_up_caller():
         phone = to_e164(_typed_phone(), current_app.config["PHONE_REGION"])
     except ValueError:
         return jsonify({"known": False, "complete": False})
-    office = current_office()
+    office = office_of_request()
     found = callers.look_up_caller(session=db.session, office=office, phone=phone, now=utcnow())
     if found.owner_name is None:
         return jsonify({"known": False, "complete": True, "previous_leads": found.previous_leads})
-    last = local_time(found.last_contact_at, current_app.config["OFFICE_TIMEZONE"])
+    last = local_time(found.last_contact_at, office.timezone)
     return jsonify(
         {
             "known": True,

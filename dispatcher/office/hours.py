@@ -34,12 +34,19 @@ def parse_span(text: str) -> tuple[time, time]:
     return start, end
 
 
-def hours_from_config(config: Mapping) -> CoordinatorHours:
+def hours_from_config(config: Mapping, *, timezone: str) -> CoordinatorHours:
+    """The hours the settings give, read in the office's time zone (Office.timezone)."""
     return CoordinatorHours(
         weekdays=parse_span(config["COORDINATOR_HOURS_WEEKDAYS"]),
         weekends=parse_span(config["COORDINATOR_HOURS_WEEKENDS"]),
-        timezone=config["OFFICE_TIMEZONE"],
+        timezone=timezone,
     )
+
+
+def check_hours_settings(config: Mapping) -> None:
+    """ValueError for a COORDINATOR_HOURS_* setting that cannot be read."""
+    parse_span(config["COORDINATOR_HOURS_WEEKDAYS"])
+    parse_span(config["COORDINATOR_HOURS_WEEKENDS"])
 
 
 def coordinator_on_duty(now: datetime, hours: CoordinatorHours) -> bool:

@@ -21,7 +21,7 @@ from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Salesperson
 from dispatcher.office import controls as office_controls
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import current_office
+from dispatcher.office.current import office_of_request
 from dispatcher.office.forms import SalespersonForm
 from dispatcher.text import ascii_whole_number, forbidden_character, forbidden_message
 
@@ -39,7 +39,7 @@ def _details(form: SalespersonForm) -> salespeople.SalespersonDetails:
 
 @bp.route("/salespeople", methods=["GET", "POST"])
 def salespeople_page():
-    office = current_office()
+    office = office_of_request()
     form = SalespersonForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():
@@ -71,7 +71,7 @@ def salespeople_page():
 @bp.route("/salespeople/<id:salesperson_id>", methods=["GET", "POST"])
 def edit_salesperson(salesperson_id: int):
     person = db.session.get(Salesperson, salesperson_id)
-    if person is None or person.office_id != current_office().id:
+    if person is None or person.office_id != office_of_request().id:
         abort(404)
     form = SalespersonForm(obj=person)
     errors: dict[str, str] = {}
@@ -107,7 +107,7 @@ def edit_salesperson(salesperson_id: int):
 
 def _own_salesperson(salesperson_id: int) -> Salesperson:
     person = db.session.get(Salesperson, salesperson_id)
-    if person is None or person.office_id != current_office().id:
+    if person is None or person.office_id != office_of_request().id:
         abort(404)
     return person
 
@@ -147,7 +147,7 @@ def move(salesperson_id: int):
 @bp.route("/office", methods=["GET", "POST"])
 def office_rules():
     """The target area, the ownership lapse and the manager's mobile."""
-    office = current_office()
+    office = office_of_request()
     errors: dict[str, str] = {}
     if request.method == "POST":
         from dispatcher.phones import to_e164
@@ -191,5 +191,7 @@ def changes():
     """Every change to the rotation, statuses, skills and rules: who and when."""
     return render_template(
         "changes.html",
-        changes=office_controls.recent_changes(session=db.session, office_id=current_office().id),
+        changes=office_controls.recent_changes(
+            session=db.session, office_id=office_of_request().id
+        ),
     )

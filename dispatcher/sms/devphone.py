@@ -25,9 +25,9 @@ from twilio.request_validator import RequestValidator
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads.voice_pins import FULLY_ATTESTED
-from dispatcher.models import OutboxMessage, Role, Salesperson
+from dispatcher.models import Office, OutboxMessage, Role, Salesperson
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import current_office
+from dispatcher.office.current import office_of_request
 from dispatcher.sms import office_number
 from dispatcher.sms.forms import ReplyForm
 from dispatcher.sms.outbox import development_auth_token, new_sid
@@ -61,7 +61,7 @@ def _phone_of(salesperson_id: int) -> Salesperson:
 @bp.route("/")
 def index():
     if _may_use_every_phone():
-        people = salespeople.list_salespeople(session=db.session, office_id=current_office().id)
+        people = salespeople.list_salespeople(session=db.session, office_id=office_of_request().id)
     else:
         own = db.session.get(Salesperson, current_user.salesperson_id or 0)
         people = [own] if own is not None else []
@@ -90,6 +90,12 @@ def phone(salesperson_id: int):
     return render_template("devphone.html", person=person, form=form, messages=list(messages))
 
 
+def _number_of(office: Office) -> str:
+    """The number the development phone texts and rings: the office's own, else (none
+    set) the one the outbox sends from."""
+    return office.phone_number or office_number()
+
+
 def send_as_salesperson(person: Salesperson, body: str) -> str:
     """Post the reply to /twilio/sms exactly as Twilio would, and store both sides."""
     sid = new_sid()
@@ -97,7 +103,7 @@ def send_as_salesperson(person: Salesperson, body: str) -> str:
         "MessageSid": sid,
         "AccountSid": DEV_ACCOUNT_SID,
         "From": person.mobile,
-        "To": office_number(),
+        "To": _number_of(db.session.get(Office, person.office_id)),
         "Body": body,
         "NumMedia": "0",
     }
@@ -133,7 +139,8 @@ def call(salesperson_id: int):
     person = _phone_of(salesperson_id)
     # Their own handset on a real network: the carrier attests its number, so the office
     # reads the details without a PIN, as it would for their real phone.
-    flash(f"You called the office. {call_the_office(person.mobile, attested=True)}", "info")
+    answer = call_the_office(person.mobile, db.session.get(Office, person.office_id), attested=True)
+    flash(f"You called the office. {answer}", "info")
     return redirect(url_for("devphone.phone", salesperson_id=person.id))
 
 
@@ -144,11 +151,11 @@ def call_as_client():
     Not for salespeople: from a colleague's mobile it would be that colleague's call,
     acknowledging their page and reading out their client."""
     number = (request.form.get("from_number") or "").strip() or "anonymous"
-    flash(f"A client called the office. {call_the_office(number)}", "info")
+    flash(f"A client called the office. {call_the_office(number, office_of_request())}", "info")
     return redirect(url_for("devphone.index"))
 
 
-def call_the_office(from_number: str, *, attested: bool = False) -> str:
+def call_the_office(from_number: str, office: Office, *, attested: bool = False) -> str:
     """Post a ringing call to /twilio/voice exactly as Twilio would; what the TwiML says.
 
     ``attested``: the carrier vouches for the caller ID (STIR/SHAKEN "A"), as for a
@@ -158,7 +165,7 @@ def call_the_office(from_number: str, *, attested: bool = False) -> str:
         "CallSid": new_sid("CA"),
         "AccountSid": DEV_ACCOUNT_SID,
         "From": from_number,
-        "To": office_number(),
+        "To": _number_of(office),
         "CallStatus": "ringing",
         "Direction": "inbound",
         "ApiVersion": "2010-04-01",

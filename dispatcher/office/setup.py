@@ -1,0 +1,131 @@
+"""Setting up an office: `flask create-office`, `flask update-office` and `seed-demo`
+make offices here, and nothing else does (a request never creates one)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatcher.invalid_input import InvalidInput
+from dispatcher.models import Office
+from dispatcher.office.current import only_office
+from dispatcher.phones import to_e164
+from dispatcher.text import forbidden_character, forbidden_message
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def checked_timezone(name: str) -> str:
+    """An IANA zone name as the office keeps it (Europe/London); InvalidInput if unknown."""
+    name = (name or "").strip()
+    if name not in _zones():
+        raise InvalidInput(
+            {"timezone": f"Not a time zone: {name[:64]!r} (an IANA name such as Europe/London)."}
+        )
+    return name
+
+
+def checked_phone_number(
+    *, session: Session, raw: str, region: str, office_id: int | None = None
+) -> str:
+    """The office's Twilio number in E.164; InvalidInput if it is no number or another
+    office's (a webhook must find one office by it)."""
+    try:
+        number = to_e164(raw, region)
+    except ValueError as error:
+        raise InvalidInput({"phone": str(error)}) from error
+    holder = session.scalar(select(Office).where(Office.phone_number == number))
+    if holder is not None and holder.id != office_id:
+        raise InvalidInput({"phone": f"{number} is already the number of {holder.name}."})
+    return number
+
+
+def create_office(
+    *,
+    session: Session,
+    name: str,
+    timezone: str,
+    region: str,
+    phone: str | None = None,
+    manager_mobile: str | None = None,
+) -> Office:
+    """A new office; InvalidInput naming each bad value, with nothing added."""
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        errors["name"] = "The office's name: 1 to 120 characters."
+    elif (character := forbidden_character(name)) is not None:
+        errors["name"] = forbidden_message(character)
+    values = {}
+    for key, check in (
+        ("timezone", lambda: checked_timezone(timezone)),
+        (
+            "phone",
+            lambda: phone and checked_phone_number(session=session, raw=phone, region=region),
+        ),
+        ("manager_mobile", lambda: manager_mobile and _mobile(manager_mobile, region)),
+    ):
+        try:
+            values[key] = check()
+        except InvalidInput as error:
+            errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    office = Office(
+        name=name,
+        timezone=values["timezone"],
+        phone_number=values["phone"] or None,
+        manager_mobile=values["manager_mobile"] or None,
+    )
+    session.add(office)
+    session.flush()
+    return office
+
+
+def office_from_settings(*, session: Session, config: Mapping, phone: str | None = None) -> Office:
+    """The office there is, or (none yet) a new one with the settings' defaults
+    (OFFICE_NAME, OFFICE_TIMEZONE, MANAGER_MOBILE): for `seed-demo` and the benchmarks.
+    OfficeNotSetUp when there are several."""
+    if session.scalar(select(Office.id).limit(1)) is not None:
+        return only_office()
+    return create_office(
+        session=session,
+        name=config["OFFICE_NAME"],
+        timezone=config["OFFICE_TIMEZONE"],
+        phone=phone,
+        manager_mobile=config.get("MANAGER_MOBILE"),
+        region=config["PHONE_REGION"],
+    )
+
+
+def update_office(
+    *,
+    session: Session,
+    office: Office,
+    region: str,
+    timezone: str | None = None,
+    phone: str | None = None,
+) -> None:
+    """Change the office's time zone or number (None leaves it; '' clears the number)."""
+    if timezone is not None:
+        office.timezone = checked_timezone(timezone)
+    if phone is not None:
+        office.phone_number = (
+            checked_phone_number(session=session, raw=phone, region=region, office_id=office.id)
+            if phone.strip()
+            else None
+        )
+
+
+def _mobile(raw: str, region: str) -> str:
+    try:
+        return to_e164(raw, region)
+    except ValueError as error:
+        raise InvalidInput({"manager_mobile": str(error)}) from error
