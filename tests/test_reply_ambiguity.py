@@ -316,3 +316,30 @@ def test_turn_tells_of_a_makeup_turn_owed(client, office):
 def test_help_lists_turn_and_ok_all_and_fits_one_reply(client, office):
     assert "TURN" in HELP_TEXT and "OK ALL" in HELP_TEXT
     assert len("Sorry, not understood. " + HELP_TEXT) <= REPLY_LIMIT
+
+
+def test_a_rolled_back_reassignment_queues_no_sms(client, office):
+    nine = her_listing(office)
+    page = db.session.get(Page, nine.page)
+    pages.handle_deadline(
+        session=db.session,
+        page_id=page.id,
+        now=page.deadline_at + timedelta(seconds=1),
+        deadline_seconds=300,
+    )
+    db.session.rollback()  # the SMS was written in a transaction that does not commit
+
+    assert messages_to(ALICE) == []
+    assert not [job for job in queue().get_job_ids() if job.startswith("manager-message-")]
+    db.session.commit()  # a later commit of this session queues nothing either
+    assert not [job for job in queue().get_job_ids() if job.startswith("manager-message-")]
+
+
+def test_turn_for_someone_off_shift(client, office):
+    bruno = person("Bruno Diaz")
+    bruno.status = "off_shift"
+    db.session.commit()
+
+    answer = reply_text(text_sms(client, "TURN", sender=BRUNO))
+
+    assert answer == "You are off shift: the rotation skips you."

@@ -11,23 +11,24 @@ Revises: e86d6d90a23c
 Create Date: 2026-11-30 12:00:00.000000
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a7c3e5f19b42'
-down_revision = 'e86d6d90a23c'
+revision = "a7c3e5f19b42"
+down_revision = "e86d6d90a23c"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
     # Adding a nullable column: SQLite does it in place, the table is not copied.
-    with op.batch_alter_table('inbound_call', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('offered_leads', sa.String(length=100), nullable=True))
+    with op.batch_alter_table("inbound_call", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("offered_leads", sa.String(length=100), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('inbound_call', schema=None) as batch_op:
-        batch_op.drop_column('offered_leads')
+    with op.batch_alter_table("inbound_call", schema=None) as batch_op:
+        batch_op.drop_column("offered_leads")
