@@ -132,18 +132,9 @@ def _act(
         told = opt_in(session=session, person=person, now=now)
         return ReplyOutcome("opted_in", "You will get pages again.", manager_messages=_ids(told))
     if reply.command in ("ack", "decline") and reply.ref is None and not reply.every_open:
-        word = "OK" if reply.command == "ack" else "NO"
-        timezone = session.get(Office, person.office_id).timezone
-        said = unclear(
-            session=session,
-            salesperson_id=person.id,
-            word=word,
-            now=now,
-            late_reply_minutes=settings.late_reply_minutes,
-            timezone=timezone,
-        )
-        if said is not None:
-            return ReplyOutcome(*said)
+        answer = _bare(session=session, person=person, reply=reply, now=now, settings=settings)
+        if answer is not None:
+            return answer
     if reply.command == "ack" and reply.every_open:
         return _acknowledge_all(session=session, person=person, now=now, settings=settings)
     if reply.command == "ack":
@@ -159,6 +150,22 @@ def _act(
     if reply.command == "help":
         return ReplyOutcome("help", HELP_TEXT)
     return ReplyOutcome("not_understood", "Sorry, not understood. " + HELP_TEXT)
+
+
+def _bare(
+    *, session: Session, person: Salesperson, reply: Reply, now: datetime, settings: ReplySettings
+) -> ReplyOutcome | None:
+    """A bare OK or NO that must act on no page (several open, or one just taken), with
+    the reply that says so; None when it means their one open page."""
+    said = unclear(
+        session=session,
+        salesperson_id=person.id,
+        word="OK" if reply.command == "ack" else "NO",
+        now=now,
+        late_reply_minutes=settings.late_reply_minutes,
+        timezone=session.get(Office, person.office_id).timezone,
+    )
+    return ReplyOutcome(*said) if said is not None else None
 
 
 def _ids(message_id: int | None) -> tuple[int, ...]:

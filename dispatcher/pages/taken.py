@@ -51,6 +51,8 @@ def tell_taken(
     person = page.salesperson
     if not _sms_on() or not _reachable(person):
         return
+    if page.state == "failed" and page.sent_at is None:
+        return  # Twilio refused to send to their number: an SMS to it would fail the same
     body = f"{taken_words(page=page, went_to=went_to, timezone=office.timezone)} {MAILBOX}"
     # A ManagerMessage row: an SMS about a person, not a page, claimed and sent once by
     # the same job (workers.jobs.send_manager_message), whoever it goes to.
@@ -81,7 +83,9 @@ def _notice(*, page: Page, lead: Lead, timezone: str, went_to: str) -> str:
     called = local_time(lead.created_at, timezone).strftime(fmt)
     paged = local_time(page.sent_at or page.created_at, timezone).strftime(fmt)
     what = "visited" if lead.channel == "walk_in" else "called"
-    if page.state == "failed":
+    if page.state == "failed" and page.sent_at is None:
+        how = f"The page written for you at {paged} could not be sent to your phone"
+    elif page.state == "failed":
         how = f"The page sent to you at {paged} could not reach your phone"
     else:
         how = f"You were paged at {paged} and did not answer in time"
