@@ -25,4 +25,10 @@ limiter.limit(_webhook_limit)(bp)
 # Only refusals count here: someone guessing signatures is nothing but refusals.
 limiter.limit(_refused_webhook_limit, deduct_when=_refused)(bp)
 
-from callbacks import sms, status, voice, voice_pin  # noqa: E402,F401  (routes register on bp)
+from callbacks import (  # noqa: E402,F401  (routes register on bp)
+    sms,
+    status,
+    voice,
+    voice_choose,
+    voice_pin,
+)

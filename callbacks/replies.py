@@ -8,6 +8,10 @@ from dispatcher.text import ascii_whole_number
 ACK_WORDS = {"OK", "OKAY", "YES", "Y", "1"}
 DECLINE_WORDS = {"NO", "PASS"}
 HELP_WORDS = {"HELP", "INFO", "?"}
+# Their place in the rotation, and whether a make-up turn is owed.
+TURN_WORDS = {"TURN", "MY TURN", "ROTATION"}
+# OK ALL: every page open to them, asked for in so many words.
+ALL_WORD = "ALL"
 # Twilio's opt-out and opt-in keywords. Twilio acts on a message that is exactly one of
 # them (it stops delivering to the number), so we read them the same way and our record
 # of who can be paged matches Twilio's list.
@@ -35,8 +39,9 @@ OUTCOME_PHRASES = (
 
 
 def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
-    """OK / YES / 1 acknowledge the newest page, a ref number (or 'OK 12') picks one;
-    NO / PASS [ref] decline; DONE <ref> <outcome>; HELP; STOP and START words."""
+    """OK / YES / 1 acknowledge their one open page, a ref number (or 'OK 12') picks one,
+    OK ALL takes every open page; NO / PASS [ref] decline (the word is kept); DONE <ref>
+    <outcome>; TURN; HELP; STOP and START words."""
     by_type = OPT_OUT_TYPES.get((opt_out_type or "").strip().upper())
     if by_type:
         return Reply(by_type)
@@ -52,12 +57,18 @@ def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
     first, rest = words[0], words[1:]
     if first in HELP_WORDS:
         return Reply("help")
+    if whole in TURN_WORDS:
+        return Reply("turn")
+    if first in ACK_WORDS and rest and rest[0] == ALL_WORD:
+        return Reply("ack", every_open=True)
     if first in ACK_WORDS | DECLINE_WORDS and rest and _unreadable_ref(rest[0]):
         return Reply("unknown")  # "OK ²" meant some ref: not the newest page by guess
     if first in ACK_WORDS:
         return Reply("ack", _ref(rest[0]) if rest else None, opt_in=whole in OPT_IN_WORDS)
     if first in DECLINE_WORDS:
-        return Reply("decline", _ref(rest[0]) if rest else None)
+        if rest and rest[0] == ALL_WORD:
+            return Reply("unknown")  # passing every lead on at once is the manager's call
+        return Reply("decline", _ref(rest[0]) if rest else None, word=first)
     if first == "DONE":
         ref = _ref(rest[0]) if rest else None
         return Reply("done", ref, _outcome(rest[1:]) if ref is not None else None)

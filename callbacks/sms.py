@@ -60,6 +60,7 @@ def inbound_sms():
             settings=ReplySettings(
                 deadline_seconds=config["ACK_DEADLINE_SECONDS"],
                 details_in_ack=config["ACK_REPLY_INCLUDES_DETAILS"],
+                late_reply_minutes=config["LATE_REPLY_MINUTES"],
             ),
         )
         commit_then_enqueue(pages=outcome.pages_to_send, manager_messages=outcome.manager_messages)

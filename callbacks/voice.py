@@ -46,6 +46,15 @@ def render(plan: calls.CallPlan) -> str:
             action=pin_url(), method="POST", finish_on_key="#", timeout=PIN_TIMEOUT_SECONDS
         )
         gather.say(plan.gather)
+    if plan.choose:
+        # One key, posted at once: which lead the call is about (leads.voice_choices).
+        gather = response.gather(
+            action=webhook_url("callbacks.voice_choose"),
+            method="POST",
+            num_digits=1,
+            timeout=PIN_TIMEOUT_SECONDS,
+        )
+        gather.say(without_control_characters(plan.choose))
     if plan.dial:
         # No action URL: when the dialled phone does not answer, the call goes on to
         # the words after the <Dial>.
@@ -57,8 +66,13 @@ def render(plan: calls.CallPlan) -> str:
 
 def pin_url() -> str:
     """Where the keys pressed go: under PUBLIC_BASE_URL, which Twilio signs with."""
+    return webhook_url("callbacks.voice_pin")
+
+
+def webhook_url(endpoint: str) -> str:
+    """A webhook's address under PUBLIC_BASE_URL, which Twilio signs with."""
     base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for("callbacks.voice_pin")
+    path = url_for(endpoint)
     return base.rstrip("/") + path if base else path
 
 

@@ -46,7 +46,7 @@ def voice_pin():
         )
         if step.plan is None:
             end_read()  # nothing was changed
-            return twiml(step.answered) if step.answered else _goodbye()
+            return twiml(step.answered) if step.answered else goodbye()
         plan = step.plan
         answer = render(plan)
         voice_pins.remember_step(session=db.session, call_sid=call_sid, plan=plan, twiml=answer)
@@ -61,8 +61,9 @@ def voice_pin():
     return twiml(answer)
 
 
-def _goodbye() -> Response:
-    """Keys for a call that asked for no PIN, or past its PIN: nothing to do but end it."""
+def goodbye() -> Response:
+    """Keys for a call that asked for none (no PIN, no choice), or past that step:
+    nothing to do but end it."""
     response = VoiceResponse()
     response.say("Goodbye.")
     response.hangup()

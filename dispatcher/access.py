@@ -80,6 +80,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "callbacks.inbound_call": TWILIO,
     "callbacks.message_status": TWILIO,
     "callbacks.voice_pin": TWILIO,
+    "callbacks.voice_choose": TWILIO,
 }
 
 

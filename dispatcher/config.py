@@ -72,6 +72,12 @@ class Config:
     # C4: the client's details come by call; an office may allow them in the SMS that
     # confirms an acknowledgement.
     ACK_REPLY_INCLUDES_DETAILS = _bool("ACK_REPLY_INCLUDES_DETAILS", False)
+    # A bare OK or NO this many minutes after one of the salesperson's pages was taken
+    # from them (missed, undeliverable) acts on no page: it says the lead has gone.
+    LATE_REPLY_MINUTES = _int("LATE_REPLY_MINUTES", 15)
+    # When a page is taken from a salesperson, an SMS tells them where the lead went,
+    # besides the notice in their mailbox (C6).
+    TAKEN_PAGE_SMS = _bool("TAKEN_PAGE_SMS", True)
     # Caller ID can be spoofed: a salesperson calling for a client's details keys in
     # their PIN unless the carrier fully attested the number. Off: caller ID is enough.
     VOICE_PIN_REQUIRED = _bool("VOICE_PIN_REQUIRED", True)

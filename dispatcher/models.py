@@ -285,7 +285,8 @@ class Page(db.Model):
 
 
 class Notice(db.Model):
-    """The note in a salesperson's mailbox after a missed page (C6)."""
+    """The note in a salesperson's mailbox after a page was taken from them: missed
+    (C6), or undeliverable (pages.taken)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     salesperson_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"), index=True)
@@ -341,7 +342,8 @@ class InboundCall(db.Model):
     # coordinator | on_duty | nobody_to_ring | salesperson_details | salesperson_nothing;
     # a salesperson not attested by the carrier: pin_asked -> pin_retry -> pin_refused,
     # or (PIN right) salesperson_details | salesperson_nothing; salesperson_no_pin,
-    # salesperson_pin_locked (leads.calls, leads.voice_pins)
+    # salesperson_pin_locked (leads.calls, leads.voice_pins); a call that could mean
+    # more than one lead: choice_asked -> salesperson_details (leads.voice_choices)
     outcome: Mapped[str] = mapped_column(String(30))
     lead_id: Mapped[int | None] = mapped_column(
         ForeignKey("lead.id", name="fk_inbound_call_lead_id_lead")
@@ -350,11 +352,15 @@ class InboundCall(db.Model):
         ForeignKey("salesperson.id", name="fk_inbound_call_salesperson_id_salesperson")
     )
     twiml: Mapped[str] = mapped_column(Text)
+    # The leads the call asked the salesperson to choose from, by key ("2,3": key 1 is
+    # Ref 2, key 2 Ref 3); None when it asked nothing.
+    offered_leads: Mapped[str | None] = mapped_column(String(100))
 
 
 class ManagerMessage(db.Model):
-    """An SMS to the manager that is about a salesperson, not a lead (they texted STOP
-    or START). Sent by a job after the commit, claimed like a page so it goes out once."""
+    """An SMS that is no page: to the manager about a salesperson (they texted STOP or
+    START), or to a salesperson whose page was taken from them (pages.taken). Sent by a
+    job after the commit, claimed like a page so it goes out once."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-REF = re.compile(r"Ref (\d+)\b")
+# A page's SMS (a salesperson's or the manager's) and its Ref; the SMS telling a
+# salesperson that a page was taken ("Ref 9 went to a colleague...") is no page.
+REF = re.compile(r"^Client (?:call|visit)\b.*?\bRef (\d+)\b")
 CLOSED_STATES = ("acknowledged", "missed", "declined", "failed")
 
 

@@ -63,6 +63,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "callbacks.inbound_call": TWILIO,
     "callbacks.message_status": TWILIO,
     "callbacks.voice_pin": TWILIO,
+    "callbacks.voice_choose": TWILIO,
 }
 
 # The demo office's sign-ins for each role.

@@ -98,6 +98,13 @@ def sent_pages(lead_id: int, count: int) -> list[dict] | None:
     return pages if len(pages) == count and all(p["sent_at"] for p in pages) else None
 
 
+def outbox_texts(count: int) -> list[tuple[str, str]] | None:
+    rows = db.session.execute(
+        select(OutboxMessage.to_number, OutboxMessage.body).order_by(OutboxMessage.id)
+    ).all()
+    return [tuple(row) for row in rows] if len(rows) == count else None
+
+
 def log_call(client) -> int:
     response = client.post(
         "/api/leads",
@@ -119,8 +126,14 @@ def test_nobody_answers_so_the_lead_moves_on(worker, coordinator):
     # Reassigned after the deadline, never before it.
     assert missed["closed_at"] >= missed["deadline_at"]
 
-    texts = db.session.scalars(select(OutboxMessage.to_number).order_by(OutboxMessage.id)).all()
-    assert texts == ["+12025550101", "+12025550102"]
+    # The two pages, and the SMS telling Alice where the lead went (issue 15), which a
+    # job of its own sends after the reassignment's commit.
+    texts = wait_for(lambda: outbox_texts(3), 10, "the SMS telling Alice the lead has gone")
+    assert sorted(to for to, _body in texts) == ["+12025550101", "+12025550101", "+12025550102"]
+    assert (
+        "+12025550101",
+        f"Ref {lead_id} went to a colleague",
+    ) in {(to, body.split(" at ")[0]) for to, body in texts}
     notice = db.session.scalar(
         select(Notice.body).where(Notice.salesperson_id == missed["salesperson_id"])
     )

@@ -97,7 +97,8 @@ def test_a_deadline_job_run_twice_reassigns_once(office):
     # The same job paged the next salesperson: nothing waits in the queue for it.
     second = current_page(session=db.session, lead_id=lead.id)
     assert second.id != page_id and second.sent_at is not None
-    assert queue().get_job_ids() == []
+    # Only the SMS telling the first salesperson the lead has gone (issue 15) is queued.
+    assert [job for job in queue().get_job_ids() if not job.startswith("manager-message-")] == []
     assert f"reassign-{second.id}" in scheduled_ids()
 
 

@@ -1,5 +1,5 @@
 """Issue 7, race 4: 500 acknowledgements that come after the lead moved on. Each
-salesperson is told plainly that the lead has gone to someone else, and not one
+salesperson is told plainly that the lead has gone to a colleague, and not one
 reassignment is undone: every page, assignment and lead is as it was."""
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def test_late_acknowledgements_are_told_and_undo_nothing(client, office):
     told = [
         ref
         for ref, text in replies
-        if text == f"Ref {ref} has gone to someone else: the deadline passed. "
-        "A notice is in your mailbox."
+        if text.startswith(f"Ref {ref} went to a colleague at ")
+        and text.endswith(", no reply in 5 min. A notice is in your mailbox.")
     ]
     assert len(told) == LATE_ACKS
     assert the_record() == before

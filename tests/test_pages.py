@@ -93,10 +93,11 @@ def test_deadline_early_changes_nothing_then_reassigns_once(office):
 
     notice = db.session.scalar(select(Notice))
     assert notice.salesperson_id == page.salesperson_id
-    # C6: when the client called, when they were paged, that the lead went to someone else.
+    # C6: when the client called, when they were paged, that the lead went to a colleague
+    # (issue 15: in true words, never "someone else").
     assert "called at Mon 23 Nov 10:00" in notice.body
     assert "paged at Mon 23 Nov 10:00" in notice.body
-    assert "given to someone else" in notice.body
+    assert "given to a colleague" in notice.body
 
 
 def test_acknowledged_page_is_never_reassigned(office):

@@ -34,7 +34,7 @@ def test_a_salesperson_lands_on_their_page_and_sees_the_notice_after_a_miss(clie
     mine = client.get("/me").get_data(as_text=True)
     assert "No open pages." in mine
     assert f"(Ref {lead.id}). You were paged at" in mine
-    assert "the client was given to someone else" in mine
+    assert "the client was given to a colleague" in mine
 
 
 def test_only_salespeople_have_a_page(client, office):

@@ -85,13 +85,14 @@ def test_the_office_may_allow_the_details_in_the_ok_reply(client, office):
 def test_no_or_pass_gives_the_lead_to_the_next_salesperson_now(client, paged, body):
     response = text_sms(client, body.format(ref=paged.lead))
 
-    assert reply_text(response) == f"Ref {paged.lead} is passed on to someone else."
+    assert reply_text(response) == f"Ref {paged.lead} is passed on to a colleague."
     assert state(paged) == ("declined", "open")
     first, second = pages_of(paged.lead)
     assert second.salesperson.name == "Bruno Diaz" and second.state == "open"
     assert f"send-{second.id}-0" in queued()  # queued after the commit, not at the deadline
     [declined] = events("declined")
-    assert declined.detail == "Alice Chen passed (replied NO by SMS)"
+    word = body.split()[0].upper()  # issue 15: the word sent, PASS or NO
+    assert declined.detail == f"Alice Chen passed (replied {word} by SMS)"
     assert events("missed") == []  # a pass is no miss: no notice in the mailbox
 
 

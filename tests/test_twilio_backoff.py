@@ -132,6 +132,7 @@ def test_a_4xx_is_not_retried_end_to_end(office, twilio_stub, fake_time):
 
     SimpleWorker([queue()], connection=queue().connection).work(burst=True)
 
+    # Two sends: no SMS tells Alice the lead has gone, to a number Twilio refused.
     refused, sent = twilio_stub.sends
     assert (refused.to, refused.status, sent.status) == (ALICE, 400, 201)
     assert fake_time.slept == [] and twilio_stub.lookups == []

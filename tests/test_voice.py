@@ -240,15 +240,16 @@ def test_after_an_ok_by_sms_the_call_reads_the_details_without_acknowledging_aga
     assert db.session.scalar(select(InboundCall)).outcome == "salesperson_details"
 
 
-def test_two_open_pages_the_call_takes_the_newest_and_names_the_other(client, office, clock):
+def test_two_open_pages_the_call_asks_which_and_takes_neither(client, office, clock):
+    """Issue 15: the call used to take the newest; now it asks (test_voice_choices)."""
     first = page_out(office, asked_for_id=person("Alice Chen").id)
     second = page_out(office, asked_for_id=person("Alice Chen").id)
 
     response = ring(client, sender=ALICE)
 
-    assert f"Reference {second.lead} is yours." in said(response)
-    assert f"You have more open pages: reference {first.lead}." in said(response)
-    assert state(second)[0] == "acknowledged" and state(first)[0] == "open"
+    assert said(response) == "Hello Alice Chen. We did not get your choice. Goodbye."
+    assert f"For Ref {first.lead}" in response.get_data(as_text=True)
+    assert state(second)[0] == "open" and state(first)[0] == "open"
 
 
 def test_a_salesperson_with_nothing_open_is_put_through(client, office, clock):

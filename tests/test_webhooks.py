@@ -111,7 +111,7 @@ def test_a_reply_after_the_page_was_missed_is_told_it_went_to_someone_else(clien
 
     response = text_sms(client, "OK")
 
-    assert f"Ref {paged.lead} has gone to someone else" in reply_text(response)
+    assert f"Ref {paged.lead} went to a colleague" in reply_text(response)
     assert state(paged) == ("missed", "open")
     next_page = db.session.get(Page, outcome.next_page_id)
     assert next_page.state == "open" and next_page.salesperson.name == "Bruno Diaz"

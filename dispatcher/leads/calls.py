@@ -19,21 +19,27 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatcher.leads.call_candidates import (
+    DETAILS_WINDOW,
+    Candidate,
+    candidates,
+    choice_words,
+    record_details_heard,
+)
 from dispatcher.leads.stubs import log_call_stub
-from dispatcher.leads.timeline import record_event
-from dispatcher.models import InboundCall, Lead, Page, PageState, Salesperson
+from dispatcher.models import InboundCall, Lead, Office, Page, PageState, Salesperson
 from dispatcher.office.hours import CoordinatorHours, coordinator_on_duty, hours_from_config
-from dispatcher.pages.service import acknowledge_page, open_pages_for
+from dispatcher.pages.reply_choices import newest_open_refs
+from dispatcher.pages.service import acknowledge_page
+from dispatcher.pages.taken import where_it_went
 from dispatcher.phones import spoken_number
 
-# A salesperson who acknowledged by SMS then calls for the details hears the lead they
-# acknowledged most recently within this time.
-DETAILS_WINDOW = timedelta(hours=12)
 # Wrong PINs: two tries a call; after this many refused calls in a day, no more tries
 # (a guesser with a spoofed number gets a handful of tries a day, not ten thousand).
 REFUSED_PIN_CALLS_A_DAY = 3
 PIN_PROMPT = "Hello. Please enter your PIN, then press the pound key."
 NO_PIN_ENTERED = "We did not get your PIN. Goodbye."
+NO_CHOICE = "We did not get your choice. Goodbye."
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,10 @@ class CallPlan:
     after_dial: tuple[str, ...] = ()
     # Said inside a <Gather> that posts the keys pressed to the PIN webhook.
     gather: str | None = None
+    # Said inside a <Gather> of one key that posts it to the choice webhook; the leads
+    # offered, by key (kept on the call: InboundCall.offered_leads).
+    choose: str | None = None
+    choices: tuple[int, ...] = ()
     lead_id: int | None = None
     salesperson_id: int | None = None
 
@@ -212,56 +222,88 @@ def _to_the_coordinator(
 def salesperson_calls(
     *, session: Session, person: Salesperson, now: datetime, lines: PhoneLines
 ) -> CallPlan:
-    """A salesperson whose identity is settled: acknowledge their newest open page (or
-    take the lead they acknowledged lately) and read the client's details."""
-    open_pages = open_pages_for(session=session, salesperson_id=person.id)
-    say = [f"Hello {person.name}."]
-    lead, heading = None, ""
-    if open_pages:
-        page = open_pages.pop(0)
-        if acknowledge_page(
-            session=session, page_id=page.id, now=now, by="call", actor=person.name
-        ):
-            lead, heading = session.get(Lead, page.lead_id), f"Reference {page.lead_id} is yours."
-        else:  # the deadline closed it a moment ago
-            say.append(f"Reference {page.lead_id} has gone to someone else.")
-    else:
-        lead = _recently_acknowledged(session=session, person=person, now=now)
-        heading = f"Reference {lead.id}." if lead else ""
-    if lead is not None:
-        say += [heading, *spoken_details(lead)]
-        record_event(
-            session=session,
-            lead_id=lead.id,
-            kind="details_by_call",
-            at=now,
-            detail=f"{person.name} called the office and heard the client's details",
-            actor=person.name,
+    """A salesperson whose identity is settled: when the call could be about more than
+    one lead, ask which (call_candidates); about one, acknowledge it if open and read the
+    client's details; about none, read again the lead they acknowledged last."""
+    found = candidates(session=session, salesperson_id=person.id, now=now)
+    if len(found) > 1:
+        timezone = session.get(Office, person.office_id).timezone
+        return CallPlan(
+            "choice_asked",
+            say=(f"Hello {person.name}.",),
+            choose=choice_words(found, timezone),
+            after_dial=(NO_CHOICE,),
+            choices=tuple(candidate.lead_id for candidate in found),
+            salesperson_id=person.id,
         )
-    elif len(say) == 1:
+    chosen = found[0] if found else _recently_acknowledged(session=session, person=person, now=now)
+    return read_candidate(
+        session=session, person=person, candidate=chosen, now=now, lines=lines, hello=True
+    )
+
+
+def read_candidate(
+    *,
+    session: Session,
+    person: Salesperson,
+    candidate: Candidate | None,
+    now: datetime,
+    lines: PhoneLines,
+    hello: bool,
+) -> CallPlan:
+    """Act on the one lead the call is about: acknowledge its page if open, read the
+    client's details, and put the salesperson through to the coordinator."""
+    say = [f"Hello {person.name}."] if hello else []
+    lead = None
+    if candidate is not None and candidate.state == PageState.OPEN:
+        if acknowledge_page(
+            session=session, page_id=candidate.page_id, now=now, by="call", actor=person.name
+        ):
+            lead = session.get(Lead, candidate.lead_id)
+            say.append(f"Reference {lead.id} is yours.")
+    elif candidate is not None and candidate.state == PageState.ACKNOWLEDGED:
+        lead = session.get(Lead, candidate.lead_id)
+        say.append(f"Reference {lead.id}.")
+    if lead is not None:
+        say += spoken_details(lead)
+        record_details_heard(session=session, candidate=candidate, name=person.name, now=now)
+    elif candidate is not None:  # the deadline (or a pass) closed it since
+        went_to = where_it_went(session=session, page=session.get(Page, candidate.page_id))
+        say.append(f"Reference {candidate.lead_id} has gone to {went_to}.")
+    else:
         say.append("You have no open page.")
-    if open_pages:
-        refs = ", ".join(str(p.lead_id) for p in open_pages)
-        say.append(f"You have more open pages: reference {refs}. Call again for the next one.")
+    still_open = [
+        ref
+        for ref in newest_open_refs(session=session, salesperson_id=person.id, limit=4)
+        if candidate is None or ref != candidate.lead_id
+    ]
+    if still_open:
+        refs = ", ".join(str(ref) for ref in still_open)
+        one = len(still_open) == 1
+        say.append(
+            f"Reference {refs} {'is' if one else 'are'} still open: call again, or reply OK "
+            "and the reference."
+        )
     in_hours = coordinator_on_duty(now, lines.hours)
     outcome = "salesperson_details" if lead is not None else "salesperson_nothing"
+    lead_id = lead.id if lead else None
     if in_hours and lines.coordinator_phone:
         say.append("Putting you through to the coordinator.")
         return CallPlan(
             outcome,
             say=tuple(say),
             dial=lines.coordinator_phone,
-            lead_id=lead.id if lead else None,
+            lead_id=lead_id,
             salesperson_id=person.id,
         )
     say.append("The coordinator is not at the desk now. Goodbye.")
-    return CallPlan(
-        outcome, say=tuple(say), lead_id=lead.id if lead else None, salesperson_id=person.id
-    )
+    return CallPlan(outcome, say=tuple(say), lead_id=lead_id, salesperson_id=person.id)
 
 
-def _recently_acknowledged(*, session: Session, person: Salesperson, now: datetime) -> Lead | None:
-    """The lead they acknowledged last (by SMS, say) and now call about for the details."""
+def _recently_acknowledged(
+    *, session: Session, person: Salesperson, now: datetime
+) -> Candidate | None:
+    """The lead they acknowledged last, its details already heard: read them again."""
     page = session.scalar(
         select(Page)
         .where(
@@ -272,7 +314,9 @@ def _recently_acknowledged(*, session: Session, person: Salesperson, now: dateti
         .order_by(Page.acknowledged_at.desc())
         .limit(1)
     )
-    return session.get(Lead, page.lead_id) if page is not None else None
+    if page is None:
+        return None
+    return Candidate(page.lead_id, page.id, page.state, page.acknowledged_at)
 
 
 def spoken_details(lead: Lead) -> list[str]:
@@ -304,5 +348,11 @@ def remember_call(
             lead_id=plan.lead_id,
             salesperson_id=plan.salesperson_id,
             twiml=twiml,
+            offered_leads=offered_leads(plan),
         )
     )
+
+
+def offered_leads(plan: CallPlan) -> str | None:
+    """The leads offered by key, as the call keeps them ("2,3")."""
+    return ",".join(str(lead_id) for lead_id in plan.choices) or None

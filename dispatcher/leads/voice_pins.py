@@ -22,6 +22,7 @@ from dispatcher.leads.calls import (
     CallPlan,
     PhoneLines,
     earlier_call,
+    offered_leads,
     salesperson_calls,
 )
 from dispatcher.models import InboundCall, Salesperson
@@ -90,10 +91,14 @@ def _move(*, session: Session, call: InboundCall, to: str) -> bool:
 
 
 def remember_step(*, session: Session, call_sid: str, plan: CallPlan, twiml: str) -> None:
-    """Keep the step's answer on the call: the next keys, or a repeat, read it."""
+    """Keep the step's answer on the call: the next keys, or a repeat, read it (and the
+    leads it offers to choose from, when it asks which: leads.voice_choices)."""
+    values = {"outcome": plan.outcome, "lead_id": plan.lead_id, "twiml": twiml}
+    if plan.choices:
+        values["offered_leads"] = offered_leads(plan)
     session.execute(
         update(InboundCall)
         .where(InboundCall.call_sid == call_sid)
-        .values(outcome=plan.outcome, lead_id=plan.lead_id, twiml=twiml)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )

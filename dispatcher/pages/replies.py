@@ -1,7 +1,10 @@
 """A salesperson's SMS reply to a page, recorded once per MessageSid.
 
-OK acknowledges, NO / PASS passes the lead on at once, DONE reports the outcome of the
-call-back (C7), HELP lists the words, STOP / START opt out of SMS pages and back in.
+OK acknowledges (their one open page, the one the ref names, or OK ALL), NO / PASS
+passes the lead on at once, DONE reports the outcome of the call-back (C7), TURN tells
+their place in the rotation, HELP lists the words, STOP / START opt out of SMS pages and
+back in. A bare OK or NO that could mean more than one page acts on none
+(pages.reply_choices).
 Nothing here commits; the webhook does, then queues what the outcome lists.
 """
 
@@ -15,17 +18,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.leads.outcomes import OUTCOMES, record_outcome
-from dispatcher.models import InboundMessage, Lead, Page, PageState, Salesperson
-from dispatcher.pages.service import acknowledge_page, close_and_reassign, open_page_for
+from dispatcher.models import InboundMessage, Lead, Office, Page, PageState, Salesperson
+from dispatcher.pages.reply_choices import and_list, unclear
+from dispatcher.pages.service import (
+    acknowledge_page,
+    close_and_reassign,
+    open_page_for,
+    open_pages_for,
+)
+from dispatcher.pages.taken import MAILBOX, TAKEN_STATES, taken_words, where_it_went
+from dispatcher.pages.turn import turn_answer
 from dispatcher.phones import masked
 from dispatcher.sms.opt_out import opt_in, opt_out
 
 log = logging.getLogger(__name__)
 
 HELP_TEXT = (
-    "Reply OK when you call the office back about a page (OK 12 picks Ref 12); NO or PASS "
-    "to pass it on; DONE, the ref and the result after you call the client (DONE 12 "
-    "appointment set). STOP ends pages, START resumes. Questions: call the office."
+    "Reply OK to take a page (OK 12 picks Ref 12, OK ALL takes all); NO or PASS to pass it "
+    "on; DONE, the ref and the result after you call the client (DONE 12 appointment set); "
+    "TURN for your place in the rotation. STOP ends pages, START resumes."
 )
 DONE_HELP = (
     "Send DONE, the ref and the result, e.g. DONE 12 appointment set. Results: "
@@ -52,10 +63,12 @@ class ReplyOutcome:
 class Reply:
     """What the message said (callbacks.replies.parse_reply reads it from the text)."""
 
-    command: str  # ack | decline | done | help | stop | start | unknown
+    command: str  # ack | decline | done | turn | help | stop | start | unknown
     ref: int | None = None
     outcome: str | None = None
     opt_in: bool = False  # also one of Twilio's opt-in words (YES)
+    word: str = ""  # the word that declined (NO, PASS), kept on the timeline
+    every_open: bool = False  # OK ALL
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,8 @@ class ReplySettings:
     deadline_seconds: int
     # C4: the client's details in the SMS that confirms an acknowledgement (default off).
     details_in_ack: bool = False
+    # A bare OK or NO this soon after one of their pages was taken acts on no page.
+    late_reply_minutes: int = 15
 
 
 def earlier_delivery(*, session: Session, message_sid: str) -> InboundMessage | None:
@@ -115,17 +130,41 @@ def _act(
         # YES is Twilio's opt-in word too: Twilio has re-subscribed them, so must we.
         told = opt_in(session=session, person=person, now=now)
         return ReplyOutcome("opted_in", "You will get pages again.", manager_messages=_ids(told))
+    if reply.command in ("ack", "decline") and reply.ref is None and not reply.every_open:
+        answer = _bare(session=session, person=person, reply=reply, now=now, settings=settings)
+        if answer is not None:
+            return answer
+    if reply.command == "ack" and reply.every_open:
+        return _acknowledge_all(session=session, person=person, now=now, settings=settings)
     if reply.command == "ack":
         return _acknowledge(
             session=session, person=person, ref=reply.ref, now=now, settings=settings
         )
     if reply.command == "decline":
-        return _decline(session=session, person=person, ref=reply.ref, now=now, settings=settings)
+        return _decline(session=session, person=person, reply=reply, now=now, settings=settings)
     if reply.command == "done":
         return _report(session=session, person=person, reply=reply, now=now)
+    if reply.command == "turn":
+        return ReplyOutcome("turn", turn_answer(session=session, person=person))
     if reply.command == "help":
         return ReplyOutcome("help", HELP_TEXT)
     return ReplyOutcome("not_understood", "Sorry, not understood. " + HELP_TEXT)
+
+
+def _bare(
+    *, session: Session, person: Salesperson, reply: Reply, now: datetime, settings: ReplySettings
+) -> ReplyOutcome | None:
+    """A bare OK or NO that must act on no page (several open, or one just taken), with
+    the reply that says so; None when it means their one open page."""
+    said = unclear(
+        session=session,
+        salesperson_id=person.id,
+        word="OK" if reply.command == "ack" else "NO",
+        now=now,
+        late_reply_minutes=settings.late_reply_minutes,
+        timezone=session.get(Office, person.office_id).timezone,
+    )
+    return ReplyOutcome(*said) if said is not None else None
 
 
 def _ids(message_id: int | None) -> tuple[int, ...]:
@@ -149,18 +188,45 @@ def _acknowledge(
     if page is not None and acknowledge_page(
         session=session, page_id=page.id, now=now, by="sms", actor=person.name
     ):
-        lead = session.get(Lead, page.lead_id)
-        details = (
-            client_details(lead)
-            if settings.details_in_ack
-            else "Call the office for the client's details."
-        )
-        return ReplyOutcome(
-            "acknowledged",
-            f"Thanks, Ref {lead.id} is yours. {details} "
-            f"After your call, reply DONE {lead.id} and the result.",
-        )
-    return _too_late(session=session, person=person, ref=ref)
+        return _acknowledge_reply(session.get(Lead, page.lead_id), settings)
+    return _too_late(session=session, person=person, ref=ref, now=now)
+
+
+def _acknowledge_all(
+    *, session: Session, person: Salesperson, now: datetime, settings: ReplySettings
+) -> ReplyOutcome:
+    """OK ALL: every page open to them, oldest first."""
+    taken = []
+    for page in reversed(open_pages_for(session=session, salesperson_id=person.id)):
+        if acknowledge_page(session=session, page_id=page.id, now=now, by="sms", actor=person.name):
+            taken.append(session.get(Lead, page.lead_id))
+    if not taken:
+        return _too_late(session=session, person=person, ref=None, now=now)
+    if len(taken) == 1:
+        return _acknowledge_reply(taken[0], settings)
+    refs = and_list([f"Ref {lead.id}" for lead in taken])
+    after = " After each call, reply DONE, the ref and the result."
+    call = f"Thanks, {refs} are yours. Call the office for the clients' details.{after}"
+    if settings.details_in_ack:
+        details = " ".join(f"Ref {lead.id}: {client_details(lead)}" for lead in taken)
+        with_details = f"Thanks, {refs} are yours. {details}{after}"
+        # Cut, a number would be wrong: past one reply, the details come by call.
+        if len(with_details) <= REPLY_LIMIT:
+            return ReplyOutcome("acknowledged_all", with_details)
+    return ReplyOutcome("acknowledged_all", call)
+
+
+def _acknowledge_reply(lead: Lead, settings: ReplySettings) -> ReplyOutcome:
+    details = (
+        client_details(lead)
+        if settings.details_in_ack
+        else "Call the office for the client's details."
+    )
+    return ReplyOutcome(
+        "acknowledged",
+        f"Thanks, Ref {lead.id} is yours. {details} "
+        f"After your call, reply DONE {lead.id} and the result.",
+    )
 
 
 def client_details(lead: Lead) -> str:
@@ -175,11 +241,12 @@ def _decline(
     *,
     session: Session,
     person: Salesperson,
-    ref: int | None,
+    reply: Reply,
     now: datetime,
     settings: ReplySettings,
 ) -> ReplyOutcome:
     """NO / PASS: the lead goes to the next salesperson now, not at the deadline."""
+    ref = reply.ref
     page = _open_page(session=session, person=person, ref=ref)
     if page is None:
         if ref is not None:
@@ -191,13 +258,14 @@ def _decline(
         state=PageState.DECLINED,
         now=now,
         deadline_seconds=settings.deadline_seconds,
-        why=f"{person.name} passed (replied NO by SMS)",
+        why=f"{person.name} passed (replied {reply.word or 'NO'} by SMS)",
     )
     if not closing.closed:  # the deadline closed it first
-        return _too_late(session=session, person=person, ref=page.lead_id)
+        return _too_late(session=session, person=person, ref=page.lead_id, now=now)
+    went_to = where_it_went(session=session, page=page)
     return ReplyOutcome(
         "declined",
-        f"Ref {page.lead_id} is passed on to someone else.",
+        f"Ref {page.lead_id} is passed on to {went_to}.",
         pages_to_send=_ids(closing.next_page_id),
     )
 
@@ -225,21 +293,21 @@ def _report(*, session: Session, person: Salesperson, reply: Reply, now: datetim
     return ReplyOutcome("outcome", f"Thanks: Ref {ref}, {OUTCOMES[reply.outcome]}, recorded.")
 
 
-def _too_late(*, session: Session, person: Salesperson, ref: int | None) -> ReplyOutcome:
+def _too_late(
+    *, session: Session, person: Salesperson, ref: int | None, now: datetime
+) -> ReplyOutcome:
+    """Nothing open to act on: say what became of their last page (or the one named)."""
     query = select(Page).where(Page.salesperson_id == person.id).order_by(Page.id.desc()).limit(1)
     if ref is not None:
         query = query.where(Page.lead_id == ref)
     last = session.scalar(query)
-    if last is not None and last.state in (PageState.MISSED, PageState.DECLINED, PageState.FAILED):
-        return ReplyOutcome(
-            "too_late",
-            f"Ref {last.lead_id} has gone to someone else"
-            + (
-                ": the deadline passed. A notice is in your mailbox."
-                if last.state == PageState.MISSED
-                else "."
-            ),
-        )
+    if last is not None and last.state in (*TAKEN_STATES, PageState.DECLINED):
+        went_to = where_it_went(session=session, page=last)
+        if last.state == PageState.DECLINED:
+            return ReplyOutcome("too_late", f"You passed Ref {last.lead_id} on to {went_to}.")
+        timezone = session.get(Office, person.office_id).timezone
+        said = taken_words(page=last, went_to=went_to, timezone=timezone, now=now)
+        return ReplyOutcome("too_late", f"{said} {MAILBOX}")
     if ref is not None:
         return ReplyOutcome("no_such_page", f"You have no open page with Ref {ref}.")
     return ReplyOutcome("nothing_open", "You have no open page to acknowledge.")

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dispatcher.clock import local_time
 from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import Lead, LeadState, Notice, Office, Page, PageState
+from dispatcher.models import Lead, LeadState, Office, Page, PageState
+from dispatcher.pages.taken import TAKEN_STATES, tell_taken
 
 # How an open page closes without an acknowledgement, in the manager's words.
 WHY_CLOSED = {
@@ -123,8 +123,6 @@ def close_and_reassign(
     session.refresh(page)
     lead = session.get(Lead, page.lead_id)
     office = session.get(Office, lead.office_id)
-    if state == PageState.MISSED:
-        leave_notice(session=session, page=page, lead=lead, office=office, now=now)
     record_event(session=session, lead_id=lead.id, kind=state, at=now, page_id=page.id, detail=why)
     manager_reason = None
     if page.assignment.manager_decides_on_miss:
@@ -141,6 +139,10 @@ def close_and_reassign(
         deadline_seconds=deadline_seconds,
         manager_reason=manager_reason,
     )
+    if state in TAKEN_STATES:
+        tell_taken(
+            session=session, page=page, lead=lead, office=office, next_page=next_page, now=now
+        )
     if next_page is None:
         return Closing(closed=True)
     who = next_page.salesperson.name if next_page.salesperson else "the manager"
@@ -153,29 +155,6 @@ def close_and_reassign(
         detail=f"Given to {who}",
     )
     return Closing(closed=True, next_page_id=next_page.id)
-
-
-def leave_notice(
-    *, session: Session, page: Page, lead: Lead, office: Office, now: datetime
-) -> None:
-    """The note for whoever missed the page (C6), once per page."""
-    fmt = "%a %d %b %H:%M"
-    called = local_time(lead.created_at, office.timezone).strftime(fmt)
-    paged = local_time(page.sent_at or page.created_at, office.timezone).strftime(fmt)
-    what = "visited" if lead.channel == "walk_in" else "called"
-    body = (
-        f"A client {what} at {called} (Ref {lead.id}). You were paged at {paged} and did not "
-        "answer in time, so the client was given to someone else."
-    )
-    session.add(
-        Notice(
-            salesperson_id=page.salesperson_id,
-            page_id=page.id,
-            lead_id=lead.id,
-            body=body,
-            created_at=now,
-        )
-    )
 
 
 def overdue_pages(
