@@ -85,3 +85,6 @@ def sign_in(tab, username: str, lands_on: str) -> None:
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     expect(tab).to_have_url(re.compile(re.escape(lands_on) + "$"))
+    # The URL changes before app.js has run: on a busy machine, typing at once went
+    # unheard by the listeners it attaches.
+    tab.wait_for_load_state("load")
