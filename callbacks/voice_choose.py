@@ -12,6 +12,7 @@ from flask import current_app, request
 from sqlalchemy.exc import DBAPIError
 
 from callbacks import bp
+from callbacks.called import office_called
 from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from callbacks.voice import render, twiml
@@ -19,6 +20,7 @@ from callbacks.voice_pin import goodbye
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads import calls, voice_choices, voice_pins
+from dispatcher.unit_of_work import end_read
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +30,12 @@ log = logging.getLogger(__name__)
 @twilio_sids("CallSid")
 def voice_choose():
     call_sid = request.form["CallSid"]
-    lines = calls.lines_from_config(current_app.config)
+    config = current_app.config
+    # Should the database not answer, the hours are read in the zone new offices get.
+    lines = calls.lines_from_config(config, timezone=config["OFFICE_TIMEZONE"])
     now = utcnow()
     try:
+        lines = calls.lines_from_config(config, timezone=office_called().timezone)
         step = voice_choices.answer_choice(
             session=db.session,
             call_sid=call_sid,
@@ -39,7 +44,7 @@ def voice_choose():
             lines=lines,
         )
         if step.plan is None:
-            db.session.rollback()  # nothing was changed
+            end_read()  # nothing was changed
             return twiml(step.answered) if step.answered else goodbye()
         plan = step.plan
         answer = render(plan)
