@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.models import ApiToken, Lead, LeadEvent, Page, Salesperson
-from tests.conftest import sign_in
+from tests.app_setup import sign_in
 from tests.factories import person
 
 PROVISIONED = "provisioned-token-for-tests"

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.models import ApiToken, Listing, Office, Salesperson, User
-from tests.conftest import sign_in
+from tests.app_setup import sign_in
 
 GOOD_CSV = """name,mobile,skills
 Hana Kim,(202) 555-0120,rental
