@@ -1,13 +1,13 @@
 """The one set of helpers that build records for the tests: leads logged and pages sent,
-acknowledged or missed at explicit times through the services, and a lead paged through
-the send job."""
+acknowledged or missed at explicit times through the services, a lead paged through the
+send job; and the counts and people the tests look up."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.leads.service import LeadDetails, current_page, log_lead
@@ -20,6 +20,7 @@ __all__ = [
     "CLAIM_TIMEOUT",
     "T0",
     "acknowledged",
+    "count",
     "missed",
     "new_lead",
     "page_out",
@@ -28,6 +29,11 @@ __all__ = [
 ]
 
 T0 = datetime(2026, 11, 23, 15, 0, 0)  # a Monday afternoon, office hours (UTC)
+
+
+def count(model) -> int:
+    """How many rows the table holds."""
+    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def person(name: str) -> Salesperson:

@@ -7,12 +7,12 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import Lead, Page, Salesperson
 from tests.app_setup import sign_in
-from tests.factories import T0, acknowledged, new_lead, person
+from tests.factories import T0, acknowledged, count, new_lead, person
 
 CALL = {
     "caller_phone": "(202) 555-0188",
@@ -28,10 +28,6 @@ CALL = {
 
 def text(response) -> str:
     return unescape(response.get_data(as_text=True))
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count(model.id)))
 
 
 def board_row(html: str, lead_id: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from dispatcher.extensions import db
@@ -13,6 +13,7 @@ from dispatcher.leads.voice_pins import FULLY_ATTESTED
 from dispatcher.models import Lead, LeadEvent, Page
 from dispatcher.sms.outbox import new_sid
 from testkit.twilio_stub import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import count  # noqa: F401 (the webhook tests' look-ups)
 
 OFFICE = "+12025550100"
 ALICE = "+12025550101"  # first in the demo office's rotation
@@ -93,10 +94,6 @@ def receipt(client, sid: str, status: str, **extra):
 def state(paged) -> tuple[str, str]:
     db.session.expire_all()
     return db.session.get(Page, paged.page).state, db.session.get(Lead, paged.lead).state
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def events(kind: str) -> list[LeadEvent]:
