@@ -38,15 +38,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sqlalchemy import create_engine, func, select  # noqa: E402
 
 from bench.common import ROOT, Service, own_database, post_json, summary  # noqa: E402
-from tests.fault_harness import (  # noqa: E402
+from testkit.fault_harness import (  # noqa: E402
     BackRoom,
     PrivateRedis,
     page_of_job,
     scheduler_lock,
     wait_until,
 )
-from tests.fault_outcome import read_outcome, sms_count  # noqa: E402
-from tests.twilio_stub import TwilioStub, app_settings  # noqa: E402
+from testkit.fault_outcome import read_outcome, sms_count  # noqa: E402
+from testkit.twilio_stub import TwilioStub, app_settings  # noqa: E402
 
 
 class Coordinator:

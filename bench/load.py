@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import ROOT, Service, own_database, percentile, post_json, summary  # noqa: E402
-from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, StubControl  # noqa: E402
+from testkit.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, StubControl  # noqa: E402
 
 REF = re.compile(r"Ref (\d+)\.")
 OFFICE_NUMBER = "+12025550100"
@@ -221,7 +221,7 @@ def twilio_stub_process():
     """The Twilio stub in a process of its own: in this one, with a hundred client
     threads, it would wait for the GIL and slow every page send it answers."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.twilio_stub"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "testkit.twilio_stub"], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     try:
         yield process.stdout.readline().strip()

@@ -25,7 +25,7 @@ def race(url: str | None, args) -> tuple[dict, dict]:
     from dispatcher.dev.demo import load_demo_office
     from dispatcher.extensions import db
     from dispatcher.office.setup import office_from_settings
-    from tests.race_harness import run_races, verdict
+    from testkit.race_harness import run_races, verdict
 
     tmp = tempfile.mkdtemp(prefix="dispatch-races-")
     os.environ["INSTANCE_PATH"] = tmp

@@ -33,7 +33,7 @@ from bench.common import (  # noqa: E402
     summary,
     wait_for_http,
 )
-from tests.twilio_stub import TwilioStub, app_settings  # noqa: E402
+from testkit.twilio_stub import TwilioStub, app_settings  # noqa: E402
 
 REF = re.compile(r"Ref (\d+)\.")
 

@@ -1,29 +1,58 @@
 """Fixtures: app -> database -> client, with real Redis (embedded unless TEST_REDIS_URL)
 and SQLite (or PostgreSQL when TEST_DATABASE_URL is set).
 
-Each test starts from an empty, migrated database and an empty queue.
+Each test runs inside one database transaction that is rolled back at its end: the app's
+session joins it and turns every commit into a savepoint, so a test sees its own commits
+and the next test starts from the empty, migrated database. A test whose commits must be
+real, because another thread or process reads them (a live server, a worker process, a
+second engine), is marked ``commits`` (browser and e2e tests are, by their marks); its
+tables are emptied afterwards instead.
+
+Settings: the test defaults (tests/app_setup.py), then Twilio through the stub when the
+test is marked ``twilio``, then the ``settings(...)`` marks of its module and its own,
+then a dict from ``parametrize("settings", [...], indirect=True)``; ``outbox=True`` in
+either sends through the outbox although the module is marked ``twilio``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 import redis
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from dispatcher import create_app, embedded_redis
-from dispatcher.config import TestConfig
 from dispatcher.extensions import db
+from testkit.twilio_stub import TwilioStub, app_settings
+from tests.app_setup import PG_URL, REDIS_URL, base_settings, sign_in
+from tests.factories import T0, paged_lead
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("TEST_REDIS_URL")
-# The run's own key, as a deployment would set one; the tests run in development mode.
-SECRET_KEY = secrets.token_hex(32)
+# -- the slow tests: left out unless asked for -------------------------------------------
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--run-slow", action="store_true", help="also run the tests marked slow (.ci/run does)"
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Leave out the tests marked slow unless --run-slow is given or -m names them."""
+    if config.getoption("--run-slow") or "slow" in (config.getoption("markexpr") or ""):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+# -- the database and Redis of the run -----------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +82,7 @@ def database_url(instance_dir) -> Iterator[str]:
 def _migrate(url: str, instance_dir: str) -> None:
     from flask_migrate import upgrade
 
-    app = create_app(_settings(url, "redis://unused", instance_dir))
+    app = create_app(base_settings(url, "redis://unused"))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -71,54 +100,74 @@ def redis_url(instance_dir) -> Iterator[str]:
     process.wait(10)
 
 
-def unreachable_database_url(url: str) -> str:
-    """The same database, but somewhere nothing answers: for database-down tests."""
-    if url.startswith("sqlite"):
-        return "sqlite:////dev/null/no-such-dir/dispatch.sqlite"  # cannot be opened
-    return make_url(url).set(port=1).render_as_string(hide_password=False)
+# -- the app -------------------------------------------------------------------------------
 
 
-def _settings(database_url: str, redis_url: str, instance_dir: str, **extra) -> dict:
-    settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
-    settings.update(
-        DEVELOPMENT_MODE=True,
-        SECRET_KEY=SECRET_KEY,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        REDIS_URL=redis_url,
-        TWILIO_ACCOUNT_SID=None,
-        TWILIO_AUTH_TOKEN=None,
-        PUBLIC_BASE_URL=None,
-        API_TOKEN=None,
-        MANAGER_MOBILE=None,
-        ACK_REPLY_INCLUDES_DETAILS=False,
-        COORDINATOR_PHONE=None,
-        ON_DUTY_SALESPERSON_ID=None,
-        ON_DUTY_PHONE=None,
-        COORDINATOR_HOURS_WEEKDAYS="08:00-20:00",
-        COORDINATOR_HOURS_WEEKENDS="09:00-18:00",
-        OFFICE_TIMEZONE="America/New_York",
-        PHONE_REGION="US",
+@pytest.fixture
+def settings(request, database_url, redis_url) -> dict:
+    """The test app's settings (see the module's docstring); a test may change them before
+    asking for ``app``."""
+    extra: dict = {}
+    for mark in reversed(list(request.node.iter_markers("settings"))):  # module's first
+        extra.update(mark.kwargs)
+    extra.update(getattr(request, "param", {}))
+    outbox = extra.pop("outbox", False)
+    values = base_settings(database_url, redis_url)
+    if request.node.get_closest_marker("twilio") and not outbox:
+        values.update(app_settings(request.getfixturevalue("twilio_stub")))
+    values.update(extra)
+    return values
+
+
+# Tests that share the database with other threads or processes commit for real.
+_REAL_COMMIT_MARKS = ("commits", "e2e", "browser")
+_REAL_COMMIT_FIXTURES = ("live_server",)
+
+
+def _commits_for_real(request) -> bool:
+    return any(request.node.get_closest_marker(mark) for mark in _REAL_COMMIT_MARKS) or any(
+        name in request.fixturenames for name in _REAL_COMMIT_FIXTURES
     )
-    settings.update(extra)
-    return settings
 
 
 @pytest.fixture
-def settings(database_url, redis_url, instance_dir) -> dict:
-    """The test app's settings; a test may change them before asking for ``app``."""
-    return _settings(database_url, redis_url, instance_dir)
-
-
-@pytest.fixture
-def app(settings, instance_dir, redis_url):
+def app(request, settings, instance_dir, redis_url):
     os.environ["INSTANCE_PATH"] = instance_dir
     application = create_app(settings)
     with application.app_context():
-        yield application
-        db.session.remove()
-        _empty_database()
+        if _commits_for_real(request):
+            yield application
+            db.session.remove()
+            _empty_database()
+        else:
+            with _rolled_back():
+                yield application
         db.engine.dispose()
     redis.Redis.from_url(redis_url).flushdb()
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    """The app's database work, commits included, inside one transaction rolled back at
+    the end: SQLAlchemy's "join an external transaction" recipe. Every session the app
+    opens (the request's, a job's, the dashboard's report session) is bound to the one
+    connection, and each commit releases a savepoint instead of committing."""
+    engines = db.engines
+    engine = engines[None]
+    connection = engine.connect()
+    outer = connection.begin()
+    engines[None] = connection  # Flask-SQLAlchemy's sessions and db.engine bind here
+    sessions = db.session.session_factory
+    db.session.remove()
+    sessions.configure(join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        db.session.remove()
+        sessions.kw.pop("join_transaction_mode")  # back to SQLAlchemy's default
+        engines[None] = engine
+        outer.rollback()
+        connection.close()
 
 
 def _empty_database() -> None:
@@ -143,12 +192,6 @@ def office(app):
     return office
 
 
-def sign_in(client, username: str, password: str = "demo-password"):
-    response = client.post("/sign-in", data={"username": username, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
 @pytest.fixture
 def coordinator(client, office):
     return sign_in(client, "coordinator")
@@ -157,6 +200,47 @@ def coordinator(client, office):
 @pytest.fixture
 def manager(client, office):
     return sign_in(client, "manager")
+
+
+@pytest.fixture
+def paged(office):
+    """A lead logged and its page sent by the send job: the ids ``lead`` and ``page``."""
+    return paged_lead(office)
+
+
+# The modules that read the wall clock to answer a request.
+_CLOCK_READERS = ("callbacks.voice", "callbacks.voice_pin", "dispatcher.leads.views")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Now, as the voice webhooks and the console read it: Monday 10:00 in New York (T0)
+    until the test calls ``clock(moment)`` (naive UTC). Jobs keep the real clock."""
+
+    def set_to(moment: datetime) -> None:
+        for module in _CLOCK_READERS:
+            monkeypatch.setattr(f"{module}.utcnow", lambda: moment)
+
+    set_to(T0)
+    return set_to
+
+
+# -- the Twilio stub -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def twilio_stub_server():
+    with TwilioStub() as stub:
+        yield stub
+
+
+@pytest.fixture
+def twilio_stub(twilio_stub_server):
+    """The stub, emptied and unscripted for this test."""
+    twilio_stub_server.clear()
+    twilio_stub_server.latency = 0.0
+    yield twilio_stub_server
+    twilio_stub_server.clear()
 
 
 # -- issue #7, 13: after the whole run, no caller's name or number in any log line ----
@@ -202,4 +286,3 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 from tests.browser_session import browser, context, live_server, tab  # noqa: E402,F401
 from tests.twilio_retry_helpers import fake_time  # noqa: E402,F401
-from tests.twilio_stub import twilio_stub, twilio_stub_server  # noqa: E402,F401

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -24,6 +25,13 @@ AFTER = datetime(2026, 12, 10, 15)
 DAYLIGHT_SAVING_ENDS = datetime(2026, 11, 1, 6)  # 02:00 EDT becomes 01:00 EST
 SOURCES = ("Yard sign", "Website", "", "Flyer, blue", "=1+1")
 OUTCOMES = ("appointment_set", "no_answer", "not_interested")
+
+
+def days_between(first: date, last: date) -> Iterator[date]:
+    """Each day from ``first`` to ``last``, both included."""
+    while first <= last:
+        yield first
+        first += timedelta(days=1)
 
 
 def second_office() -> Office:

@@ -1,20 +1,39 @@
-"""Helpers that build records with explicit times, for tests of the services."""
+"""The one set of helpers that build records for the tests: leads logged and pages sent,
+acknowledged or missed at explicit times through the services, a lead paged through the
+send job; and the counts and people the tests look up."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dispatcher.extensions import db
-from dispatcher.leads.service import LeadDetails, log_lead
-from dispatcher.models import Office, Page, Salesperson
-from dispatcher.pages.sending import PageSending, record_sent
-from dispatcher.sms import SentMessage, outbound
-from dispatcher.sms.outbox import new_sid
+from dispatcher.leads.service import LeadDetails, current_page, log_lead
+from dispatcher.models import Lead, Office, Page, Salesperson
+from dispatcher.pages import service as pages
+from testkit.records import CLAIM_TIMEOUT, page_out
+from workers import jobs
+
+__all__ = [
+    "CLAIM_TIMEOUT",
+    "T0",
+    "acknowledged",
+    "count",
+    "missed",
+    "new_lead",
+    "page_out",
+    "paged_lead",
+    "person",
+]
 
 T0 = datetime(2026, 11, 23, 15, 0, 0)  # a Monday afternoon, office hours (UTC)
-CLAIM_TIMEOUT = timedelta(seconds=60)  # SEND_CLAIM_SECONDS' default
+
+
+def count(model) -> int:
+    """How many rows the table holds."""
+    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def person(name: str) -> Salesperson:
@@ -40,17 +59,31 @@ def new_lead(office: Office, *, now: datetime = T0, deadline: int = 300, **field
     )
 
 
-def page_out(page: Page, at: datetime, *, status: str = "sent") -> Page:
-    """The page claimed and handed to Twilio at ``at`` (as the send job does); its
-    deadline 300 s later."""
-    claimed = outbound.claim(
-        PageSending(300), session=db.session, row_id=page.id, now=at, claim_timeout=CLAIM_TIMEOUT
-    )
-    assert claimed is not None, "the page was not sendable"
-    return record_sent(
+def acknowledged(lead: Lead, at: datetime = T0, *, after: float = 0) -> Page:
+    """The lead's page sent at ``at`` and acknowledged by SMS ``after`` seconds later."""
+    page = page_out(lead, at)
+    now = at + timedelta(seconds=after)
+    assert pages.acknowledge_page(session=db.session, page_id=page.id, now=now, by="sms")
+    return page
+
+
+def missed(lead: Lead, at: datetime = T0):
+    """The lead's page sent at ``at`` and its deadline passed unanswered; the outcome."""
+    page = page_out(lead, at)
+    return pages.handle_deadline(
         session=db.session,
-        page=claimed,
-        sent=SentMessage(new_sid(), status),
-        now=at,
+        page_id=page.id,
+        now=page.deadline_at + timedelta(seconds=1),
         deadline_seconds=300,
     )
+
+
+def paged_lead(office: Office, **fields) -> SimpleNamespace:
+    """A lead logged, committed and its page sent by the send job (through the Twilio stub
+    or the outbox, as the settings say): the ids ``lead`` and ``page``."""
+    lead = new_lead(office, **fields)
+    page = current_page(session=db.session, lead_id=lead.id)
+    ids = SimpleNamespace(lead=lead.id, page=page.id)
+    db.session.commit()
+    assert jobs.send_page(ids.page) == "sent"
+    return ids

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import sign_in
+from tests.app_setup import sign_in
 
 ROLES = ("anonymous", "coordinator", "manager", "admin", "salesperson", "token")
 TOKEN = "access-table-token"

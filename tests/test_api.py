@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.models import ApiToken, Lead, LeadEvent, Page, Salesperson
-from tests.conftest import sign_in
-from tests.factories import person
+from tests.app_setup import sign_in
+from tests.factories import count, person
 
 PROVISIONED = "provisioned-token-for-tests"
 CALL = {
@@ -19,10 +19,6 @@ CALL = {
     "source": "Yard sign",
     "notes": "Wants a garden",
 }
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count(model.id)))
 
 
 def made_token(app) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.models import Assignment, Lead, Page
-from tests.conftest import sign_in
+from tests.app_setup import sign_in
 
 TOKEN = "fuzz-token"
 

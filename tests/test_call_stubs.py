@@ -5,7 +5,6 @@ the development phone's "Call the office", through the same voice webhook."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from html import unescape
 
 import pytest
@@ -14,40 +13,21 @@ from sqlalchemy import select
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, Lead, OutboxMessage, Page
 from dispatcher.queue import queue
-from tests.conftest import sign_in
-from tests.factories import T0, new_lead, person
+from tests.app_setup import sign_in
+from tests.factories import T0, new_lead, paged_lead, person
 from tests.webhook_helpers import (
     COORDINATOR,
     STRANGER,
     count,
-    page_out,
     ring,
     state,
     stubs,
-    twilio_settings,
 )
 
 MONDAY_10AM = T0  # 15:00 UTC is 10:00 in New York
 
 
-@pytest.fixture
-def settings(settings, request):
-    extra = {"COORDINATOR_PHONE": COORDINATOR, **dict(getattr(request, "param", {}))}
-    if extra.pop("outbox", False):
-        settings.update(extra)
-        return settings
-    return twilio_settings(settings, request.getfixturevalue("twilio_stub"), **extra)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The voice webhook's time: Monday 10:00 in New York, the coordinator's hours."""
-
-    def set_to(moment: datetime) -> None:
-        monkeypatch.setattr("callbacks.voice.utcnow", lambda: moment)
-
-    set_to(MONDAY_10AM)
-    return set_to
+pytestmark = [pytest.mark.twilio, pytest.mark.settings(COORDINATOR_PHONE=COORDINATOR)]
 
 
 # -- completing a stub on the console ----------------------------------------------------
@@ -141,7 +121,7 @@ def test_a_stub_that_was_no_client_is_closed_and_kept(client, office, clock):
 def test_the_development_phone_calls_the_office_through_the_same_webhook(
     coordinator, office, clock
 ):
-    paged = page_out(office)
+    paged = paged_lead(office)
     alice = person("Alice Chen")
 
     response = coordinator.post(f"/dev/phone/{alice.id}/call", follow_redirects=True)

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.models import ApiToken, Listing, Office, Salesperson, User
-from tests.conftest import sign_in
+from tests.app_setup import sign_in
+from tests.factories import count
 
 GOOD_CSV = """name,mobile,skills
 Hana Kim,(202) 555-0120,rental
@@ -18,10 +19,6 @@ Jo Adams,202.555.0122,
 
 def run(app, *args: str, **kwargs):
     return app.test_cli_runner().invoke(args=list(args), **kwargs)
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count(model.id)))
 
 
 def rotation() -> list[tuple[int, str, str, str]]:

@@ -4,12 +4,15 @@ the rotation hands out turns as if they had come one after another (Q1)."""
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.leads.service import LeadDetails
 from dispatcher.leads.transactions import log_and_page
 from dispatcher.models import Assignment, Lead
+
+pytestmark = pytest.mark.commits  # eight threads, each with its own connection
 
 
 def test_calls_logged_at_once_are_all_kept_and_turns_stay_fair(app, office):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import Lead, Page, Salesperson
-from tests.conftest import sign_in
-from tests.factories import person
+from tests.app_setup import sign_in
+from tests.factories import T0, acknowledged, count, new_lead, person
 
 CALL = {
     "caller_phone": "(202) 555-0188",
@@ -27,10 +28,6 @@ CALL = {
 
 def text(response) -> str:
     return unescape(response.get_data(as_text=True))
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count(model.id)))
 
 
 def board_row(html: str, lead_id: int) -> str:
@@ -294,13 +291,7 @@ def test_salesperson_may_not_use_the_console(client, office):
     assert count(Lead) == 0
 
 
-def test_the_caller_is_looked_up_as_the_number_is_typed(coordinator, office):
-    from datetime import timedelta
-
-    from dispatcher.clock import utcnow
-    from tests.factories import T0, new_lead
-    from tests.test_routing_office import acknowledged
-
+def test_the_caller_is_looked_up_as_the_number_is_typed(coordinator, office, clock):
     def look_up(phone: str) -> dict:
         return coordinator.post("/callers/lookup", json={"phone": phone}).json
 
@@ -308,9 +299,12 @@ def test_the_caller_is_looked_up_as_the_number_is_typed(coordinator, office):
     assert look_up("202-555-0171")["previous_leads"] == 0
     acknowledged(new_lead(office, caller_phone="202-555-0171", listing="L-1002"))
     db.session.commit()
+    clock(T0 + timedelta(days=20))
     found = look_up("(202) 555 0171")
     assert found["known"] and found["owner"] == "Bruno Diaz"
     assert found["previous_leads"] == 1
     # Acknowledged at T0 (10:00 in New York); valid unless more than 20 days have passed.
     assert found["last_contact"] == "Mon 23 Nov 2026"
-    assert found["ownership_valid"] is (utcnow() - T0 <= timedelta(days=20))
+    assert found["ownership_valid"] is True
+    clock(T0 + timedelta(days=20, seconds=1))
+    assert look_up("(202) 555 0171")["ownership_valid"] is False

@@ -16,12 +16,9 @@ from dispatcher.dashboard import figures as dashboard
 from dispatcher.dashboard import spreads
 from dispatcher.dashboard.period import period_for
 from dispatcher.extensions import db
-from dispatcher.leads.service import current_page
-from dispatcher.models import Lead, Page
-from dispatcher.pages import service as pages
-from tests import factories
-from tests.conftest import PG_URL, sign_in
-from tests.factories import new_lead, person
+from dispatcher.models import Lead
+from tests.app_setup import PG_URL, sign_in
+from tests.factories import acknowledged, missed, new_lead, person
 
 TZ = "America/New_York"
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
@@ -34,27 +31,6 @@ def call(office, at: datetime, to: str | None = None, **fields) -> Lead:
     if to:
         fields["asked_for_id"] = person(to).id
     return new_lead(office, now=at, **fields)
-
-
-def page_out(lead: Lead, at: datetime) -> Page:
-    return factories.page_out(current_page(session=db.session, lead_id=lead.id), at)
-
-
-def acknowledge(lead: Lead, sent: datetime, after: float) -> Page:
-    page = page_out(lead, sent)
-    now = sent + timedelta(seconds=after)
-    assert pages.acknowledge_page(session=db.session, page_id=page.id, now=now, by="sms")
-    return page
-
-
-def miss(lead: Lead, sent: datetime) -> None:
-    page = page_out(lead, sent)
-    pages.handle_deadline(
-        session=db.session,
-        page_id=page.id,
-        now=page.deadline_at + timedelta(seconds=1),
-        deadline_seconds=300,
-    )
 
 
 def november():
@@ -70,14 +46,14 @@ def logged(office):
     and 20 s and one miss; one of Alice's from October, outside the range."""
     for index, seconds in enumerate((30, 60, 90, 120, 600)):
         at = MONDAY + timedelta(hours=index)
-        acknowledge(call(office, at, "Alice Chen", source="Yard sign"), at, seconds)
+        acknowledged(call(office, at, "Alice Chen", source="Yard sign"), at, after=seconds)
     for index, seconds in enumerate((10, 20)):
         at = MONDAY + timedelta(days=1, hours=index)
-        acknowledge(call(office, at, "Bruno Diaz", caller_name=""), at, seconds)
+        acknowledged(call(office, at, "Bruno Diaz", caller_name=""), at, after=seconds)
     missed_at = MONDAY + timedelta(days=2)
-    miss(call(office, missed_at, "Bruno Diaz", kind="seller", source="Website"), missed_at)
+    missed(call(office, missed_at, "Bruno Diaz", kind="seller", source="Website"), missed_at)
     october = datetime(2026, 10, 20, 15, 0)
-    acknowledge(call(office, october, "Alice Chen"), october, 5)
+    acknowledged(call(office, october, "Alice Chen"), october, after=5)
     db.session.commit()
     return office
 
@@ -222,7 +198,7 @@ def test_no_outcomes_yet_is_said_plainly(manager, logged):
 def test_acknowledgement_to_outcome_times_and_outcomes(manager, office):
     for minutes, outcome in ((10, "appointment_set"), (30, "no_answer"), (50, "appointment_set")):
         lead = call(office, MONDAY, "Alice Chen")
-        page = acknowledge(lead, MONDAY, 60)
+        page = acknowledged(lead, MONDAY, after=60)
         lead.outcome = outcome
         lead.outcome_at = page.acknowledged_at + timedelta(minutes=minutes)
     db.session.commit()
@@ -288,6 +264,7 @@ def test_managers_find_the_dashboard_in_the_menu(manager):
 
 
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite's write lock")
+@pytest.mark.commits  # another connection writes while the dashboard reads
 def test_the_dashboard_reads_do_not_hold_the_write_lock(app, logged):
     from dispatcher.unit_of_work import report_session
 

@@ -9,27 +9,25 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import func, select, text, update
 
 from dispatcher.dashboard import figures as dashboard
 from dispatcher.dashboard import rollups as dashboard_rollups
 from dispatcher.dashboard.period import period_for
 from dispatcher.dashboard.spreads import QUANTILES
-from dispatcher.dashboard.tally import FORMAT, OUTCOME, RESPONSE, Tally, _pack
+from dispatcher.dashboard.tally import FORMAT, OUTCOME, RESPONSE
 from dispatcher.extensions import db
 from dispatcher.leads import outcomes
 from dispatcher.models import DashboardChange, DashboardRollup, Lead, Page, Salesperson
 from dispatcher.pages import service as pages
-from tests.conftest import PG_URL
+from tests.app_setup import PG_URL
 from tests.dashboard_records import (
     AFTER,
     FIRST_DAY,
     LAST_DAY,
     TZ,
     RecordWriter,
-    random_moment,
+    days_between,
     second_office,
 )
 
@@ -74,13 +72,7 @@ def read_from_rollups(first: date, last: date) -> set[date]:
     chosen, left = dashboard_rollups.cover(
         period, dashboard_rollups.fresh_rollups(session=db.session, period=period)
     )
-    return {day for day in _days(first, last)} - set(left) if chosen else set()
-
-
-def _days(first: date, last: date):
-    while first <= last:
-        yield first
-        first += timedelta(days=1)
+    return {day for day in days_between(first, last)} - set(left) if chosen else set()
 
 
 @pytest.fixture
@@ -113,7 +105,7 @@ def test_rollups_give_the_figures_the_records_give(records):
         november, dashboard_rollups.fresh_rollups(session=db.session, period=november)
     )
     assert (len(chosen), left) == (1, [])
-    assert read_from_rollups(FIRST_DAY, LAST_DAY) == set(_days(FIRST_DAY, LAST_DAY))
+    assert read_from_rollups(FIRST_DAY, LAST_DAY) == set(days_between(FIRST_DAY, LAST_DAY))
     assert_rollups_match_records(office_ids)
 
 
@@ -164,7 +156,7 @@ def test_late_changes_are_read_from_the_records_until_built_again(records):
     built, _ = build()
     assert 0 < built <= 3 * len(stale_days)  # those days, their weeks and months
     assert db.session.scalar(select(func.count()).select_from(DashboardChange)) == 0
-    assert read_from_rollups(FIRST_DAY, LAST_DAY) == set(_days(FIRST_DAY, LAST_DAY))
+    assert read_from_rollups(FIRST_DAY, LAST_DAY) == set(days_between(FIRST_DAY, LAST_DAY))
     assert_rollups_match_records(office_ids)
 
 
@@ -232,38 +224,6 @@ def test_percentiles_are_within_the_stated_resolution(records):
                     assert abs(value - exact) <= allowed, (person.name, which, q)
                     checked += 1
     assert checked > 20
-
-
-@given(st.integers(min_value=0, max_value=400 * 86400))
-def test_a_bucket_stands_for_its_times_to_the_second_then_within_one_percent(seconds):
-    for buckets in (RESPONSE, OUTCOME):
-        value = buckets.value(buckets.key(seconds))
-        if seconds < buckets.exact_below:
-            assert value == seconds
-        else:
-            assert abs(value - seconds) <= 0.01 * seconds
-
-
-@given(st.integers(min_value=-5, max_value=10**7), st.integers(min_value=-5, max_value=10**7))
-def test_buckets_keep_the_order_of_times(a, b):
-    for buckets in (RESPONSE, OUTCOME):
-        if a <= b:
-            assert buckets.key(a) <= buckets.key(b)
-
-
-@given(st.lists(st.integers(min_value=0, max_value=2**40), max_size=60))
-def test_packed_counts_add_back_up(counts):
-    tally = Tally()
-    tally.salesperson(1).response = list(counts)
-    total = Tally()
-    total.add(tally)
-    total.add(tally)
-    doubled = [2 * n for n in counts]
-    while doubled and not doubled[-1]:
-        doubled.pop()
-    assert total.salesperson(1).response == doubled
-    packed = _pack(counts)
-    assert packed == [] or counts[packed[0]]
 
 
 def a_rollup_of(day: date) -> DashboardRollup:
@@ -364,34 +324,6 @@ def test_the_command_builds_the_days_that_are_over(app, office):
     assert "Built" in rebuilt.output
 
 
-def test_a_random_moment_is_inside_the_generated_days():
-    rng = random.Random(4)
-    period = period_for(FIRST_DAY, LAST_DAY, TZ)
-    assert all(period.start <= random_moment(rng) < period.end for _ in range(500))
-
-
-def test_the_fewest_rollups_cover_a_range_and_the_rest_is_read_from_the_records():
-    period = period_for(date(2026, 10, 30), date(2026, 12, 2), TZ)
-    day = lambda d: (d.toordinal(), d, d)  # noqa: E731
-    rollups = [
-        day(date(2026, 10, 30)),
-        (1, date(2026, 10, 26), date(2026, 11, 1)),  # a week starting before the range
-        (2, date(2026, 11, 2), date(2026, 11, 8)),
-        (3, date(2026, 11, 1), date(2026, 11, 30)),
-        *(day(date(2026, 11, n)) for n in range(1, 31)),
-        day(date(2026, 12, 1)),
-    ]
-    chosen, left = dashboard_rollups.cover(period, rollups)
-    assert sorted(chosen) == sorted(
-        [3, date(2026, 10, 30).toordinal(), date(2026, 12, 1).toordinal()]
-    )
-    assert left == [date(2026, 10, 31), date(2026, 12, 2)]
-    assert dashboard_rollups.cover(period, []) == (
-        [],
-        list(_days(period.first_day, period.last_day)),
-    )
-
-
 def test_rollups_built_by_other_code_are_read_from_the_records_and_built_again(records):
     _, office_ids = records
     build()
@@ -402,10 +334,10 @@ def test_rollups_built_by_other_code_are_read_from_the_records_and_built_again(r
     )
     db.session.commit()
     # The week of 26 October to 1 November is still read from its rollup.
-    assert read_from_rollups(FIRST_DAY, LAST_DAY) == set(_days(FIRST_DAY, date(2026, 11, 1)))
+    assert read_from_rollups(FIRST_DAY, LAST_DAY) == set(days_between(FIRST_DAY, date(2026, 11, 1)))
     assert_rollups_match_records(office_ids)
     built, _ = build()
     assert built == db.session.scalar(
         select(func.count()).where(DashboardRollup.first_day >= date(2026, 11, 1))
     )
-    assert read_from_rollups(FIRST_DAY, LAST_DAY) == set(_days(FIRST_DAY, LAST_DAY))
+    assert read_from_rollups(FIRST_DAY, LAST_DAY) == set(days_between(FIRST_DAY, LAST_DAY))

@@ -3,7 +3,7 @@
 import pytest
 
 from dispatcher import create_app
-from tests.conftest import unreachable_database_url
+from tests.app_setup import unreachable_database_url
 
 
 @pytest.fixture

@@ -13,20 +13,18 @@ from dispatcher.extensions import db
 from dispatcher.models import Lead, LeadEvent, ManagerChange, ManagerMessage, Page
 from dispatcher.pages import service as pages
 from dispatcher.queue import queue
-from tests.conftest import sign_in
-from tests.factories import new_lead, person
+from tests.app_setup import sign_in
+from tests.factories import new_lead, paged_lead, person
 from tests.webhook_helpers import (
     ALICE,
     MANAGER,
     count,
     events,
-    page_out,
     pages_of,
     post_signed,
     receipt,
     receipt_params,
     state,
-    twilio_settings,
 )
 from workers import jobs
 
@@ -40,14 +38,7 @@ CODES = [
 ]
 
 
-@pytest.fixture
-def settings(settings, twilio_stub):
-    return twilio_settings(settings, twilio_stub)
-
-
-@pytest.fixture
-def paged(office):
-    return page_out(office)
+pytestmark = pytest.mark.twilio
 
 
 def sid_of(page_id: int) -> str:
@@ -181,7 +172,7 @@ def test_a_failure_after_the_deadline_moved_the_lead_moves_it_no_further(client,
 
 
 def test_a_failed_page_to_a_caller_who_asked_for_them_goes_to_the_manager(client, office):
-    ids = page_out(office, asked_for_id=person("Alice Chen").id)
+    ids = paged_lead(office, asked_for_id=person("Alice Chen").id)
 
     receipt(client, sid_of(ids.page), "undelivered", ErrorCode="30003")
 
@@ -192,7 +183,7 @@ def test_a_failed_page_to_a_caller_who_asked_for_them_goes_to_the_manager(client
 
 
 def test_a_failed_page_to_the_manager_moves_nothing(client, office):
-    ids = page_out(office, asked_for_id=person("Alice Chen").id)
+    ids = paged_lead(office, asked_for_id=person("Alice Chen").id)
     receipt(client, sid_of(ids.page), "undelivered", ErrorCode="30003")
     manager_page_id = pages_of(ids.lead)[1].id
     db.session.commit()  # the job has its own session: this one must not hold SQLite's lock

@@ -22,15 +22,15 @@ from sqlalchemy import update
 
 from dispatcher.extensions import db
 from dispatcher.models import Salesperson
-from tests.fault_harness import (
+from testkit.fault_harness import (
     BackRoom,
     PrivateRedis,
     page_of_job,
     scheduler_lock,
     wait_until,
 )
-from tests.fault_outcome import read_outcome, sms_count
-from tests.twilio_stub import app_settings
+from testkit.fault_outcome import read_outcome, sms_count
+from testkit.twilio_stub import app_settings
 
 pytestmark = pytest.mark.e2e
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.models import Assignment, Lead, Page, Salesperson
+from tests.factories import count
 
 FUZZ = settings(
     max_examples=60,
@@ -34,10 +35,6 @@ ids = st.one_of(st.just(""), st.integers(-5, 2**40).map(str), st.text(max_size=1
 
 ERROR = re.compile(r'<span class="error" id="([a-z_]+)-error">([^<]+)</span>')
 MARKED = re.compile(r'aria-describedby="([a-z_]+)-error"')
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def refused_fields(html: str) -> dict[str, str]:

@@ -14,16 +14,14 @@ from dispatcher.leads.service import current_page
 from dispatcher.models import Assignment, Lead, Page
 from dispatcher.pages import service as pages
 from tests.factories import T0, new_lead, page_out
-from tests.webhook_helpers import reply_text, text_sms, twilio_settings
+from tests.webhook_helpers import reply_text, text_sms
 
 LATE_ACKS = 500
 # The ways a salesperson names the lead they mean to take.
 BODIES = ("OK {ref}", "{ref}", "Yes {ref}", "#{ref}", "ok, ref{ref}")
 
 
-@pytest.fixture
-def settings(settings, twilio_stub):
-    return twilio_settings(settings, twilio_stub)
+pytestmark = pytest.mark.twilio
 
 
 def missed_leads(office, count: int) -> list[tuple[int, str]]:

@@ -8,7 +8,7 @@ from dispatcher.extensions import db
 
 
 def test_the_migrations_build_exactly_the_models_schema(app):
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, db.metadata)
+    connection = db.session.connection()
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    differences = compare_metadata(context, db.metadata)
     assert differences == []

@@ -2,8 +2,12 @@
 processes settle in the database: one final state per page, no double reassignment, no
 lost acknowledgement, and never a reassignment before the deadline."""
 
+import pytest
+
 from dispatcher.extensions import db
-from tests.race_harness import run_races, verdict
+from testkit.race_harness import run_races, verdict
+
+pytestmark = pytest.mark.commits  # the racers are other processes
 
 
 def test_ack_and_deadline_racing_from_two_processes(settings, office):

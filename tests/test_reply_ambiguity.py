@@ -17,24 +17,19 @@ from dispatcher.models import ManagerMessage, Notice, Page
 from dispatcher.pages import service as pages
 from dispatcher.pages.replies import HELP_TEXT, REPLY_LIMIT
 from dispatcher.queue import queue
-from tests.factories import new_lead, person
+from tests.factories import new_lead, paged_lead, person
 from tests.webhook_helpers import (
     ALICE,
     BRUNO,
     events,
-    page_out,
     receipt,
     reply_text,
     state,
     text_sms,
-    twilio_settings,
 )
 from workers import jobs
 
-
-@pytest.fixture
-def settings(settings, request, twilio_stub):
-    return twilio_settings(settings, twilio_stub, **dict(getattr(request, "param", {})))
+pytestmark = pytest.mark.twilio
 
 
 @pytest.fixture
@@ -49,12 +44,12 @@ def reply_at(monkeypatch):
 
 def for_alice(office):
     """A page out to Alice now: asked for by name (a miss goes to the manager)."""
-    return page_out(office, now=utcnow(), asked_for_id=person("Alice Chen").id)
+    return paged_lead(office, now=utcnow(), asked_for_id=person("Alice Chen").id)
 
 
 def her_listing(office):
     """A page out to Alice now, the listing agent of L-1001 (a miss goes to a colleague)."""
-    return page_out(office, now=utcnow(), listing="L-1001")
+    return paged_lead(office, now=utcnow(), listing="L-1001")
 
 
 def miss(paged) -> datetime:

@@ -6,31 +6,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from dispatcher.extensions import db
-from dispatcher.leads.service import current_page
 from dispatcher.models import ManagerChange, Page, RotationPointer
 from dispatcher.office import controls as office_controls
-from dispatcher.pages import service as pages
-from tests.factories import T0, new_lead, page_out, person
-
-
-def sent(lead, at=T0):
-    return page_out(current_page(session=db.session, lead_id=lead.id), at)
-
-
-def acknowledged(lead, at=T0):
-    page = sent(lead, at)
-    assert pages.acknowledge_page(session=db.session, page_id=page.id, now=at, by="sms")
-    return page
-
-
-def miss(lead, at=T0):
-    page = sent(lead, at)
-    return pages.handle_deadline(
-        session=db.session,
-        page_id=page.id,
-        now=page.deadline_at + timedelta(seconds=1),
-        deadline_seconds=300,
-    )
+from tests.factories import T0, acknowledged, missed, new_lead, person
 
 
 def set_status(name, status):
@@ -45,7 +23,7 @@ def test_asked_for_while_out_gives_the_coordinator_words_and_the_manager_decides
     assignment = lead.assignments[-1]
     assert (assignment.salesperson.name, assignment.rule) == ("Erin Walsh", "asked_for")
     assert assignment.script == "Erin Walsh is not in the office right now, may I take a message?"
-    outcome = miss(lead)
+    outcome = missed(lead)
     # C3/O4: the caller is Erin's; nobody else is paged, the manager is told.
     next_page = db.session.get(Page, outcome.next_page_id)
     assert next_page.salesperson_id is None and next_page.to_number == office.manager_mobile

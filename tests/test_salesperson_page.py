@@ -6,7 +6,7 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads.service import LeadDetails, current_page
 from dispatcher.leads.transactions import log_and_page
-from tests.conftest import sign_in
+from tests.app_setup import sign_in
 from workers import jobs
 
 

@@ -15,7 +15,7 @@ from rq import Queue
 
 from dispatcher.clock import utcnow
 from dispatcher.queue import queue, schedule_deadline
-from tests.fault_harness import PrivateRedis, wait_until
+from testkit.fault_harness import PrivateRedis, wait_until
 from workers.worker import DeadlineScheduler, DispatchWorker
 
 

@@ -10,16 +10,15 @@ from dispatcher.extensions import db
 from dispatcher.models import InboundMessage, Lead, Office, Salesperson
 from dispatcher.pages.replies import DONE_HELP
 from dispatcher.text import ascii_whole_number, forbidden_character
-from tests.conftest import sign_in
-from tests.webhook_helpers import count, page_out, reply_text, state, text_sms, twilio_settings
+from tests.app_setup import sign_in
+from tests.factories import paged_lead
+from tests.webhook_helpers import count, reply_text, state, text_sms
 
 TOKEN = "t" * 40
 CALL = {"caller_phone": "202-555-0188", "kind": "buyer", "caller_name": "Mrs Example"}
 
 
-@pytest.fixture
-def settings(settings, request):
-    return twilio_settings(settings, request.getfixturevalue("twilio_stub"), API_TOKEN=TOKEN)
+pytestmark = [pytest.mark.twilio, pytest.mark.settings(API_TOKEN=TOKEN)]
 
 
 def bearer(token: str = TOKEN) -> dict:
@@ -31,7 +30,7 @@ def bearer(token: str = TOKEN) -> dict:
 
 @pytest.mark.parametrize("body", ["OK ²", "²", "#²", "NO ³", "OK ١٢"])
 def test_an_sms_with_unicode_digits_is_not_understood_politely(client, office, body):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     response = text_sms(client, body)
 
@@ -41,7 +40,7 @@ def test_an_sms_with_unicode_digits_is_not_understood_politely(client, office, b
 
 
 def test_done_with_a_unicode_digit_explains_how_to_report(client, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     response = text_sms(client, "DONE ¹ appt")
 
@@ -154,7 +153,7 @@ def test_office_rules_refuse_a_control_character_in_the_target_area(client, offi
 
 
 def test_control_characters_in_an_sms_are_removed_before_it_is_read(client, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     response = text_sms(client, "O\x00K\x07")
 

@@ -9,9 +9,9 @@ from html import unescape
 import pytest
 
 from dispatcher.models import Lead
-from tests.conftest import sign_in
-from tests.factories import person
-from tests.webhook_helpers import STRANGER, count, page_out, state, stubs
+from tests.app_setup import sign_in
+from tests.factories import paged_lead, person
+from tests.webhook_helpers import STRANGER, count, state, stubs
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def alice(client, office):
 
 def bruno_paged(office):
     """A lead for 48 Harbor View Rd: its listing agent Bruno Diaz is paged."""
-    paged = page_out(office, listing="L-1002")
+    paged = paged_lead(office, listing="L-1002")
     return paged, person("Bruno Diaz")
 
 
@@ -74,7 +74,7 @@ def test_a_salesperson_cannot_ring_the_office_from_a_colleagues_number(alice, of
 
 
 def test_a_salesperson_sees_only_their_own_phone_and_uses_it(alice, office):
-    paged = page_out(office)  # Alice is first in the rotation
+    paged = paged_lead(office)  # Alice is first in the rotation
     me, bruno = person("Alice Chen"), person("Bruno Diaz")
 
     index = text(alice.get("/dev/phone/"))
@@ -122,7 +122,7 @@ ROUTES = [
 def test_the_development_phone_is_not_there(settings, client, office, user):
     sign_in(client, user)
     alice = person("Alice Chen")
-    page_out(office)
+    paged_lead(office)
 
     for method, path in ROUTES:
         url = path.format(id=alice.id)
@@ -130,12 +130,6 @@ def test_the_development_phone_is_not_there(settings, client, office, user):
         assert response.status_code == 404, url
     assert "Dev phone" not in text(client.get("/me" if user == "alice" else "/"))
     assert count(Lead) == 1 and stubs() == []
-
-
-@pytest.fixture
-def settings(settings, request):
-    settings.update(getattr(request, "param", {}))
-    return settings
 
 
 def test_the_menu_offers_the_development_phone_in_development_mode(coordinator, office):

@@ -28,13 +28,13 @@ from dispatcher.extensions import db
 from dispatcher.leads import calls
 from dispatcher.models import InboundCall, InboundMessage
 from dispatcher.sms.outbox import development_auth_token
+from tests.factories import paged_lead
 from tests.webhook_helpers import (
     ALICE,
     COORDINATOR,
     STRANGER,
     call_params,
     count,
-    page_out,
     post_signed,
     state,
     stubs,
@@ -43,15 +43,11 @@ from workers.sweeper import forget_old_details
 
 DETAILS = "<Response><Say>The client is Mrs Example. Their number is 5550188.</Say></Response>"
 
+pytestmark = pytest.mark.settings(COORDINATOR_PHONE=COORDINATOR)
+
 
 def mode(path: str) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
-
-
-@pytest.fixture
-def settings(settings, request):
-    settings.update(COORDINATOR_PHONE=COORDINATOR, **getattr(request, "param", {}))
-    return settings
 
 
 def ring(client, sender: str, **extra):
@@ -160,7 +156,7 @@ def test_the_retention_is_a_setting(client, office):
 def test_a_redelivery_after_the_details_are_gone_changes_nothing_and_reads_out_nothing(
     app, client, office
 ):
-    paged = page_out(office)  # Alice's page, open
+    paged = paged_lead(office)  # Alice's page, open
     before = state(paged)
     sid = "CA" + "f" * 32
     call_record(sid, days_ago=40)

@@ -13,14 +13,13 @@ from dispatcher.extensions import db
 from dispatcher.models import InboundCall, InboundMessage, LeadEvent, Page
 from dispatcher.sms.devphone import DEV_ACCOUNT_SID
 from dispatcher.sms.outbox import new_sid
-from tests.factories import person
-from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN
+from testkit.twilio_stub import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import paged_lead, person
 from tests.webhook_helpers import (
     ALICE,
     STRANGER,
     call_params,
     count,
-    page_out,
     post_signed,
     receipt_params,
     said,
@@ -28,19 +27,12 @@ from tests.webhook_helpers import (
     sms_params,
     state,
     stubs,
-    twilio_settings,
 )
 
 OTHER_ACCOUNT = "AC" + "9" * 32
 
 
-@pytest.fixture
-def settings(settings, request):
-    extra = dict(getattr(request, "param", {}))
-    if extra.pop("outbox", False):
-        settings.update(extra)
-        return settings
-    return twilio_settings(settings, request.getfixturevalue("twilio_stub"), **extra)
+pytestmark = pytest.mark.twilio
 
 
 @pytest.fixture
@@ -48,7 +40,7 @@ def two_pages(office):
     """Two open pages to Alice: one acknowledged by the genuine request, one a replay
     would acknowledge."""
     alice = person("Alice Chen").id
-    return page_out(office, asked_for_id=alice), page_out(office, asked_for_id=alice)
+    return paged_lead(office, asked_for_id=alice), paged_lead(office, asked_for_id=alice)
 
 
 def recut(params: dict, sid_name: str, moved: str) -> dict:
@@ -67,12 +59,12 @@ def test_an_sms_re_cut_under_a_new_message_sid_acknowledges_nothing_more(client,
     # A bare OK acts only on a salesperson's one open page (issue 15): the second page
     # goes out after the genuine OK, and a replay of it would acknowledge that one.
     alice = person("Alice Chen").id
-    newer = page_out(office, asked_for_id=alice)
+    newer = paged_lead(office, asked_for_id=alice)
     genuine = sms_params("OK")
     signature = sign("http://localhost/twilio/sms", genuine)
     assert post_signed(client, "/twilio/sms", genuine, signature=signature).status_code == 200
     assert state(newer)[0] == "acknowledged"
-    older = page_out(office, asked_for_id=alice)  # "older": the one left open
+    older = paged_lead(office, asked_for_id=alice)  # "older": the one left open
 
     forged = recut(genuine, "MessageSid", "NumMedia")
     assert signature_still_valid("/twilio/sms", forged, signature)  # the attack is real
@@ -89,12 +81,12 @@ def test_a_call_re_cut_under_a_new_call_sid_hears_no_details_and_acknowledges_no
     # With two pages open the call would ask which (issue 15): the second goes out after
     # the genuine call, and a replay of it would acknowledge that one and read it out.
     alice = person("Alice Chen").id
-    newer = page_out(office, asked_for_id=alice)
+    newer = paged_lead(office, asked_for_id=alice)
     genuine = call_params(ALICE)
     signature = sign("http://localhost/twilio/voice", genuine)
     first = post_signed(client, "/twilio/voice", genuine, signature=signature)
     assert "Mrs Example" in said(first) and state(newer)[0] == "acknowledged"
-    older = page_out(office, asked_for_id=alice)
+    older = paged_lead(office, asked_for_id=alice)
     heard = count(LeadEvent)
 
     forged = recut(genuine, "CallSid", "CallStatus")
@@ -109,7 +101,7 @@ def test_a_call_re_cut_under_a_new_call_sid_hears_no_details_and_acknowledges_no
 
 @pytest.mark.parametrize("tail", ["x", "MessageStatusundelivered", "0"])
 def test_a_receipt_with_a_malformed_message_sid_is_refused(client, office, tail):
-    paged = page_out(office)
+    paged = paged_lead(office)
     sid = db.session.get(Page, paged.page).message_sid
     params = receipt_params(sid + tail, "undelivered", ErrorCode="30003")
 

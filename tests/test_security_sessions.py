@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.models import Lead
-from tests.conftest import sign_in
+from tests.app_setup import sign_in
 
 TOKEN = "sessions-test-token"
 CALL = {"caller_phone": "202-555-0188", "kind": "buyer", "caller_name": "Mrs Example"}

@@ -24,7 +24,6 @@ from tests.webhook_helpers import (
     call_params,
     post_signed,
     sms_params,
-    twilio_settings,
 )
 from workers import jobs
 
@@ -41,14 +40,10 @@ hostile = st.lists(
 name_like = st.lists(st.one_of(st.sampled_from(NASTY), st.characters()), min_size=1, max_size=120)
 
 
-@pytest.fixture
-def settings(settings, request):
-    return twilio_settings(
-        settings,
-        request.getfixturevalue("twilio_stub"),
-        API_TOKEN=TOKEN,
-        ACK_REPLY_INCLUDES_DETAILS=True,
-    )
+pytestmark = [
+    pytest.mark.twilio,
+    pytest.mark.settings(API_TOKEN=TOKEN, ACK_REPLY_INCLUDES_DETAILS=True),
+]
 
 
 def storable(text: str) -> str:

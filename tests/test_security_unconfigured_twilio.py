@@ -15,13 +15,17 @@ from dispatcher import create_app
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, InboundMessage, Lead
 from dispatcher.sms.outbox import development_auth_token
-from tests.webhook_helpers import ALICE, call_params, page_out, post_signed, sms_params, state
+from tests.factories import paged_lead
+from tests.webhook_helpers import ALICE, call_params, post_signed, sms_params, state
 
 OLD_DEFAULT_KEY = "dev-only-secret-change-me"
 NOT_CONFIGURED = (
     "Twilio is not configured (TWILIO_AUTH_TOKEN unset): webhooks are refused "
     "and SMS go to the outbox"
 )
+
+# Production-like: a proper SECRET_KEY, no Twilio settings, not development mode.
+pytestmark = pytest.mark.settings(DEVELOPMENT_MODE=False, SECRET_KEY=secrets.token_hex(32))
 
 
 def old_development_token(secret_key: str) -> str:
@@ -34,13 +38,6 @@ def instance(instance_dir, monkeypatch):
     monkeypatch.setenv("INSTANCE_PATH", instance_dir)
 
 
-@pytest.fixture
-def settings(settings):
-    """Production-like: a proper SECRET_KEY, no Twilio settings, not development mode."""
-    settings.update(DEVELOPMENT_MODE=False, SECRET_KEY=secrets.token_hex(32))
-    return settings
-
-
 def tokens_an_attacker_tries(app) -> list[str]:
     return [
         old_development_token(OLD_DEFAULT_KEY),  # the key that was written in the code
@@ -49,7 +46,7 @@ def tokens_an_attacker_tries(app) -> list[str]:
 
 
 def test_a_reply_signed_with_a_derived_token_is_refused_and_changes_nothing(app, client, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
     before = state(paged)
 
     for token in tokens_an_attacker_tries(app):
@@ -61,7 +58,7 @@ def test_a_reply_signed_with_a_derived_token_is_refused_and_changes_nothing(app,
 
 
 def test_a_call_signed_with_a_derived_token_is_refused_and_reads_out_nothing(app, client, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
     before = state(paged)
 
     for token in tokens_an_attacker_tries(app):

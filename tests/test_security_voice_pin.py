@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, LeadEvent
-from tests.conftest import sign_in
-from tests.factories import T0, person
+from tests.app_setup import sign_in
+from tests.factories import T0, paged_lead, person
 from tests.webhook_helpers import (
     ALICE,
     BRUNO,
@@ -23,30 +23,20 @@ from tests.webhook_helpers import (
     count,
     dialled,
     key_in,
-    page_out,
     post_signed,
     ring,
     said,
     state,
-    twilio_settings,
 )
 
 PIN = "2580"
 
 
-@pytest.fixture
-def settings(settings, request):
-    extra = {"COORDINATOR_PHONE": COORDINATOR, **dict(getattr(request, "param", {}))}
-    if extra.pop("outbox", False):
-        settings.update(extra)
-        return settings
-    return twilio_settings(settings, request.getfixturevalue("twilio_stub"), **extra)
-
-
-@pytest.fixture(autouse=True)
-def office_hours(monkeypatch):
-    for module in ("callbacks.voice", "callbacks.voice_pin"):
-        monkeypatch.setattr(f"{module}.utcnow", lambda: T0)
+pytestmark = [
+    pytest.mark.twilio,
+    pytest.mark.settings(COORDINATOR_PHONE=COORDINATOR),
+    pytest.mark.usefixtures("clock"),  # office hours: Monday 10:00
+]
 
 
 @pytest.fixture
@@ -79,7 +69,7 @@ def outcome(call_sid: str) -> str:
 
 
 def test_an_unattested_call_asks_for_the_pin_and_reads_nothing(client, office, alice_with_pin):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     call_sid, response = unattested(client)
 
@@ -94,7 +84,7 @@ def test_an_unattested_call_asks_for_the_pin_and_reads_nothing(client, office, a
 
 
 def test_the_right_pin_reads_the_details_and_acknowledges(client, office, alice_with_pin):
-    paged = page_out(office, listing="L-1001")
+    paged = paged_lead(office, listing="L-1001")
     call_sid, _ = unattested(client)
 
     response = key_in(client, call_sid, PIN)
@@ -107,7 +97,7 @@ def test_the_right_pin_reads_the_details_and_acknowledges(client, office, alice_
 
 
 def test_a_wrong_pin_gets_one_retry_then_goodbye_with_nothing_read(client, office, alice_with_pin):
-    paged = page_out(office)
+    paged = paged_lead(office)
     call_sid, _ = unattested(client)
 
     retry = key_in(client, call_sid, "1357")
@@ -126,7 +116,7 @@ def test_a_wrong_pin_gets_one_retry_then_goodbye_with_nothing_read(client, offic
 
 
 def test_a_wrong_pin_then_the_right_one_reads_the_details(client, office, alice_with_pin):
-    paged = page_out(office)
+    paged = paged_lead(office)
     call_sid, _ = unattested(client)
 
     key_in(client, call_sid, "0000")
@@ -137,7 +127,7 @@ def test_a_wrong_pin_then_the_right_one_reads_the_details(client, office, alice_
 
 
 def test_the_same_keys_delivered_twice_acknowledge_once(client, office, alice_with_pin):
-    page_out(office)
+    paged_lead(office)
     call_sid, _ = unattested(client)
 
     first = key_in(client, call_sid, PIN)
@@ -149,7 +139,7 @@ def test_the_same_keys_delivered_twice_acknowledge_once(client, office, alice_wi
 def test_after_the_pin_a_replay_of_the_call_or_of_other_keys_reads_nothing(
     client, office, alice_with_pin
 ):
-    page_out(office)
+    paged_lead(office)
     params = call_params(ALICE, attested=False)
     post_signed(client, "/twilio/voice", params)
     assert "Mrs Example" in said(key_in(client, params["CallSid"], PIN))
@@ -167,7 +157,7 @@ def test_the_pin_is_checked_for_the_caller_the_call_remembered(client, office, a
     bruno = person("Bruno Diaz")
     bruno.set_voice_pin("4826")
     db.session.commit()
-    paged = page_out(office, asked_for_id=alice_with_pin.id)
+    paged = paged_lead(office, asked_for_id=alice_with_pin.id)
     call_sid, _ = unattested(client)
 
     params = call_params(BRUNO, sid=call_sid, attested=False, Digits="4826")
@@ -178,7 +168,7 @@ def test_the_pin_is_checked_for_the_caller_the_call_remembered(client, office, a
 
 
 def test_keys_for_a_call_that_asked_for_no_pin_change_nothing(client, office, alice_with_pin):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     response = key_in(client, call_params(ALICE)["CallSid"], PIN)
 
@@ -195,7 +185,7 @@ def test_keys_that_are_no_pin_count_as_a_wrong_one(client, office, alice_with_pi
 
 
 def test_without_a_pin_they_are_told_to_set_one_and_hear_no_details(client, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     call_sid, response = unattested(client)
 
@@ -209,7 +199,7 @@ def test_without_a_pin_they_are_told_to_set_one_and_hear_no_details(client, offi
     "verstat", ["TN-Validation-Passed-B", "TN-Validation-Passed-C", "TN-Validation-Failed-A", ""]
 )
 def test_only_full_attestation_skips_the_pin(client, office, alice_with_pin, verstat):
-    page_out(office)
+    paged_lead(office)
 
     _, response = unattested(client, StirVerstat=verstat)
 
@@ -217,7 +207,7 @@ def test_only_full_attestation_skips_the_pin(client, office, alice_with_pin, ver
 
 
 def test_full_attestation_reads_the_details_without_a_pin(client, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     response = ring(client, sender=ALICE)  # StirVerstat=TN-Validation-Passed-A
 
@@ -227,7 +217,7 @@ def test_full_attestation_reads_the_details_without_a_pin(client, office):
 
 @pytest.mark.parametrize("settings", [{"VOICE_PIN_REQUIRED": False}], indirect=True)
 def test_an_office_may_turn_the_pin_off(client, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     _, response = unattested(client)
 
@@ -236,7 +226,7 @@ def test_an_office_may_turn_the_pin_off(client, office):
 
 
 def test_after_three_refused_calls_in_a_day_no_pin_is_asked(client, office, alice_with_pin):
-    page_out(office)
+    paged_lead(office)
     for _ in range(3):
         call_sid, _ = unattested(client)
         key_in(client, call_sid, "1111")
@@ -328,7 +318,7 @@ def test_only_a_salesperson_sets_a_pin(client, office):
 
 @pytest.mark.parametrize("settings", [{"outbox": True}], indirect=True)
 def test_the_development_phone_calls_from_the_salespersons_own_phone_attested(client, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
     sign_in(client, "coordinator")
     alice = person("Alice Chen")
 

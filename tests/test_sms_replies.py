@@ -17,34 +17,23 @@ from dispatcher.pages import service as pages
 from dispatcher.pages.replies import DONE_HELP, UNKNOWN_NUMBER_REPLY
 from dispatcher.queue import queue
 from routing import RULE_OWNER
-from tests.factories import T0, new_lead, person
+from tests.factories import T0, new_lead, paged_lead, person
 from tests.webhook_helpers import (
     BRUNO,
     MANAGER,
     STRANGER,
     count,
     events,
-    page_out,
     pages_of,
     post_signed,
     reply_text,
     sms_params,
     state,
     text_sms,
-    twilio_settings,
 )
 from workers import jobs
 
-
-@pytest.fixture
-def settings(settings, request):
-    extra = dict(getattr(request, "param", {}))
-    return twilio_settings(settings, request.getfixturevalue("twilio_stub"), **extra)
-
-
-@pytest.fixture
-def paged(office):
-    return page_out(office)
+pytestmark = pytest.mark.twilio
 
 
 def queued() -> list[str]:
@@ -69,7 +58,7 @@ def test_ok_tells_them_to_call_the_office_for_the_details(client, paged):
 
 @pytest.mark.parametrize("settings", [{"ACK_REPLY_INCLUDES_DETAILS": True}], indirect=True)
 def test_the_office_may_allow_the_details_in_the_ok_reply(client, office):
-    ids = page_out(office, listing="L-1001")
+    ids = paged_lead(office, listing="L-1001")
 
     answer = reply_text(text_sms(client, "OK"))
 
@@ -97,7 +86,7 @@ def test_no_or_pass_gives_the_lead_to_the_next_salesperson_now(client, paged, bo
 
 
 def test_a_pass_on_a_caller_who_asked_for_them_goes_to_the_manager(client, office):
-    ids = page_out(office, asked_for_id=person("Alice Chen").id)
+    ids = paged_lead(office, asked_for_id=person("Alice Chen").id)
 
     text_sms(client, "NO")
 
@@ -211,7 +200,7 @@ def test_nobody_reports_on_a_lead_that_is_not_theirs(client, paged):
 
 def test_an_outcome_report_is_a_later_last_contact_for_ownership(client, office, monkeypatch):
     """O6: ownership lapses 20 days after the last contact; a report counts as one."""
-    first = page_out(office, now=T0)
+    first = paged_lead(office, now=T0)
     pages.acknowledge_page(session=db.session, page_id=first.page, now=T0, by="sms")
     db.session.commit()
     [before] = known_clients(session=db.session, phones=["+12025550188"])
@@ -230,7 +219,7 @@ def test_an_outcome_report_is_a_later_last_contact_for_ownership(client, office,
 
 
 def test_without_a_report_ownership_lapses_from_the_acknowledgement(client, office):
-    first = page_out(office, now=T0)
+    first = paged_lead(office, now=T0)
     pages.acknowledge_page(session=db.session, page_id=first.page, now=T0, by="sms")
     db.session.commit()
 
@@ -340,7 +329,7 @@ def test_the_same_stop_delivered_twice_acts_once(client, office):
 
 def test_the_manager_page_shows_who_opted_out(client, office):
     text_sms(client, "STOP")
-    from tests.conftest import sign_in
+    from tests.app_setup import sign_in
 
     html = sign_in(client, "manager").get("/manager/salespeople").get_data(as_text=True)
 

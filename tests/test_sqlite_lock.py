@@ -13,9 +13,12 @@ from sqlalchemy import text
 from dispatcher import sqlite
 from dispatcher.extensions import db
 from dispatcher.models import Lead
-from tests.conftest import PG_URL
+from tests.app_setup import PG_URL
 
-pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's write lock")
+pytestmark = [
+    pytest.mark.skipif(bool(PG_URL), reason="SQLite's write lock"),
+    pytest.mark.commits,  # a second connection takes the lock
+]
 
 
 def hold_write_lock(app, seconds: float) -> threading.Thread:

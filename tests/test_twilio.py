@@ -17,21 +17,13 @@ from dispatcher.sms import SendFailed, sms_transport
 from dispatcher.sms.twilio_transport import TwilioTransport
 from tests.factories import new_lead
 from tests.twilio_retry_helpers import page, send_page
-from tests.twilio_stub import app_settings
+from tests.webhook_helpers import ALICE, OFFICE
 from workers import jobs
 
-OFFICE = "+12025550100"
-ALICE = "+12025550101"  # first in the demo office's rotation
-
-
-@pytest.fixture
-def settings(settings, twilio_stub):
-    settings.update(
-        app_settings(twilio_stub, from_number=OFFICE),
-        TWILIO_TIMEOUT_SECONDS=1,
-        PUBLIC_BASE_URL="https://dispatch.example.com",
-    )
-    return settings
+pytestmark = [
+    pytest.mark.twilio,
+    pytest.mark.settings(TWILIO_TIMEOUT_SECONDS=1, PUBLIC_BASE_URL="https://dispatch.example.com"),
+]
 
 
 def log_lead(office, **fields) -> tuple[int, int]:

@@ -19,17 +19,14 @@ from dispatcher.queue import enqueue_send, queue
 from dispatcher.sms import SendFailed
 from dispatcher.sms.twilio_transport import Backoff
 from tests.twilio_retry_helpers import (
-    ALICE,
+    TIMEOUT,
     log_lead,
     page,
-    retry_settings,
     send_page,
 )
+from tests.webhook_helpers import ALICE
 
-
-@pytest.fixture
-def settings(settings, twilio_stub):
-    return retry_settings(settings, twilio_stub)
+pytestmark = [pytest.mark.twilio, pytest.mark.settings(TWILIO_TIMEOUT_SECONDS=TIMEOUT)]
 
 
 # -- 429: backoff with full jitter, Retry-After, bounded ---------------------------------

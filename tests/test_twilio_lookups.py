@@ -24,21 +24,16 @@ from dispatcher.queue import queue
 from dispatcher.sms import SendFailed, outbound, sms_transport
 from tests.factories import CLAIM_TIMEOUT
 from tests.twilio_retry_helpers import (
-    ALICE,
-    OFFICE,
     TIMEOUT,
     events,
     log_lead,
     page,
-    retry_settings,
     send_page,
 )
+from tests.webhook_helpers import ALICE, OFFICE
 from workers.sweeper import sweep_once
 
-
-@pytest.fixture
-def settings(settings, twilio_stub):
-    return retry_settings(settings, twilio_stub)
+pytestmark = [pytest.mark.twilio, pytest.mark.settings(TWILIO_TIMEOUT_SECONDS=TIMEOUT)]
 
 
 # -- ambiguous answers: look the message up before sending again --------------------------
@@ -276,6 +271,7 @@ def die_after_twilio_answered(page_id: int) -> None:
     db.session.commit()
 
 
+@pytest.mark.slow  # ~30 s: the benchmark's figures; .ci/run runs it once
 @pytest.mark.parametrize(("lookups_fail", "count"), [(False, 100), (True, 50)])
 def test_mixed_faults_duplicate_count(office, twilio_stub, fake_time, lookups_fail, count):
     """``count`` pages, each try drawn from: fine (2 in 8), 429s, a 500 before or after

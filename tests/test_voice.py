@@ -15,7 +15,7 @@ from dispatcher.extensions import db
 from dispatcher.models import InboundCall, Lead, LeadEvent, Page
 from dispatcher.pages import service as pages
 from dispatcher.queue import queue
-from tests.factories import T0, person
+from tests.factories import T0, paged_lead, person
 from tests.webhook_helpers import (
     ALICE,
     COORDINATOR,
@@ -23,14 +23,12 @@ from tests.webhook_helpers import (
     call_params,
     count,
     dialled,
-    page_out,
     post_signed,
     ring,
     said,
     state,
     stubs,
     text_sms,
-    twilio_settings,
     verbs,
 )
 
@@ -39,24 +37,7 @@ MONDAY_10AM = T0  # 15:00 UTC is 10:00 in New York
 MONDAY_9PM = datetime(2026, 11, 24, 2, 0)  # Monday 21:00 in New York
 
 
-@pytest.fixture
-def settings(settings, request):
-    extra = {"COORDINATOR_PHONE": COORDINATOR, **dict(getattr(request, "param", {}))}
-    if extra.pop("outbox", False):
-        settings.update(extra)
-        return settings
-    return twilio_settings(settings, request.getfixturevalue("twilio_stub"), **extra)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the time the voice webhook reads (UTC, naive)."""
-
-    def set_to(moment: datetime) -> None:
-        monkeypatch.setattr("callbacks.voice.utcnow", lambda: moment)
-
-    set_to(MONDAY_10AM)
-    return set_to
+pytestmark = [pytest.mark.twilio, pytest.mark.settings(COORDINATOR_PHONE=COORDINATOR)]
 
 
 # -- a caller -------------------------------------------------------------------------
@@ -201,7 +182,7 @@ def test_a_salesperson_calling_back_acknowledges_and_hears_the_details(
     client, office, clock, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    paged = page_out(office, listing="L-1001")
+    paged = paged_lead(office, listing="L-1001")
 
     response = ring(client, sender=ALICE)
 
@@ -227,7 +208,7 @@ def test_a_salesperson_calling_back_acknowledges_and_hears_the_details(
 def test_after_an_ok_by_sms_the_call_reads_the_details_without_acknowledging_again(
     client, office, clock, monkeypatch
 ):
-    paged = page_out(office)
+    paged = paged_lead(office)
     monkeypatch.setattr("callbacks.sms.utcnow", lambda: MONDAY_10AM - timedelta(minutes=2))
     text_sms(client, "OK")
 
@@ -242,8 +223,8 @@ def test_after_an_ok_by_sms_the_call_reads_the_details_without_acknowledging_aga
 
 def test_two_open_pages_the_call_asks_which_and_takes_neither(client, office, clock):
     """Issue 15: the call used to take the newest; now it asks (test_voice_choices)."""
-    first = page_out(office, asked_for_id=person("Alice Chen").id)
-    second = page_out(office, asked_for_id=person("Alice Chen").id)
+    first = paged_lead(office, asked_for_id=person("Alice Chen").id)
+    second = paged_lead(office, asked_for_id=person("Alice Chen").id)
 
     response = ring(client, sender=ALICE)
 
@@ -264,7 +245,7 @@ def test_a_salesperson_with_nothing_open_is_put_through(client, office, clock):
 
 def test_a_call_back_after_the_deadline_hears_no_details(client, office, clock):
     """The lead went to the next salesperson: its details are theirs now."""
-    paged = page_out(office)
+    paged = paged_lead(office)
     page = db.session.get(Page, paged.page)
     pages.handle_deadline(
         session=db.session,
@@ -284,7 +265,7 @@ def test_a_call_back_after_the_deadline_hears_no_details(client, office, clock):
 def test_outside_hours_the_salesperson_hears_the_details_and_nobody_is_dialled(
     client, office, clock
 ):
-    paged = page_out(office)
+    paged = paged_lead(office)
     clock(MONDAY_9PM)
 
     response = ring(client, sender=ALICE)
@@ -296,7 +277,7 @@ def test_outside_hours_the_salesperson_hears_the_details_and_nobody_is_dialled(
 
 
 def test_the_same_call_back_delivered_twice_acknowledges_once(client, office, clock):
-    page_out(office)
+    paged_lead(office)
     params = call_params(ALICE)
 
     first = post_signed(client, "/twilio/voice", params)

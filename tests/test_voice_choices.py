@@ -14,30 +14,26 @@ from sqlalchemy import select
 from dispatcher.clock import local_time, utcnow
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, LeadEvent, Page
-from tests.factories import person
+from tests.factories import paged_lead, person
 from tests.webhook_helpers import (
     ALICE,
     COORDINATOR,
     call_params,
     key_in,
-    page_out,
     post_signed,
     said,
     state,
     text_sms,
-    twilio_settings,
 )
+
+pytestmark = [pytest.mark.twilio, pytest.mark.settings(COORDINATOR_PHONE=COORDINATOR)]
+
 
 PIN = "2580"
 
 
-@pytest.fixture
-def settings(settings, twilio_stub):
-    return twilio_settings(settings, twilio_stub, COORDINATOR_PHONE=COORDINATOR)
-
-
 def for_alice(office):
-    return page_out(office, now=utcnow(), asked_for_id=person("Alice Chen").id)
+    return paged_lead(office, now=utcnow(), asked_for_id=person("Alice Chen").id)
 
 
 def clock(moment) -> str:

@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, InboundMessage, Lead, ManagerMessage, Page
 from dispatcher.sms.outbox import new_sid
+from tests.factories import paged_lead
 from tests.webhook_helpers import (
     ALICE,
     COORDINATOR,
@@ -23,20 +24,20 @@ from tests.webhook_helpers import (
     call_params,
     count,
     events,
-    page_out,
     receipt_params,
     sign,
     sms_params,
     state,
-    twilio_settings,
 )
 
 COPIES = 5
 
 
-@pytest.fixture
-def settings(settings, twilio_stub):
-    return twilio_settings(settings, twilio_stub, COORDINATOR_PHONE=COORDINATOR)
+pytestmark = [
+    pytest.mark.twilio,
+    pytest.mark.settings(COORDINATOR_PHONE=COORDINATOR),
+    pytest.mark.commits,  # the server's threads read what the test commits
+]
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def pages_of(lead_id: int) -> list[Page]:
 
 
 def test_an_acknowledgement_delivered_five_times_at_once_acknowledges_once(server, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     answers = deliver_at_once(server, "/twilio/sms", sms_params("OK"))
 
@@ -93,7 +94,7 @@ def test_an_acknowledgement_delivered_five_times_at_once_acknowledges_once(serve
 
 
 def test_a_pass_delivered_five_times_at_once_moves_the_lead_once(server, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     answers = deliver_at_once(server, "/twilio/sms", sms_params("NO"))
 
@@ -105,7 +106,7 @@ def test_a_pass_delivered_five_times_at_once_moves_the_lead_once(server, office)
 
 
 def test_an_outcome_delivered_five_times_at_once_is_recorded_once(server, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
     deliver_at_once(server, "/twilio/sms", sms_params("OK"))
 
     answers = deliver_at_once(server, "/twilio/sms", sms_params(f"DONE {paged.lead} APPOINTMENT"))
@@ -116,7 +117,7 @@ def test_an_outcome_delivered_five_times_at_once_is_recorded_once(server, office
 
 
 def test_a_stop_delivered_five_times_at_once_tells_the_manager_once(server, office):
-    page_out(office)
+    paged_lead(office)
 
     answers = deliver_at_once(server, "/twilio/sms", sms_params("STOP"))
 
@@ -125,7 +126,7 @@ def test_a_stop_delivered_five_times_at_once_tells_the_manager_once(server, offi
 
 
 def test_a_failed_receipt_delivered_five_times_at_once_reassigns_once(server, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
     sid = db.session.get(Page, paged.page).message_sid
     params = receipt_params(sid, "undelivered", ErrorCode="30003")
 
@@ -138,7 +139,7 @@ def test_a_failed_receipt_delivered_five_times_at_once_reassigns_once(server, of
 
 
 def test_a_delivered_receipt_five_times_at_once_leaves_the_page_waiting(server, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
     sid = db.session.get(Page, paged.page).message_sid
 
     answers = deliver_at_once(server, "/twilio/status", receipt_params(sid, "delivered"))
@@ -157,7 +158,7 @@ def test_a_caller_delivered_five_times_at_once_is_logged_once(server, office):
 
 
 def test_a_call_back_delivered_five_times_at_once_acknowledges_once(server, office):
-    paged = page_out(office)
+    paged = paged_lead(office)
 
     answers = deliver_at_once(server, "/twilio/voice", call_params(ALICE, sid=new_sid("CA")))
 

@@ -12,13 +12,11 @@ from dispatcher.models import InboundMessage, OutboxMessage, Page
 from dispatcher.pages import service as pages
 from dispatcher.pages.replies import HELP_TEXT, UNKNOWN_NUMBER_REPLY
 from dispatcher.sms.outbox import new_sid
-from tests.factories import person
-from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, app_settings
+from testkit.twilio_stub import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import paged_lead, person
 from tests.webhook_helpers import (
-    OFFICE,
     count,
     events,
-    page_out,
     post_signed,
     receipt,
     reply_text,
@@ -31,20 +29,7 @@ from tests.webhook_helpers import (
 PUBLIC = "https://dispatch.example.com"
 
 
-@pytest.fixture
-def settings(settings, request):
-    """Twilio credentials (sending through the stub) unless a test asks for the outbox;
-    a test may add settings with ``parametrize("settings", [{...}], indirect=True)``."""
-    extra = dict(getattr(request, "param", {}))
-    if not extra.pop("outbox", False):
-        settings.update(app_settings(request.getfixturevalue("twilio_stub"), from_number=OFFICE))
-    settings.update(extra)
-    return settings
-
-
-@pytest.fixture
-def paged(office):
-    return page_out(office)
+pytestmark = pytest.mark.twilio
 
 
 # -- replies to a page ------------------------------------------------------------
@@ -64,8 +49,8 @@ def test_the_salesperson_acknowledges_their_page(client, paged, body):
 
 
 def test_ok_with_a_ref_picks_that_page(client, office):
-    first = page_out(office, asked_for_id=person("Alice Chen").id)
-    second = page_out(office, asked_for_id=person("Alice Chen").id)
+    first = paged_lead(office, asked_for_id=person("Alice Chen").id)
+    second = paged_lead(office, asked_for_id=person("Alice Chen").id)
 
     assert f"Ref {first.lead} is yours" in reply_text(text_sms(client, f"OK {first.lead}"))
     assert state(first)[0] == "acknowledged" and state(second)[0] == "open"

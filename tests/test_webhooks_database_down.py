@@ -12,7 +12,7 @@ import pytest
 from callbacks.sms import NOT_RECORDED
 from dispatcher import create_app
 from dispatcher.office.hours import parse_span
-from tests.conftest import unreachable_database_url
+from tests.app_setup import unreachable_database_url
 from tests.factories import T0
 from tests.webhook_helpers import (
     COORDINATOR,
@@ -21,7 +21,6 @@ from tests.webhook_helpers import (
     reply_text,
     ring,
     sms_params,
-    twilio_settings,
 )
 
 ON_DUTY = "+12025550160"
@@ -29,11 +28,15 @@ MONDAY_10AM = T0  # 10:00 in New York
 MONDAY_9PM = datetime(2026, 11, 24, 2, 0)  # 21:00 in New York
 
 
+pytestmark = [
+    pytest.mark.twilio,
+    pytest.mark.settings(COORDINATOR_PHONE=COORDINATOR, ON_DUTY_PHONE=ON_DUTY),
+]
+
+
 @pytest.fixture
-def app_without_database(settings, twilio_stub):
-    url = settings["SQLALCHEMY_DATABASE_URI"]
-    broken = unreachable_database_url(url)
-    twilio_settings(settings, twilio_stub, COORDINATOR_PHONE=COORDINATOR, ON_DUTY_PHONE=ON_DUTY)
+def app_without_database(settings):
+    broken = unreachable_database_url(settings["SQLALCHEMY_DATABASE_URI"])
     return create_app({**settings, "SQLALCHEMY_DATABASE_URI": broken})
 
 

@@ -20,7 +20,7 @@ from dispatcher.models import (
     User,
 )
 from dispatcher.office.setup import create_office
-from tests.conftest import sign_in
+from tests.app_setup import sign_in
 from tests.factories import new_lead
 from tests.webhook_helpers import (
     ALICE,
@@ -28,20 +28,16 @@ from tests.webhook_helpers import (
     call_params,
     post_signed,
     sms_params,
-    twilio_settings,
 )
+
+pytestmark = pytest.mark.twilio
+
 
 HARBOUR_NUMBER = "+12025550300"
 CENTURY_NUMBER = "+12025550100"
 PASSWORD = "harbour-password"
 # Wednesday 25 Nov 2026, 03:00 UTC: 11:00 in Hong Kong, 22:00 (Tuesday) in New York.
 HK_MORNING = datetime(2026, 11, 25, 3, 0)
-
-
-@pytest.fixture
-def settings(settings, twilio_stub):
-    """Webhooks signed as Twilio signs them (the stub's token)."""
-    return twilio_settings(settings, twilio_stub)
 
 
 def count(model) -> int:

@@ -1,7 +1,8 @@
-"""What the Twilio failure tests share (issue #7, 9): the app sending through the stub
-with a short client timeout, an injected sleep and clock for the transport, and small
-look-ups. Every wait goes through the injected sleep and clock: nothing sleeps for real,
-and the only real waits are sub-second client timeouts."""
+"""What the Twilio failure tests share (issue #7, 9): the short client timeout (their
+modules are marked ``twilio`` and ``settings(TWILIO_TIMEOUT_SECONDS=TIMEOUT)``), an
+injected sleep and clock for the transport, and small look-ups. Every wait goes through
+the injected sleep and clock: nothing sleeps for real, and the only real waits are
+sub-second client timeouts."""
 
 from __future__ import annotations
 
@@ -16,18 +17,9 @@ from dispatcher.leads.service import current_page
 from dispatcher.models import LeadEvent, Page
 from dispatcher.sms import sms_transport
 from tests.factories import new_lead
-from tests.twilio_stub import app_settings
 from workers import jobs
 
-OFFICE = "+12025550100"
-ALICE = "+12025550101"  # first in the demo office's rotation
 TIMEOUT = 0.3  # seconds: the client's timeout here, so ambiguous cases cost little
-
-
-def retry_settings(settings: dict, twilio_stub) -> dict:
-    """Sending through the stub, with the short client timeout."""
-    settings.update(app_settings(twilio_stub, from_number=OFFICE), TWILIO_TIMEOUT_SECONDS=TIMEOUT)
-    return settings
 
 
 class FakeTime:

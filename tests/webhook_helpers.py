@@ -3,20 +3,17 @@ look-ups the webhook tests share."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from xml.etree import ElementTree
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from dispatcher.extensions import db
-from dispatcher.leads.service import current_page
 from dispatcher.leads.voice_pins import FULLY_ATTESTED
 from dispatcher.models import Lead, LeadEvent, Page
 from dispatcher.sms.outbox import new_sid
-from tests.factories import new_lead
-from tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, app_settings
-from workers import jobs
+from testkit.twilio_stub import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import count  # noqa: F401 (the webhook tests' look-ups)
 
 OFFICE = "+12025550100"
 ALICE = "+12025550101"  # first in the demo office's rotation
@@ -24,12 +21,6 @@ BRUNO = "+12025550102"  # second
 MANAGER = "+12025550199"  # the demo office's manager
 COORDINATOR = "+12025550150"
 STRANGER = "+12025550177"
-
-
-def twilio_settings(settings: dict, stub, **extra) -> dict:
-    """Sending through the stub with the real twilio client; webhooks signed with its token."""
-    settings.update(app_settings(stub, from_number=OFFICE), **extra)
-    return settings
 
 
 def sign(url: str, params: dict, token: str = AUTH_TOKEN) -> str:
@@ -100,23 +91,9 @@ def receipt(client, sid: str, status: str, **extra):
     return response
 
 
-def page_out(office, **fields) -> SimpleNamespace:
-    """A lead logged and its page sent (through the stub, or the outbox)."""
-    lead = new_lead(office, **fields)
-    page = current_page(session=db.session, lead_id=lead.id)
-    ids = SimpleNamespace(lead=lead.id, page=page.id)
-    db.session.commit()
-    assert jobs.send_page(ids.page) == "sent"
-    return ids
-
-
 def state(paged) -> tuple[str, str]:
     db.session.expire_all()
     return db.session.get(Page, paged.page).state, db.session.get(Lead, paged.lead).state
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def events(kind: str) -> list[LeadEvent]:

@@ -4,7 +4,7 @@ that ``StubControl`` calls from another process.
 
 Clients drop their connections here on purpose (a timeout, a hung request let go, a
 worker killed mid-request); the server takes that quietly and still reports any other
-error. Part of the Twilio stub; import it from tests.twilio_stub.
+error. Part of the Twilio stub; import it from testkit.twilio_stub.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from tests.twilio_stub_api import ACCOUNT_SID, AUTH_TOKEN
-from tests.twilio_stub_state import CONTROL_ACTIONS, StubState
+from testkit.twilio_stub.api import ACCOUNT_SID, AUTH_TOKEN
+from testkit.twilio_stub.state import CONTROL_ACTIONS, StubState
 
 
 class TwilioStub(StubState):

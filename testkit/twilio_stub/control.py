@@ -1,8 +1,8 @@
 """``StubControl``: steer a Twilio stub running in another process (``python -m
-tests.twilio_stub``) over its ``/_stub/`` paths, with the same scripting calls as the
+testkit.twilio_stub``) over its ``/_stub/`` paths, with the same scripting calls as the
 in-process stub (``fail_next``, ``hang_next``, ``release``...) and what it received.
 
-Part of the Twilio stub; import it from tests.twilio_stub.
+Part of the Twilio stub; import it from testkit.twilio_stub.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from tests.twilio_stub_state import CONTROL_ACTIONS
+from testkit.twilio_stub.state import CONTROL_ACTIONS
 
 
 class StubControl:
-    """Steer a stub running in another process (``python -m tests.twilio_stub``)."""
+    """Steer a stub running in another process (``python -m testkit.twilio_stub``)."""
 
     ACTIONS = CONTROL_ACTIONS
 

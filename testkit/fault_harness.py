@@ -4,7 +4,7 @@ A private redis-server that can be stopped and started again on the same socket;
 back room (RQ workers and the sweeper) kept running by a small supervisor, as a platform
 restarts a crashed process, so that a worker can be killed with -9 and come back; who
 holds RQ's scheduler lock. What happened (the counts that must come out zero) is read
-by tests/fault_outcome.py.
+by testkit/fault_outcome.py.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 serves, Twilio's error codes, and the JSON of an error, a created message and a page of
 the message list.
 
-Only shapes and constants, no state: tests/twilio_stub_state.py decides which of these
-to answer and when. Part of the Twilio stub; import it from tests.twilio_stub.
+Only shapes and constants, no state: testkit/twilio_stub/state.py decides which of these
+to answer and when. Part of the Twilio stub; import it from testkit.twilio_stub.
 """
 
 from __future__ import annotations

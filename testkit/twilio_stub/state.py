@@ -2,8 +2,8 @@
 
 ``StubState`` records every request with its arrival time, holds the scripts a test
 queued (fail, answer late, hang, drop, with or without creating the message first) and
-decides each answer. It knows nothing of HTTP: tests/twilio_stub_server.py puts it
-behind a socket. Part of the Twilio stub; import it from tests.twilio_stub.
+decides each answer. It knows nothing of HTTP: testkit/twilio_stub/server.py puts it
+behind a socket. Part of the Twilio stub; import it from testkit.twilio_stub.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass
 
-from tests.twilio_stub_api import (
+from testkit.twilio_stub.api import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     MESSAGES_PATH,

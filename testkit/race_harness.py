@@ -69,7 +69,7 @@ def prepare_pages(*, office, trials: int, gap: float, lead_time: float) -> list[
     ``lead_time`` seconds after all pages are written (so none is past when racing)."""
     from dispatcher.extensions import db
     from dispatcher.leads.service import LeadDetails, current_page, log_lead
-    from tests.factories import page_out
+    from testkit.records import page_out
 
     written = []
     for _trial in range(trials):
