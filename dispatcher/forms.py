@@ -18,25 +18,33 @@ from wtforms.validators import (
 from dispatcher.text import forbidden_character, forbidden_message, valid_pin_format
 
 
-def plain_text(form: FlaskForm, field) -> None:
-    """Refuse control characters (a note may hold line breaks, nothing else may)."""
-    multiline = isinstance(field, TextAreaField)
-    if isinstance(field.data, str):
-        character = forbidden_character(field.data, multiline=multiline)
-        if character is not None:
-            raise ValidationError(forbidden_message(character))
+def plain_text_error(field) -> str | None:
+    """The message for a text field holding a control character (a note may hold line
+    breaks, nothing else may), or None."""
+    if isinstance(field, PasswordField) or not isinstance(field, StringField):
+        return None
+    if not isinstance(field.data, str):
+        return None
+    character = forbidden_character(field.data, multiline=isinstance(field, TextAreaField))
+    return forbidden_message(character) if character is not None else None
 
 
 class TextForm(FlaskForm):
     """A form whose every text field refuses control characters, on the pages and in the
-    API alike (passwords excepted: they are only ever hashed)."""
+    API alike (passwords excepted: they are only ever hashed).
+
+    Checked after, and apart from, each field's own validators: `Optional()` ends a
+    field's chain on text that str.strip() empties, and it empties U+001C-U+001F and U+0085
+    too, so a check in the chain let a field of nothing but those through."""
 
     def validate(self, extra_validators=None) -> bool:
-        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
-        for name, field in self._fields.items():
-            if isinstance(field, StringField) and not isinstance(field, PasswordField):
-                extra.setdefault(name, []).append(plain_text)
-        return super().validate(extra_validators=extra)
+        valid = super().validate(extra_validators=extra_validators)
+        for field in self._fields.values():
+            message = plain_text_error(field)
+            if message is not None:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
 
 
 class SignInForm(FlaskForm):
