@@ -12,6 +12,7 @@ from flask import current_app, request
 from sqlalchemy.exc import DBAPIError
 
 from callbacks import bp
+from callbacks.called import office_called
 from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from callbacks.voice import render, twiml
@@ -28,9 +29,12 @@ log = logging.getLogger(__name__)
 @twilio_sids("CallSid")
 def voice_choose():
     call_sid = request.form["CallSid"]
-    lines = calls.lines_from_config(current_app.config)
+    config = current_app.config
+    # Until the office is read (the database may be away), the default zone's hours.
+    lines = calls.lines_from_config(config, timezone=config["OFFICE_TIMEZONE"])
     now = utcnow()
     try:
+        lines = calls.lines_from_config(config, timezone=office_called().timezone)
         step = voice_choices.answer_choice(
             session=db.session,
             call_sid=call_sid,
