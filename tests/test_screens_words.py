@@ -103,7 +103,8 @@ def test_the_dashboard_speaks_the_offices_words(manager, office):
     pages.acknowledge_page(
         session=db.session, page_id=lead.assignments[-1].page.id, now=utcnow(), by="sms"
     )
-    lead.outcome, lead.outcome_at, lead.outcome_by_id = "appointment_set", utcnow(), 1
+    lead.outcome, lead.outcome_at = "appointment_set", utcnow()
+    lead.outcome_by_id = lead.assignments[-1].salesperson_id
     db.session.commit()
 
     shown = screen_text(manager.get("/manager/dashboard"))
