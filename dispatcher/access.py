@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Flask, abort, current_app, g, jsonify, request
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from dispatcher.api import tokens
@@ -44,6 +44,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # The coordinator's console.
     "console.home": OFFICE,
     "console.board": OFFICE,
+    "console.today": OFFICE,
     "console.log_lead": OFFICE,
     "console.lead_detail": OFFICE,
     "console.acknowledge": OFFICE,
@@ -62,6 +63,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "dashboard.export": MANAGERS,
     # A salesperson's own page (the view keeps them to their own leads).
     "salesperson.my_page": SALESPEOPLE,
+    "salesperson.live": SALESPEOPLE,
+    "salesperson.take": SALESPEOPLE,
+    "salesperson.pass_on": SALESPEOPLE,
     "salesperson.report_outcome": SALESPEOPLE,
     "salesperson.set_voice_pin": SALESPEOPLE,
     # The JSON API.
@@ -126,6 +130,9 @@ def check_access():
     if not current_user.is_authenticated:
         return login.unauthorized()
     if not allows(rule, current_user.role):
+        if endpoint == "console.home" and current_user.role == Role.SALESPERSON:
+            # `/` is everyone's way in: a salesperson's is their own page, not a refusal.
+            return redirect(url_for("salesperson.my_page"))
         abort(403)
     return None
 

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 
 from dispatcher.clock import local_time, utcnow
 from dispatcher.office.current import office_of_request
+from dispatcher.words import NOBODY_IN_PARTICULAR, event_detail, in_words
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -21,6 +22,11 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("iso_utc")
     def iso_utc(moment: datetime | None) -> str:
         return moment.isoformat() + "Z" if moment else ""
+
+    # A stored code in the office's words: {{ lead.channel|words('channel') }}.
+    app.add_template_filter(in_words, "words")
+    app.add_template_global(event_detail, "event_detail")
+    app.add_template_global(NOBODY_IN_PARTICULAR, "nobody_in_particular")
 
     @app.template_global("field_state")
     def field_state(errors: dict[str, str], name: str) -> dict[str, str]:

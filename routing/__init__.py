@@ -1,7 +1,7 @@
 """Pure rules that choose the salesperson for a lead: plain data in, a decision out.
 
 Nothing here imports Flask or SQLAlchemy or reads a clock, so every decision can be
-replayed from the inputs stored with it (routing.replay; domain.md C2, C3, O1-O6, Q1-Q4).
+replayed from the inputs stored with it (routing.replay; docs/rules.md C2, C3, O1-O6, Q1-Q4).
 """
 
 from routing.decision import (

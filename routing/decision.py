@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 # Rule names as stored with each assignment and shown to the manager, in the order
-# they are tried (domain.md C2, C3, O1, O4-O6, Q1-Q4).
+# they are tried (docs/rules.md C2, C3, O1, O4-O6, Q1-Q4).
 RULE_ASKED_FOR = "asked_for"  # C3, O4: the caller named a salesperson
 RULE_OWNER = "owner"  # O1, O6: a known client whose ownership is still valid
 RULE_LISTING_AGENT = "listing_agent"  # C2: a buyer or renter asking about a listing

@@ -1,4 +1,4 @@
-"""The office's rules for choosing a salesperson, in order (issue 4; domain.md C2, C3, C5,
+"""The office's rules for choosing a salesperson, in order (issue 4; docs/rules.md C2, C3, C5,
 O1, O4-O6, O9, Q1-Q4):
 
 1. asked for by name (C3, O4): that salesperson whatever their status;

@@ -4,7 +4,7 @@ Not a test module: tests/test_routing_*.py import from here, so that a table in 
 them and an assertion in another mean the same Alice, the same caller and the same "now".
 Six salespeople in the manager's order, with the skills and statuses the rules tell
 apart (Emil off shift, Farah inactive); Bruno owns the caller and Chen a family member's
-number (domain.md O9).
+number (docs/rules.md O9).
 """
 
 from __future__ import annotations

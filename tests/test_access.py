@@ -32,6 +32,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "api.openapi": ANYONE,
     "console.home": OFFICE,
     "console.board": OFFICE,
+    "console.today": OFFICE,
     "console.log_lead": OFFICE,
     "console.lead_detail": OFFICE,
     "console.acknowledge": OFFICE,
@@ -48,6 +49,9 @@ EXPECTED: dict[str, set[str] | str] = {
     "dashboard.data": MANAGERS,
     "dashboard.export": MANAGERS,
     "salesperson.my_page": SALESPEOPLE,
+    "salesperson.live": SALESPEOPLE,
+    "salesperson.take": SALESPEOPLE,
+    "salesperson.pass_on": SALESPEOPLE,
     "salesperson.report_outcome": SALESPEOPLE,
     "salesperson.set_voice_pin": SALESPEOPLE,
     "api.create_lead": OFFICE_AND_TOKENS,
@@ -92,6 +96,8 @@ def _refusal(endpoint: str, role: str) -> str:
     """What a refused caller gets: the API answers JSON 401/403, a screen sends nobody
     to sign in and refuses a signed-in user 403."""
     signed_in = role not in ("anonymous", "token")
+    if (endpoint, role) == ("console.home", "salesperson"):
+        return "302 /me"  # `/` is a salesperson's way in too: to their own page
     if endpoint.startswith("api."):
         return "403 json" if signed_in or role == "token" else "401 json"
     return "403" if signed_in else "302 sign-in"
@@ -102,6 +108,8 @@ def _outcome(response) -> str:
         return "reached"
     if response.status_code == 302 and "/sign-in" in response.headers["Location"]:
         return "302 sign-in"
+    if response.status_code == 302:
+        return f"302 {response.headers['Location']}"
     kind = " json" if response.is_json and "error" in response.get_json() else ""
     return f"{response.status_code}{kind}"
 

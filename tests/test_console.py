@@ -182,10 +182,12 @@ def test_lead_page_shows_the_timeline(coordinator):
 
     assert response.status_code == 200
     html = text(response)
-    kinds = re.findall(r"<strong>(\w+)</strong>", html)
-    assert kinds == ["logged", "routed", "acknowledged"]
-    assert "rotation: Next in rotation: Alice Chen" in html
-    assert "Alice Chen acknowledged (coordinator)" in html
+    timeline = html[html.index("<h2>Timeline</h2>") :]
+    kinds = re.findall(r"<strong>(\w+)</strong>", timeline)
+    assert kinds == ["Logged", "Routed", "Acknowledged"]
+    assert "Alice Chen</strong>: Next in rotation: Alice Chen" in html
+    assert "rule: Office rotation" in html
+    assert "Alice Chen acknowledged (the coordinator recorded the call-back)" in html
     assert "Zebulon Quill" in html and "+12025550188" in html
 
 
@@ -284,7 +286,7 @@ def test_coordinator_may_not_manage_salespeople(coordinator):
 
 def test_salesperson_may_not_use_the_console(client, office):
     sign_in(client, "alice")
-    assert client.get("/").status_code == 403
+    assert client.get("/").headers["Location"] == "/me"  # her way in is her own page
     assert client.get("/board").status_code == 403
     assert client.post("/leads", data=CALL).status_code == 403
     assert client.get("/manager/salespeople").status_code == 403

@@ -143,7 +143,7 @@ def test_the_latest_leads_link_to_their_timeline(manager, logged):
     assert f'href="/leads/{lead.id}"' in html
     timeline = manager.get(f"/leads/{lead.id}")
     assert timeline.status_code == 200
-    assert "missed" in timeline.get_data(as_text=True)
+    assert "<strong>Missed</strong>" in timeline.get_data(as_text=True)
 
 
 def test_one_salespersons_leads(manager, logged):

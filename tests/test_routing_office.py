@@ -1,5 +1,5 @@
 """The office's routing rules through the database: what the coordinator and the
-manager see (domain.md C2, C3, O1, O4-O6, O9, Q1-Q4)."""
+manager see (docs/rules.md C2, C3, O1, O4-O6, O9, Q1-Q4)."""
 
 from datetime import timedelta
 
@@ -142,4 +142,4 @@ def test_the_lead_page_replays_each_decision(coordinator, office):
     assert response.json["rule"] == "specialist"
     page = coordinator.get(f"/leads/{response.json['id']}").get_data(as_text=True)
     assert "Seller specialist in rotation: Alice Chen" in page
-    assert "Replayed from the stored inputs: same" in page
+    assert "Replayed from what was known then: the same choice." in page

@@ -1,6 +1,6 @@
 """The order of the routing rules and what the coordinator is told: one table of cases
 where each rule beats the ones after it or falls through, the reason a manager reads, the
-script for a named salesperson who is not in (issue 4; domain.md C2, C3, C5, O4, Q1), and
+script for a named salesperson who is not in (issue 4; docs/rules.md C2, C3, C5, O4, Q1), and
 that someone who missed or declined a lead is never chosen again.
 
 The office and helpers are in tests/routing_cases.py.

@@ -1,4 +1,4 @@
-"""Known clients and their owners (domain.md O1, O5, O6, O9, Q4): how long ownership
+"""Known clients and their owners (docs/rules.md O1, O5, O6, O9, Q4): how long ownership
 lasts, a family member's owner, an owner who left or is away (someone else serves, the
 owner keeps the client, no rotation turn is taken, a make-up turn owed is kept), and
 which contact counts when a number is stored twice.

@@ -1,4 +1,4 @@
-"""The rotation and its make-up turns (domain.md Q1-Q3): everyone gets a turn before
+"""The rotation and its make-up turns (docs/rules.md Q1-Q3): everyone gets a turn before
 anyone repeats, one make-up turn after being busy or on an errand however many turns
 were missed, none for being off shift or excluded, make-up turns taken in the lead's
 own pool, and where a pool resumes when the last one served has left it.

@@ -73,7 +73,7 @@ def test_the_salesperson_sees_details_only_after_acknowledging_and_reports_the_o
     response = client.post(f"/me/leads/{lead_id}/outcome", data={"outcome": "appointment_set"})
     assert response.status_code == 303
     assert db.session.get(Lead, lead_id).outcome == "appointment_set"
-    assert "Reported: appointment set" in client.get("/me").get_data(as_text=True)
+    assert "<dt>Reported</dt><dd>appointment set</dd>" in client.get("/me").get_data(as_text=True)
     # Bad outcome: refused, nothing changed.
     client.post(f"/me/leads/{lead_id}/outcome", data={"outcome": "sold it twice"})
     assert db.session.get(Lead, lead_id).outcome == "appointment_set"

@@ -85,7 +85,7 @@ def sms_record(sid: str, *, days_ago: float, reply: str = "Mrs Example, 202-555-
 def test_the_look_up_never_takes_the_number_in_the_url(coordinator, office):
     assert coordinator.get("/callers/lookup?phone=202-555-0188").status_code == 405
     by_form = coordinator.post("/callers/lookup", data={"phone": "202-555-0188"})
-    assert by_form.json == {"known": False, "complete": True, "previous_leads": 0}
+    assert by_form.json == {"known": False, "complete": True, "previous_leads": 0, "name": ""}
     assert coordinator.post("/callers/lookup", json=["202-555-0188"]).json["complete"] is False
 
 

@@ -141,7 +141,7 @@ def kinds_table(cells: list[figures.CallCell]) -> Table:
 
 def summary_table(cells: list[figures.CallCell]) -> Table:
     """The range in one row; capture rate: name and number recorded (the number always
-    is, so it is the share with a name). The seed claims 95-99%."""
+    is, so it is the share with a name). Offices that work this way aim for 95-99%."""
     leads = sum(cell.leads for cell in cells)
     named = sum(cell.named for cell in cells)
     walk_ins = sum(cell.leads for cell in cells if cell.channel == "walk_in")

@@ -31,6 +31,15 @@ USERS = [
     ("manager", Role.MANAGER, None),
     ("admin", Role.ADMIN, None),
 ]
+SALESPERSON_USER = "alice"  # Alice Chen's sign-in
+
+
+def sign_ins() -> str:
+    """The demo's sign-ins in one line: what bin/serve's banner prints and the README
+    quotes (tests/test_readme.py holds them to each other)."""
+    names = [username for username, _role, _id in USERS]
+    names.append(f"{SALESPERSON_USER} (a salesperson)")
+    return f"Sign in as {', '.join(names[:-1])} or {names[-1]}; password {DEMO_PASSWORD}."
 
 
 def load_demo_office(*, session: Session, office: Office, region: str) -> bool:
@@ -56,7 +65,7 @@ def load_demo_office(*, session: Session, office: Office, region: str) -> bool:
             )
         )
     alice = people[SALESPEOPLE[0][0]]
-    for username, role, salesperson_id in [*USERS, ("alice", Role.SALESPERSON, alice.id)]:
+    for username, role, salesperson_id in [*USERS, (SALESPERSON_USER, Role.SALESPERSON, alice.id)]:
         if session.scalar(select(User).where(User.username == username)) is None:
             user = User(
                 office_id=office.id, username=username, role=role, salesperson_id=salesperson_id

@@ -20,8 +20,20 @@ import sys
 import time
 
 from dispatcher import embedded_redis
+from dispatcher.dev.demo import sign_ins
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def banner(base_url: str, *, demo: bool) -> str:
+    """What bin/serve prints once everything runs: where to go and, with the demo
+    office, its sign-ins (the README quotes them)."""
+    return (
+        f"\n  Dispatch is running: open {base_url}/\n"
+        + (f"  {sign_ins()}\n" if demo else "")
+        + f"  The development phone: {base_url}/dev/phone/\n"
+        "  Ctrl-C stops everything.\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,12 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
         )
-        say(
-            f"\n  Dispatch is running: open {env['PUBLIC_BASE_URL']}/\n"
-            "  Sign in as coordinator, manager or alice (salesperson); password demo-password.\n"
-            f"  The development phone: {env['PUBLIC_BASE_URL']}/dev/phone/\n"
-            "  Ctrl-C stops everything.\n"
-        )
+        say(banner(env["PUBLIC_BASE_URL"], demo=not args.no_demo))
         while all(process.poll() is None for _name, process in children):
             time.sleep(0.5)
         for name, process in children:

@@ -1,5 +1,6 @@
 """Looking a caller up while the coordinator types the number: is this a known client,
-who owns them, and when were they last followed up (O1, O6)."""
+who owns them, when were they last followed up (O1, O6), and the name they gave last
+time (filled in for the coordinator, who may correct it)."""
 
 from __future__ import annotations
 
@@ -16,24 +17,31 @@ from dispatcher.models import Lead, Office, Salesperson
 @dataclass(frozen=True)
 class CallerLookup:
     previous_leads: int
+    caller_name: str = ""  # the name given on their latest lead that has one
     owner_name: str | None = None
     last_contact_at: datetime | None = None
     ownership_valid: bool = False
 
 
 def look_up_caller(*, session: Session, office: Office, phone: str, now: datetime) -> CallerLookup:
-    """What the office knows of this E.164 number (nothing about the caller's name)."""
-    previous = session.scalar(
-        select(func.count(Lead.id)).where(Lead.office_id == office.id, Lead.caller_phone == phone)
+    """What the office knows of this E.164 number."""
+    of_number = (Lead.office_id == office.id, Lead.caller_phone == phone)
+    previous = session.scalar(select(func.count(Lead.id)).where(*of_number))
+    name = session.scalar(
+        select(Lead.caller_name)
+        .where(*of_number, Lead.caller_name != "")
+        .order_by(Lead.id.desc())
+        .limit(1)
     )
     clients = known_clients(session=session, phones=[phone])
     if not clients:
-        return CallerLookup(previous_leads=previous or 0)
+        return CallerLookup(previous_leads=previous or 0, caller_name=name or "")
     client = clients[0]
     owner = session.get(Salesperson, client.owner_id)
     lapse = timedelta(days=office.ownership_lapse_days)
     return CallerLookup(
         previous_leads=previous or 0,
+        caller_name=name or "",
         owner_name=owner.name if owner else None,
         last_contact_at=client.last_contact_at,
         ownership_valid=now - client.last_contact_at <= lapse,

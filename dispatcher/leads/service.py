@@ -25,7 +25,6 @@ from dispatcher.models import (
 from dispatcher.office.roster import get_salesperson
 from dispatcher.phones import to_e164
 from routing.decision import RULE_MANAGER, RoutingDecision
-from routing.replay import replay
 
 # Ids are PostgreSQL integers (as dispatcher.RecordId reads them from URLs).
 MAX_RECORD_ID = 2**31 - 1
@@ -282,13 +281,3 @@ def current_page(*, session: Session, lead_id: int) -> Page | None:
     return session.scalar(
         select(Page).where(Page.lead_id == lead_id).order_by(Page.id.desc()).limit(1)
     )
-
-
-def replay_assignment(assignment: Assignment) -> str | None:
-    """Run the stored decision again from its stored inputs: 'same' or what differs."""
-    if not assignment.inputs:
-        return None
-    again = replay(assignment.inputs)
-    if (again.salesperson_id, again.rule) == (assignment.salesperson_id, assignment.rule):
-        return "same"
-    return f"differs: {again.rule} -> salesperson {again.salesperson_id}"

@@ -22,6 +22,8 @@ from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads import callers, stubs
 from dispatcher.leads import service as leads
 from dispatcher.leads.forms import LeadForm
+from dispatcher.leads.replays import replay_in_words
+from dispatcher.leads.today import todays_leads
 from dispatcher.leads.transactions import (
     acknowledge_lead_by_hand,
     close_call_stub,
@@ -60,6 +62,7 @@ def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200, c
         errors=errors,
         board=board,
         stubs=stubs.call_stubs(session=db.session, office_id=office.id),
+        today=todays_leads(session=db.session, office=office, now=utcnow()),
         completing=completing,
         salespeople=_salesperson_choices(),
         current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
@@ -101,6 +104,15 @@ def board():
     )
 
 
+@bp.route("/today")
+def today():
+    """Today's leads alone, for the console to refresh without a reload."""
+    office = office_of_request()
+    return render_template(
+        "_today.html", today=todays_leads(session=db.session, office=office, now=utcnow())
+    )
+
+
 @bp.route("/leads/<id:lead_id>")
 def lead_detail(lead_id: int):
     lead = leads.get_lead(session=db.session, office_id=office_of_request().id, lead_id=lead_id)
@@ -110,7 +122,7 @@ def lead_detail(lead_id: int):
         "lead.html",
         lead=lead,
         page=leads.current_page(session=db.session, lead_id=lead.id),
-        replays={a.id: leads.replay_assignment(a) for a in lead.assignments},
+        replays={a.id: replay_in_words(a) for a in lead.assignments},
     )
 
 
@@ -189,14 +201,15 @@ def look_up_caller():
         return jsonify({"known": False, "complete": False})
     office = office_of_request()
     found = callers.look_up_caller(session=db.session, office=office, phone=phone, now=utcnow())
+    # The name they gave last time, for the form's empty Name field.
+    answer = {"complete": True, "previous_leads": found.previous_leads, "name": found.caller_name}
     if found.owner_name is None:
-        return jsonify({"known": False, "complete": True, "previous_leads": found.previous_leads})
+        return jsonify({**answer, "known": False})
     last = local_time(found.last_contact_at, office.timezone)
     return jsonify(
         {
+            **answer,
             "known": True,
-            "complete": True,
-            "previous_leads": found.previous_leads,
             "owner": found.owner_name,
             "last_contact": last.strftime("%a %d %b %Y"),
             "ownership_valid": found.ownership_valid,

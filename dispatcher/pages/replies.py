@@ -137,9 +137,7 @@ def _act(
     if reply.command == "ack" and reply.every_open:
         return _acknowledge_all(session=session, person=person, now=now, settings=settings)
     if reply.command == "ack":
-        return _acknowledge(
-            session=session, person=person, ref=reply.ref, now=now, settings=settings
-        )
+        return take_page(session=session, person=person, ref=reply.ref, now=now, settings=settings)
     if reply.command == "decline":
         return _decline(session=session, person=person, reply=reply, now=now, settings=settings)
     if reply.command == "done":
@@ -176,17 +174,21 @@ def _open_page(*, session: Session, person: Salesperson, ref: int | None) -> Pag
     return open_page_for(session=session, salesperson_id=person.id, lead_id=ref)
 
 
-def _acknowledge(
+def take_page(
     *,
     session: Session,
     person: Salesperson,
     ref: int | None,
     now: datetime,
     settings: ReplySettings,
+    by: str = "sms",
 ) -> ReplyOutcome:
+    """OK: their open page for ``ref`` (their newest when None) is acknowledged; too
+    late, the answer says what became of it. ``by`` is how: an SMS, or the OK button on
+    their page ("page")."""
     page = _open_page(session=session, person=person, ref=ref)
     if page is not None and acknowledge_page(
-        session=session, page_id=page.id, now=now, by="sms", actor=person.name
+        session=session, page_id=page.id, now=now, by=by, actor=person.name
     ):
         return _acknowledge_reply(session.get(Lead, page.lead_id), settings)
     return _too_late(session=session, person=person, ref=ref, now=now)
@@ -246,7 +248,28 @@ def _decline(
     settings: ReplySettings,
 ) -> ReplyOutcome:
     """NO / PASS: the lead goes to the next salesperson now, not at the deadline."""
-    ref = reply.ref
+    return pass_page(
+        session=session,
+        person=person,
+        ref=reply.ref,
+        how=f"replied {reply.word or 'NO'} by SMS",
+        now=now,
+        deadline_seconds=settings.deadline_seconds,
+    )
+
+
+def pass_page(
+    *,
+    session: Session,
+    person: Salesperson,
+    ref: int | None,
+    how: str,
+    now: datetime,
+    deadline_seconds: int,
+) -> ReplyOutcome:
+    """Their open page for ``ref`` (their newest when None) is passed on at once; ``how``
+    they passed goes on the timeline ("replied PASS by SMS", "pressed Pass on their
+    page"). The page to send next is in the outcome, to queue after the commit."""
     page = _open_page(session=session, person=person, ref=ref)
     if page is None:
         if ref is not None:
@@ -257,8 +280,8 @@ def _decline(
         page=page,
         state=PageState.DECLINED,
         now=now,
-        deadline_seconds=settings.deadline_seconds,
-        why=f"{person.name} passed (replied {reply.word or 'NO'} by SMS)",
+        deadline_seconds=deadline_seconds,
+        why=f"{person.name} passed ({how})",
     )
     if not closing.closed:  # the deadline closed it first
         return _too_late(session=session, person=person, ref=page.lead_id, now=now)

@@ -2,7 +2,7 @@
 
 Every move out of 'open' is one conditional UPDATE; only the caller whose update
 changed the row acts, so an acknowledgement and a deadline that race settle in the
-database, not in the order processes happen to run (design.md, Invariants).
+database, not in the order processes happen to run.
 """
 
 from __future__ import annotations

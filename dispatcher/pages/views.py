@@ -1,10 +1,10 @@
-"""The salesperson's own page: open pages, the leads they took with the caller's details,
-reporting the outcome (C7), their response times, the mailbox of notices (C6), and the
-PIN they key in when calling the office for a client's details."""
+"""The salesperson's own page: open pages with OK and Pass, the leads they took with the
+caller's details, reporting the outcome (C7), their response times, the mailbox of
+notices (C6), and the PIN they key in when calling the office for a client's details."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,9 +12,11 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import VoicePinForm
 from dispatcher.leads.outcomes import OUTCOMES, record_outcome
-from dispatcher.models import Notice, Salesperson
+from dispatcher.models import Notice, Page, Salesperson
 from dispatcher.pages import my_leads
+from dispatcher.pages.replies import ReplySettings, pass_page, take_page
 from dispatcher.pages.service import open_pages_for
+from dispatcher.unit_of_work import commit_then_enqueue
 
 bp = Blueprint("salesperson", __name__)
 
@@ -26,22 +28,83 @@ def _me() -> Salesperson:
     return person
 
 
+def _live(person: Salesperson) -> dict:
+    """What the page shows that changes by itself: open pages, leads taken, notices."""
+    now = utcnow()
+    return {
+        "pages": open_pages_for(session=db.session, salesperson_id=person.id),
+        "taken": my_leads.acknowledged_leads(session=db.session, salesperson_id=person.id, now=now),
+        "notices": db.session.scalars(
+            select(Notice).where(Notice.salesperson_id == person.id).order_by(Notice.id.desc())
+        ).all(),
+        "outcomes": OUTCOMES,
+    }
+
+
 @bp.route("/me")
 def my_page():
-    person, now = _me(), utcnow()
-    notices = db.session.scalars(
-        select(Notice).where(Notice.salesperson_id == person.id).order_by(Notice.id.desc())
-    ).all()
+    person = _me()
     return render_template(
         "my_page.html",
         person=person,
-        notices=notices,
-        pages=open_pages_for(session=db.session, salesperson_id=person.id),
-        taken=my_leads.acknowledged_leads(session=db.session, salesperson_id=person.id, now=now),
-        times=my_leads.response_times(session=db.session, salesperson_id=person.id, now=now),
-        outcomes=OUTCOMES,
+        times=my_leads.response_times(session=db.session, salesperson_id=person.id, now=utcnow()),
         pin_form=VoicePinForm(),
+        **_live(person),
     )
+
+
+@bp.route("/me/live")
+def live():
+    """The changing part of the page alone, for the page to refresh without a reload."""
+    return render_template("_my_live.html", **_live(_me()))
+
+
+def _paged_to_me(person: Salesperson, lead_id: int) -> None:
+    """A salesperson acts only on a lead paged to them: anyone else's is refused."""
+    mine = db.session.scalar(
+        select(Page.id).where(Page.lead_id == lead_id, Page.salesperson_id == person.id).limit(1)
+    )
+    if mine is None:
+        abort(403)
+
+
+@bp.route("/me/leads/<id:lead_id>/ok", methods=["POST"])
+def take(lead_id: int):
+    """The OK button: the same acknowledgement as an OK by SMS."""
+    person = _me()
+    _paged_to_me(person, lead_id)
+    said = take_page(
+        session=db.session,
+        person=person,
+        ref=lead_id,
+        now=utcnow(),
+        settings=ReplySettings(deadline_seconds=current_app.config["ACK_DEADLINE_SECONDS"]),
+        by="page",
+    )
+    db.session.commit()
+    if said.outcome == "acknowledged":
+        flash(f"Ref {lead_id} is yours. The client's details are under My leads.", "success")
+    else:
+        flash(said.reply, "error")
+    return redirect(url_for("salesperson.my_page")), 303
+
+
+@bp.route("/me/leads/<id:lead_id>/pass", methods=["POST"])
+def pass_on(lead_id: int):
+    """The Pass button: the same as PASS by SMS; the lead goes on at once."""
+    person = _me()
+    _paged_to_me(person, lead_id)
+    said = pass_page(
+        session=db.session,
+        person=person,
+        ref=lead_id,
+        how="pressed Pass on their page",
+        now=utcnow(),
+        deadline_seconds=current_app.config["ACK_DEADLINE_SECONDS"],
+    )
+    commit_then_enqueue(pages=said.pages_to_send, manager_messages=said.manager_messages)
+    flash(said.reply, "success" if said.outcome == "declined" else "error")
+    return redirect(url_for("salesperson.my_page")), 303
 
 
 @bp.route("/me/leads/<id:lead_id>/outcome", methods=["POST"])
@@ -53,7 +116,7 @@ def report_outcome(lead_id: int):
         abort(403)
     outcome = request.form.get("outcome", "")
     if outcome not in OUTCOMES:
-        flash("Choose what came of the call.", "error")
+        flash(f"Ref {lead.id}: choose what came of the call, then Report.", "error")
         return redirect(url_for("salesperson.my_page")), 303
     record_outcome(session=db.session, lead=lead, person=person, outcome=outcome, now=utcnow())
     db.session.commit()

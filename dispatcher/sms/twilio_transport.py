@@ -1,7 +1,7 @@
 """The real twilio client, built in one place with an explicit timeout.
 
-Twilio's client retries nothing and ``messages.create`` has no idempotency key
-(design.md), so this module decides what is tried again:
+Twilio's client retries nothing and ``messages.create`` has no idempotency key, so this
+module decides what is tried again:
 
 - 429 (Too Many Requests) is retried here, a few times within a few seconds, with
   exponential backoff and full jitter, never sooner than Twilio's Retry-After. Twilio

@@ -1,4 +1,5 @@
-// Countdowns to each page's deadline, and the console's board refreshed in place.
+// Countdowns to each page's deadline; the console's board and today's leads, and the
+// salesperson's page, refreshed in place.
 (function () {
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -16,13 +17,52 @@
       }
     });
   }
-  function refreshBoard() {
-    var board = document.getElementById('board');
-    if (!board) return;
-    fetch(board.dataset.refresh, {credentials: 'same-origin'})
+  // A part of the page fetched again from its data-refresh address and put in place;
+  // ``busy`` says when not to (someone is using it), ``after`` runs once it is in.
+  function refresh(id, busy, after) {
+    var part = document.getElementById(id);
+    if (!part || (busy && busy(part))) return;
+    fetch(part.dataset.refresh, {credentials: 'same-origin'})
       .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html !== null) { board.innerHTML = html; tick(); } })
+      .then(function (html) {
+        if (html === null || (busy && busy(part))) return;
+        part.innerHTML = html;
+        tick();
+        if (after) after();
+      })
       .catch(function () {});
+  }
+  function refreshBoard() {
+    refresh('board');
+    refresh('today', null, filterToday);
+  }
+  // Today's leads, filtered here as the coordinator types: by the caller's phone (any
+  // run of its digits), name, or the ref ("12", "Ref 12", "#12"). Nothing typed here
+  // is sent anywhere: callers' numbers stay out of URLs and logs.
+  var search = document.getElementById('today-search');
+  function filterToday() {
+    if (!search) return;
+    var typed = search.value.trim().toLowerCase().replace(/^(ref\s*|#)/, '');
+    var digits = typed.replace(/\D/g, '');
+    var byName = /[^\d\s()+.\-]/.test(typed);
+    var shown = 0;
+    var rows = document.querySelectorAll('#today tr[data-today]');
+    rows.forEach(function (row) {
+      var match = !typed ||
+        (byName ? row.dataset.name.indexOf(typed) !== -1 :
+          digits !== '' && (row.dataset.today === digits || row.dataset.phone.indexOf(digits) !== -1));
+      row.hidden = !match;
+      if (match) shown += 1;
+    });
+    var none = document.getElementById('today-none');
+    if (none) none.hidden = !(typed && rows.length && shown === 0);
+  }
+  if (search) search.addEventListener('input', filterToday);
+  // The salesperson's page: not while they are choosing an outcome or pressing a
+  // button in it, so a refresh never undoes what they are doing.
+  function mine(part) {
+    return part.contains(document.activeElement) ||
+      Array.prototype.some.call(part.querySelectorAll('select'), function (s) { return s.value !== ''; });
   }
   // A choice that takes effect at once (a salesperson's status); the page's CSP allows
   // no inline handlers, so the behaviour lives here.
@@ -35,9 +75,21 @@
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.submit(); }
     });
   }
-  // As the number is typed, say whether the caller is a known client and whose (O1).
+  // As the number is typed, say whether the caller is a known client and whose (O1),
+  // and fill in the name they gave last time when the Name field is empty (or still
+  // holds the name filled in for a number typed before).
   var info = document.getElementById('caller-info');
   var phone = document.getElementById('caller_phone');
+  var name = document.getElementById('caller_name');
+  var filled = '';
+  function fillName(found) {
+    if (!name) return;
+    var theirs = (found && found.name) || '';
+    if (name.value === '' || (filled !== '' && name.value === filled)) {
+      name.value = theirs;
+      filled = theirs;
+    }
+  }
   if (info && phone) {
     var timer = null;
     phone.addEventListener('input', function () {
@@ -52,7 +104,8 @@
         })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (found) {
-            if (!found || !found.complete) { info.textContent = ''; return; }
+            if (!found || !found.complete) { info.textContent = ''; fillName(null); return; }
+            fillName(found);
             if (found.known) {
               info.textContent = 'Known client of ' + found.owner + ', last contact ' +
                 found.last_contact + (found.ownership_valid ? '' : ' (ownership lapsed)');
@@ -67,5 +120,8 @@
   }
   tick();
   setInterval(tick, 1000);
-  setInterval(refreshBoard, 3000);
+  if (document.getElementById('board')) setInterval(refreshBoard, 3000);
+  if (document.getElementById('my-live')) {
+    setInterval(function () { refresh('my-live', mine); }, 5000);
+  }
 })();

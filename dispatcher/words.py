@@ -1,0 +1,115 @@
+"""The office's words for the values kept in code form (a lead's state and channel, a
+page's state, the rule that chose, a timeline entry, a salesperson's status), so that no
+screen shows `walk_in` or `listing_agent`. A value missing here is shown with its
+underscores as spaces, never as code."""
+
+from __future__ import annotations
+
+from dispatcher.models import LeadState, PageState
+from routing import decision
+
+CHANNELS = {"call": "call", "walk_in": "walk-in"}
+
+LEAD_STATES = {
+    LeadState.STUB: "to complete",
+    LeadState.OPEN: "paged, waiting",
+    LeadState.ACKNOWLEDGED: "taken",
+    LeadState.MANAGER: "with the manager",
+    LeadState.NOT_A_CLIENT: "not a client",
+}
+
+PAGE_STATES = {
+    PageState.OPEN: "waiting for an answer",
+    PageState.ACKNOWLEDGED: "acknowledged",
+    PageState.MISSED: "missed",
+    PageState.DECLINED: "passed",
+    PageState.FAILED: "not delivered",
+    PageState.NOTIFY: "manager told",
+}
+
+RULES = {
+    decision.RULE_ASKED_FOR: "Asked for by name",
+    decision.RULE_OWNER: "Returning client",
+    decision.RULE_LISTING_AGENT: "Listing agent",
+    decision.RULE_SPECIALIST: "Specialist",
+    decision.RULE_NEW_SALESPEOPLE: "New salespeople (outside the target area)",
+    decision.RULE_ROTATION: "Office rotation",
+    decision.RULE_MANAGER: "The manager decides",
+}
+
+# A lead's timeline entries (LeadEvent.kind).
+EVENTS = {
+    "logged": "logged",
+    "routed": "routed",
+    "paged": "paged",
+    "duplicate_sms": "page sent twice",
+    "unchecked_resend": "page sent again",
+    "page_failed": "page failed",
+    "page_undelivered": "page not delivered",
+    "acknowledged": "acknowledged",
+    "missed": "missed",
+    "declined": "passed",
+    "failed": "not delivered",
+    "reassigned": "given to the next",
+    "unassigned": "nobody to page",
+    "details_by_call": "details given by call",
+    "outcome": "outcome reported",
+    "closed": "closed",
+    "number_problem": "number problem",
+}
+
+# Short, for the coordinator's list of whom a caller may ask for. The coordinator sees
+# why someone is away; the caller never hears it (C3: the console's script says only
+# "not in the office right now").
+STATUSES = {
+    decision.IN_OFFICE: "in office",
+    decision.OUT: "out",
+    decision.BUSY: "busy",
+    decision.ERRAND: "on an errand",
+    decision.OFF_SHIFT: "off shift",
+}
+
+# Who did it, when the timeline kept a code rather than a person: shown as no one.
+NOBODY_IN_PARTICULAR = frozenset({"system", "sms", "call", "page"})
+
+TABLES = {
+    "channel": CHANNELS,
+    "lead_state": LEAD_STATES,
+    "page_state": PAGE_STATES,
+    "rule": RULES,
+    "event": EVENTS,
+    "status": STATUSES,
+}
+
+
+def in_words(value: str | None, table: str) -> str:
+    """The value in the office's words (``table`` is one of TABLES)."""
+    if not value:
+        return ""
+    words = TABLES[table].get(value)
+    return words if words is not None else str(value).replace("_", " ")
+
+
+# How an acknowledgement came (Page.acknowledged_by), kept in the timeline's entry as
+# "<name> acknowledged (<how>)".
+ACKNOWLEDGED_BY = {
+    "sms": "by SMS",
+    "call": "by calling the office",
+    "coordinator": "the coordinator recorded the call-back",
+    "page": "on their page",
+}
+
+
+def event_detail(kind: str, detail: str) -> str:
+    """A timeline entry's detail in words. A routing entry was kept as "<rule>: <reason>"
+    and shows its reason (the rule is in words beside the decision); an
+    acknowledgement's "(sms)" shows as "(by SMS)"."""
+    if kind == "routed":
+        rule, sep, reason = detail.partition(": ")
+        if sep and rule in RULES:
+            return reason
+    if kind == "acknowledged" and detail.endswith(")"):
+        said, sep, how = detail[:-1].rpartition(" (")
+        if sep and how in ACKNOWLEDGED_BY:
+            return f"{said} ({ACKNOWLEDGED_BY[how]})"
+    return detail
