@@ -16,9 +16,23 @@
       }
     });
   }
+  // A form on the board being filled in (a salesperson chosen, a reason typed) is not
+  // wiped by the refresh: the board waits until it is sent or left alone for a minute.
+  var boardTouchedAt = 0;
+  var boardEl = document.getElementById('board');
+  if (boardEl) {
+    ['input', 'change', 'focusin'].forEach(function (name) {
+      boardEl.addEventListener(name, function (e) {
+        if (e.target.closest('form')) boardTouchedAt = Date.now();
+      });
+    });
+  }
   function refreshBoard() {
     var board = document.getElementById('board');
     if (!board) return;
+    var active = document.activeElement;
+    if (active && active.closest && active.closest('#board form')) return;
+    if (Date.now() - boardTouchedAt < 60000) return;
     fetch(board.dataset.refresh, {credentials: 'same-origin'})
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) { if (html !== null) { board.innerHTML = html; tick(); } })
