@@ -167,24 +167,26 @@ def _corrected_words(lead: Lead, changed: list[str]) -> str:
     return words
 
 
-@bp.app_template_global("lead_actions")
-def lead_actions(lead: Lead | None = None) -> SimpleNamespace:
-    """What the action forms show: the salespeople a lead may be given to, which actions
-    fit the lead as it stands, and the corrections form (as typed, after a refusal)."""
+def lead_actions(lead: Lead) -> dict:
+    """What the action forms show (templates read it as ``actions.salespeople``...): the
+    salespeople a lead may be given to, which actions fit the lead as it stands, and the
+    corrections form (as typed, after a refusal)."""
     if "lead_action_people" not in g:
         people = roster.list_salespeople(session=db.session, office_id=office_of_request().id)
         g.lead_action_people = [p for p in people if p.active and not p.sms_opted_out]
-    actions = SimpleNamespace(salespeople=g.lead_action_people)
-    if lead is None:
-        return actions
-    actions.can_assign = lead.state in manager_hand.ASSIGNABLE
-    actions.can_close = lead.state in manager_hand.CLOSABLE
-    actions.can_reopen = lead.state in manager_hand.REOPENED_TO
-    actions.can_correct = lead.state != LeadState.STUB
-    refused = g.get("correction")
-    actions.correction = refused.form if refused else _correction_form(lead)
-    actions.correction_errors = refused.errors if refused else {}
-    return actions
+    refused = g.correction if "correction" in g else None
+    return {
+        "salespeople": g.lead_action_people,
+        "can_assign": lead.state in manager_hand.ASSIGNABLE,
+        "can_close": lead.state in manager_hand.CLOSABLE,
+        "can_reopen": lead.state in manager_hand.REOPENED_TO,
+        "can_correct": lead.state != LeadState.STUB,
+        "correction": refused.form if refused else _correction_form(lead),
+        "correction_errors": refused.errors if refused else {},
+    }
+
+
+bp.add_app_template_global(lead_actions, "lead_actions")
 
 
 def _correction_form(lead: Lead) -> CorrectionForm:
