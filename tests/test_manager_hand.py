@@ -135,11 +135,12 @@ def test_the_manager_s_sms_says_why_and_links_to_the_lead(app, office):
         for page in db.session.scalars(select(Page).where(Page.to_number == MANAGER_MOBILE))
     }
     assert to_manager[asked.id] == (
-        f"Ref {asked.id}: caller asked for Bruno Diaz, who did not answer. "
+        f"Client call Ref {asked.id}: caller asked for Bruno Diaz, who did not answer. "
         f"Decide at https://dispatch.example/leads/{asked.id}"
     )
     assert to_manager[nobody.id] == (
-        f"Ref {nobody.id}: nobody left to page. Decide at https://dispatch.example/leads/{nobody.id}"
+        f"Client call Ref {nobody.id}: nobody left to page. "
+        f"Decide at https://dispatch.example/leads/{nobody.id}"
     )
 
 
@@ -147,7 +148,8 @@ def test_without_a_public_address_the_manager_s_sms_has_no_link(office):
     lead = waiting_for_the_manager(office)
     body = db.session.scalar(select(Page.body).where(Page.to_number == MANAGER_MOBILE))
     assert body == (
-        f"Ref {lead.id}: caller asked for Bruno Diaz, who did not answer. Please call the office."
+        f"Client call Ref {lead.id}: caller asked for Bruno Diaz, who did not answer. "
+        "Please call the office."
     )
 
 
@@ -311,7 +313,7 @@ def test_a_lead_given_by_hand_and_missed_comes_back_to_the_manager(manager, offi
         select(Page.body).where(Page.to_number == MANAGER_MOBILE, Page.id > page.id)
     ).all()
     assert to_manager == [
-        f"Ref {lead.id}: Erin Walsh, to whom it was assigned, did not answer. "
+        f"Client call Ref {lead.id}: Erin Walsh, to whom it was assigned, did not answer. "
         "Please call the office."
     ]
 

@@ -284,12 +284,14 @@ def write_page(
 
 
 def manager_sms(lead: Lead, why: str) -> str:
-    """'Ref 12: caller asked for Bruno Diaz, who did not answer.' and the lead's page
-    (PUBLIC_BASE_URL + /leads/12), where the manager assigns or closes it; without
-    PUBLIC_BASE_URL, no link."""
+    """'Client call Ref 12: caller asked for Bruno Diaz, who did not answer.' and the
+    lead's page (PUBLIC_BASE_URL + /leads/12), where the manager assigns or closes it;
+    without PUBLIC_BASE_URL, no link. It begins as every page does ("Client call"), so
+    it reads as one among the manager's messages."""
+    what = "visit" if lead.channel == "walk_in" else "call"
     base = (current_app.config.get("PUBLIC_BASE_URL") or "") if has_app_context() else ""
     where = f"Decide at {base.rstrip('/')}/leads/{lead.id}" if base else "Please call the office."
-    return f"Ref {lead.id}: {why}. {where}"
+    return f"Client {what} Ref {lead.id}: {why}. {where}"
 
 
 def _page_manager(

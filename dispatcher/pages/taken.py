@@ -1,8 +1,7 @@
 """A page taken from a salesperson (missed, undeliverable, or moved by the manager): the
-note in their mailbox
-(C6), a short SMS, and the words a late reply gets. All say where the lead went in true
-words: to a colleague (never named: who serves a client is the office's business, and a
-name invites a quarrel over the lead) or to the manager.
+note in their mailbox (C6), a short SMS, and the words a late reply gets. All say where
+the lead went in true words: to a colleague (never named: who serves a client is the
+office's business, and a name invites a quarrel over the lead) or to the manager.
 """
 
 from __future__ import annotations
