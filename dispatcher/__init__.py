@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.cli import register_commands
     from dispatcher.dashboard.views import bp as dashboard_bp
     from dispatcher.error_handlers import register_error_handlers
+    from dispatcher.leads.action_views import bp as lead_actions_bp
     from dispatcher.leads.views import bp as console_bp
     from dispatcher.office.views import bp as manager_bp
     from dispatcher.pages.views import bp as salesperson_bp
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(lead_actions_bp)
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(dashboard_bp, url_prefix="/manager")
     app.register_blueprint(salesperson_bp)

@@ -51,6 +51,12 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "console.complete_stub": OFFICE,
     "console.close_stub": OFFICE,
     "console.look_up_caller": OFFICE,
+    # The actions on a lead: the coordinator's are recorded as for the manager (C5), and
+    # corrections of what was typed (dispatcher/leads/action_views.py).
+    "lead_actions.assign": OFFICE,
+    "lead_actions.close": OFFICE,
+    "lead_actions.reopen": OFFICE,
+    "lead_actions.correct": OFFICE,
     # The manager's pages.
     "manager.salespeople_page": MANAGERS,
     "manager.edit_salesperson": MANAGERS,

@@ -163,6 +163,9 @@ class LeadState(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # someone called back
     MANAGER = "manager"  # nobody left: the manager decides (C5)
     NOT_A_CLIENT = "not_a_client"  # a stub the coordinator closed (a supplier, a wrong number)
+    # The manager (or the coordinator for them) closed it; the reason is on the timeline.
+    # Reopened, it waits for the manager again (dispatcher/leads/manager_hand.py).
+    CLOSED = "closed"
 
 
 class Lead(db.Model):
@@ -176,6 +179,10 @@ class Lead(db.Model):
     caller_phone: Mapped[str] = mapped_column(String(20), index=True)
     source: Mapped[str] = mapped_column(String(120), default="")
     listing_id: Mapped[int | None] = mapped_column(ForeignKey("listing.id"))
+    # A listing ref the coordinator typed that is none of the office's listings: the lead
+    # was logged and routed without it (never refused: the caller is on the line) and
+    # waits here for a correction (dispatcher/leads/corrections.py). Empty: none.
+    unknown_listing_ref: Mapped[str] = mapped_column(String(40), default="", server_default="")
     asked_for_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
     # Postcode or district of the property asked about (C2: the target area).
@@ -232,6 +239,7 @@ class PageState(StrEnum):
     DECLINED = "declined"  # they replied NO / PASS
     FAILED = "failed"  # undeliverable
     NOTIFY = "notify"  # the manager's page: nothing awaited
+    MOVED = "moved"  # the manager took it while open: gave the lead to another, or closed it
 
 
 class Page(db.Model):
@@ -264,7 +272,7 @@ class Page(db.Model):
     salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
     to_number: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(String(320))
-    # open -> acknowledged | missed | declined | failed; notify stays notify.
+    # open -> acknowledged | missed | declined | failed | moved; notify stays notify.
     state: Mapped[str] = mapped_column(String(20), default=PageState.OPEN, index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]

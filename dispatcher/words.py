@@ -16,6 +16,7 @@ LEAD_STATES = {
     LeadState.ACKNOWLEDGED: "taken",
     LeadState.MANAGER: "with the manager",
     LeadState.NOT_A_CLIENT: "not a client",
+    LeadState.CLOSED: "closed",
 }
 
 PAGE_STATES = {
@@ -25,6 +26,7 @@ PAGE_STATES = {
     PageState.DECLINED: "passed",
     PageState.FAILED: "not delivered",
     PageState.NOTIFY: "manager told",
+    PageState.MOVED: "moved by the manager",
 }
 
 RULES = {
@@ -35,6 +37,7 @@ RULES = {
     decision.RULE_NEW_SALESPEOPLE: "New salespeople (outside the target area)",
     decision.RULE_ROTATION: "Office rotation",
     decision.RULE_MANAGER: "The manager decides",
+    decision.RULE_ASSIGNED: "Assigned by the manager",
 }
 
 # A lead's timeline entries (LeadEvent.kind).
@@ -56,6 +59,11 @@ EVENTS = {
     "outcome": "outcome reported",
     "closed": "closed",
     "number_problem": "number problem",
+    "assigned": "assigned by hand",
+    "moved": "moved by the manager",
+    "reopened": "reopened",
+    "corrected": "corrected",
+    "warning": "warning",
 }
 
 # Short, for the coordinator's list of whom a caller may ask for. The coordinator sees

@@ -15,6 +15,9 @@ RULE_SPECIALIST = "specialist"  # C2: seller -> seller specialists; rental -> re
 RULE_NEW_SALESPEOPLE = "new_salespeople"  # C2: outside the target area, for learning
 RULE_ROTATION = "rotation"  # Q1-Q3: the office rotation
 RULE_MANAGER = "manager"  # nobody left: the manager decides (C5)
+# Not one of routing's rules: the manager (or the coordinator for them) gave the lead by
+# hand (C5: the manager decides). Stored like any decision, without inputs to replay.
+RULE_ASSIGNED = "assigned"
 
 # Salesperson statuses the manager sets.
 IN_OFFICE = "in_office"  # on shift, in the office

@@ -164,7 +164,6 @@ def test_ack_unknown_lead_is_404(api):
         ({"kind": "tourist"}, "kind"),
         ({"kind": None}, "kind"),
         ({"channel": "fax"}, "channel"),
-        ({"listing": "L-9999"}, "listing"),
         ({"asked_for": 9999}, "asked_for"),
         ({"asked_for": "Alice"}, "asked_for"),
         ({"asked_for": -(10**26)}, "asked_for"),  # beyond the database's integer
@@ -193,12 +192,25 @@ def test_missing_kind_is_required(api):
 def test_every_bad_field_is_named_at_once(api):
     response = api.post(
         "/api/leads",
-        json={**CALL, "caller_phone": "12345", "listing": "L-9999", "asked_for": 9999},
+        json={**CALL, "caller_phone": "12345", "related_phone": "12", "asked_for": 9999},
     )
     assert response.status_code == 422
-    assert set(response.get_json()["errors"]) == {"caller_phone", "listing", "asked_for"}
-    assert response.get_json()["errors"]["listing"] == "No listing with reference 'L-9999'."
+    assert set(response.get_json()["errors"]) == {"caller_phone", "related_phone", "asked_for"}
     assert count(Lead) == 0
+
+
+def test_an_unknown_listing_is_logged_and_routed_without_it_with_a_warning(api):
+    """Issue #15 item 7: the ref typed is no reason to lose the caller."""
+    response = api.post("/api/leads", json={**CALL, "listing": "L-9999"})
+
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["rule"] == "rotation" and body["paged"]["name"] == "Alice Chen"
+    assert body["warnings"] == {
+        "listing": "Listing ref 'L-9999' is none of the office's listings: the lead was "
+        "routed without it. Correct it on the lead's page."
+    }
+    assert "warnings" not in api.post("/api/leads", json={**CALL, "listing": "L-1002"}).get_json()
 
 
 def test_json_numbers_and_nulls_are_read_as_a_form_would(api):

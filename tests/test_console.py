@@ -118,7 +118,6 @@ def test_asked_for_by_name_from_the_form(coordinator):
         ({"caller_phone": ""}, "This field is required."),
         ({"kind": ""}, "This field is required."),
         ({"kind": "tourist"}, "Not a valid choice."),
-        ({"listing": "L-9999"}, "No listing with reference 'L-9999'."),
         ({"asked_for": "9999"}, "No salesperson with id 9999."),
     ],
 )

@@ -52,7 +52,6 @@ def test_listing_agent_then_rotation(office):
         ({"caller_phone": "12345"}, "caller_phone"),
         ({"caller_phone": "call me maybe"}, "caller_phone"),
         ({"kind": "tourist"}, "kind"),
-        ({"listing": "L-9999"}, "listing"),
         ({"asked_for_id": 9999}, "asked_for"),
     ],
 )

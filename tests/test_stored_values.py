@@ -12,6 +12,7 @@ def test_page_states_are_the_stored_words():
         "declined",
         "failed",
         "notify",
+        "moved",
     ]
 
 
@@ -22,6 +23,7 @@ def test_lead_states_are_the_stored_words():
         "acknowledged",
         "manager",
         "not_a_client",
+        "closed",
     ]
 
 

@@ -221,6 +221,10 @@ def lead_json(lead: Lead, *, timeline: bool = False) -> dict:
         ),
         "outcome": lead.outcome,
     }
+    if lead.unknown_listing_ref:
+        # Logged and routed all the same (the caller was on the line); fix it on the
+        # lead's page.
+        body["warnings"] = {"listing": leads.unknown_listing_words(lead.unknown_listing_ref)}
     if timeline:
         body["timeline"] = [
             {

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app, has_app_context
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
@@ -26,6 +27,8 @@ from dispatcher.office.roster import get_salesperson
 from dispatcher.phones import to_e164
 from routing.decision import RULE_MANAGER, RoutingDecision
 
+# Why a lead went to the manager when routing found nobody, in the manager's SMS.
+NOBODY_LEFT = "nobody left to page"
 # Ids are PostgreSQL integers (as dispatcher.RecordId reads them from URLs).
 MAX_RECORD_ID = 2**31 - 1
 
@@ -61,7 +64,8 @@ def find_listing(*, session: Session, office_id: int, reference: str) -> Listing
 def check_details(
     *, session: Session, office_id: int, details: LeadDetails, region: str
 ) -> tuple[str, Listing | None]:
-    """The caller's number in E.164 and the listing; InvalidInput naming every bad field."""
+    """The caller's number in E.164 and the listing (None when none was typed, or the
+    ref typed is none of the office's); InvalidInput naming every bad field."""
     errors: dict[str, str] = {}
     phone, listing = "", None
     try:
@@ -73,11 +77,11 @@ def check_details(
     if details.channel not in LEAD_CHANNELS:
         errors["channel"] = f"Choose one of: {', '.join(LEAD_CHANNELS)}."
     if details.listing.strip():
+        # None for a ref that is no listing of the office: not refused (the caller is on
+        # the line), the lead keeps the ref typed and is routed without it (fill_details).
         listing = find_listing(
             session=session, office_id=office_id, reference=details.listing.strip()
         )
-        if listing is None:
-            errors["listing"] = f"No listing with reference {details.listing.strip()!r}."
     if details.related_phone.strip():
         try:
             to_e164(details.related_phone, region)
@@ -150,10 +154,27 @@ def route_new_lead(
         detail=f"{lead.channel.replace('_', '-')} from a {lead.kind}",
         actor=actor,
     )
+    if lead.unknown_listing_ref:
+        record_event(
+            session=session,
+            lead_id=lead.id,
+            kind="warning",
+            at=now,
+            detail=unknown_listing_words(lead.unknown_listing_ref),
+            actor=actor,
+        )
     assign_lead(
         session=session, lead=lead, office=office, now=now, deadline_seconds=deadline_seconds
     )
     return lead
+
+
+def unknown_listing_words(reference: str) -> str:
+    """The warning for a listing ref that is none of the office's (flash and timeline)."""
+    return (
+        f"Listing ref {reference!r} is none of the office's listings: the lead was routed "
+        "without it. Correct it on the lead's page."
+    )
 
 
 def fill_details(
@@ -166,6 +187,8 @@ def fill_details(
     lead.caller_phone = phone
     lead.source = details.source.strip()
     lead.listing = listing
+    typed = details.listing.strip()
+    lead.unknown_listing_ref = typed if typed and listing is None else ""
     lead.asked_for_id = details.asked_for_id
     lead.notes = details.notes.strip()
     lead.area = details.area.strip()
@@ -182,10 +205,13 @@ def assign_lead(
     now: datetime,
     deadline_seconds: int,
     manager_reason: str | None = None,
+    manager_why: str | None = None,
 ) -> Page | None:
     """Route the lead and write the page to send; the manager's page when nobody is left.
 
-    ``manager_reason`` skips routing: the lead goes to the manager for that reason.
+    ``manager_reason`` skips routing: the lead goes to the manager for that reason;
+    ``manager_why`` says it in the manager's SMS ("caller asked for Bruno Diaz, who did
+    not answer"; by default "nobody left to page").
     """
     if manager_reason:
         decision, inputs = RoutingDecision(None, RULE_MANAGER, manager_reason), None
@@ -214,12 +240,36 @@ def assign_lead(
     if decision.rule == RULE_MANAGER:
         lead.state = LeadState.MANAGER
         return _page_manager(
-            session=session, lead=lead, office=office, assignment=assignment, now=now
+            session=session,
+            lead=lead,
+            office=office,
+            assignment=assignment,
+            now=now,
+            why=manager_why or NOBODY_LEFT,
         )
+    return write_page(
+        session=session,
+        lead=lead,
+        assignment=assignment,
+        now=now,
+        deadline_seconds=deadline_seconds,
+    )
+
+
+def write_page(
+    *,
+    session: Session,
+    lead: Lead,
+    assignment: Assignment,
+    now: datetime,
+    deadline_seconds: int,
+) -> Page:
+    """The page to the assignment's salesperson, open until its deadline; sent by a job
+    after the commit."""
     page = Page(
         assignment_id=assignment.id,
         lead_id=lead.id,
-        salesperson_id=decision.salesperson_id,
+        salesperson_id=assignment.salesperson_id,
         to_number=assignment.salesperson.mobile,
         body=page_text(lead),
         state=PageState.OPEN,
@@ -232,8 +282,25 @@ def assign_lead(
     return page
 
 
+def manager_sms(lead: Lead, why: str) -> str:
+    """'Client call Ref 12: caller asked for Bruno Diaz, who did not answer.' and the
+    lead's page (PUBLIC_BASE_URL + /leads/12), where the manager assigns or closes it;
+    without PUBLIC_BASE_URL, no link. It begins as every page does ("Client call"), so
+    it reads as one among the manager's messages."""
+    what = "visit" if lead.channel == "walk_in" else "call"
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "") if has_app_context() else ""
+    where = f"Decide at {base.rstrip('/')}/leads/{lead.id}" if base else "Please call the office."
+    return f"Client {what} Ref {lead.id}: {why}. {where}"
+
+
 def _page_manager(
-    *, session: Session, lead: Lead, office: Office, assignment: Assignment, now: datetime
+    *,
+    session: Session,
+    lead: Lead,
+    office: Office,
+    assignment: Assignment,
+    now: datetime,
+    why: str,
 ) -> Page | None:
     if not office.manager_mobile:
         record_event(
@@ -244,13 +311,12 @@ def _page_manager(
             detail="Nobody left to page and no manager mobile set",
         )
         return None
-    what = "visit" if lead.channel == "walk_in" else "call"
     page = Page(
         assignment_id=assignment.id,
         lead_id=lead.id,
         salesperson_id=None,
         to_number=office.manager_mobile,
-        body=f"Client {what} Ref {lead.id}: no salesperson acknowledged. Please call the office.",
+        body=manager_sms(lead, why)[:320],
         # Tells the manager; no acknowledgement is awaited, so no deadline applies.
         state=PageState.NOTIFY,
         created_at=now,
@@ -262,11 +328,14 @@ def _page_manager(
 
 
 def open_leads(*, session: Session, office_id: int) -> list[Lead]:
+    """The board: leads waiting for the manager first (nobody else will act on them),
+    then those with a page out; newest first in each."""
+    waiting_first = case((Lead.state == LeadState.MANAGER, 0), else_=1)
     return list(
         session.scalars(
             select(Lead)
             .where(Lead.office_id == office_id, Lead.state.in_((LeadState.OPEN, LeadState.MANAGER)))
-            .order_by(Lead.id.desc())
+            .order_by(waiting_first, Lead.id.desc())
         )
     )
 

@@ -86,6 +86,8 @@ def log_lead():
     assignment = lead.assignments[-1]
     who = assignment.salesperson.name if assignment.salesperson else "the manager"
     flash(f"Lead {lead.id} logged. Paging {who}: {assignment.reason}.", "success")
+    if lead.unknown_listing_ref:
+        flash(leads.unknown_listing_words(lead.unknown_listing_ref), "warning")
     if assignment.script:
         # C3: the words for the caller; never that the salesperson is off or sick.
         flash(f"Say to the caller: “{assignment.script}”", "script")
@@ -171,6 +173,8 @@ def complete_stub(lead_id: int):
     assignment = lead.assignments[-1]
     who = assignment.salesperson.name if assignment.salesperson else "the manager"
     flash(f"Call Ref {lead.id} completed. Paging {who}: {assignment.reason}.", "success")
+    if lead.unknown_listing_ref:
+        flash(leads.unknown_listing_words(lead.unknown_listing_ref), "warning")
     if assignment.script:
         flash(f"Say to the caller: “{assignment.script}”", "script")
     return redirect(url_for("console.home"))

@@ -17,6 +17,7 @@ from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, LeadState, Office, Page, PageState
 from dispatcher.pages.taken import TAKEN_STATES, tell_taken
+from routing.decision import RULE_ASSIGNED
 
 # How an open page closes without an acknowledgement, in the manager's words.
 WHY_CLOSED = {
@@ -124,13 +125,9 @@ def close_and_reassign(
     lead = session.get(Lead, page.lead_id)
     office = session.get(Office, lead.office_id)
     record_event(session=session, lead_id=lead.id, kind=state, at=now, page_id=page.id, detail=why)
-    manager_reason = None
+    manager_reason = manager_why = None
     if page.assignment.manager_decides_on_miss:
-        # C3/O4: a caller who asked for this salesperson is theirs; nobody else is paged.
-        manager_reason = (
-            f"{page.salesperson.name} was asked for by name and {WHY_CLOSED[state]}: "
-            "the manager decides"
-        )
+        manager_reason, manager_why = _back_to_the_manager(page, lead, state)
     next_page = assign_lead(
         session=session,
         lead=lead,
@@ -138,6 +135,7 @@ def close_and_reassign(
         now=now,
         deadline_seconds=deadline_seconds,
         manager_reason=manager_reason,
+        manager_why=manager_why,
     )
     if state in TAKEN_STATES:
         tell_taken(
@@ -155,6 +153,23 @@ def close_and_reassign(
         detail=f"Given to {who}",
     )
     return Closing(closed=True, next_page_id=next_page.id)
+
+
+def _back_to_the_manager(page: Page, lead: Lead, state: str) -> tuple[str, str]:
+    """(the reason kept with the decision, the words of the manager's SMS) when a lead
+    that only the manager may pass on comes back: C3/O4, a caller who asked for this
+    salesperson is theirs; or the manager gave it to them by hand and chooses again."""
+    name, how = page.salesperson.name, WHY_CLOSED[state]
+    if page.assignment.rule == RULE_ASSIGNED:
+        return (
+            f"{name}, given the lead by hand, {how}: the manager decides",
+            f"{name}, to whom it was assigned, {how}",
+        )
+    caller = "visitor" if lead.channel == "walk_in" else "caller"
+    return (
+        f"{name} was asked for by name and {how}: the manager decides",
+        f"{caller} asked for {name}, who {how}",
+    )
 
 
 def overdue_pages(

@@ -1,7 +1,7 @@
-"""A page taken from a salesperson (missed, or undeliverable): the note in their mailbox
-(C6), a short SMS, and the words a late reply gets. All say where the lead went in true
-words: to a colleague (never named: who serves a client is the office's business, and a
-name invites a quarrel over the lead) or to the manager.
+"""A page taken from a salesperson (missed, undeliverable, or moved by the manager): the
+note in their mailbox (C6), a short SMS, and the words a late reply gets. All say where
+the lead went in true words: to a colleague (never named: who serves a client is the
+office's business, and a name invites a quarrel over the lead) or to the manager.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from dispatcher.models import Lead, ManagerMessage, Notice, Office, Page, PageSt
 from dispatcher.sms.after_commit import send_after_commit
 
 # How a page is taken from its salesperson; "declined" is theirs (NO / PASS), not taken.
-TAKEN_STATES = (PageState.MISSED, PageState.FAILED)
+# MOVED: the manager (or the coordinator for them) gave the lead to another or closed it.
+TAKEN_STATES = (PageState.MISSED, PageState.FAILED, PageState.MOVED)
 COLLEAGUE = "a colleague"
 MANAGER = "the manager"
 MAILBOX = "A notice is in your mailbox."
@@ -36,8 +37,11 @@ def tell_taken(
     next_page: Page | None,
     now: datetime,
 ) -> None:
-    """The page was just taken (closed as missed or failed) and the lead given on: leave
-    the notice, and write the SMS, queued after the commit (TAKEN_PAGE_SMS turns it off)."""
+    """The page was just taken (closed as missed, failed or moved) and the lead given on:
+    leave the notice, and write the SMS, queued after the commit (TAKEN_PAGE_SMS turns it
+    off)."""
+    if page.state == PageState.MOVED and page.sent_at is None:
+        return  # moved before it went out: they never had it, there is nothing to tell
     went_to = COLLEAGUE if next_page is not None and next_page.salesperson_id else MANAGER
     session.add(
         Notice(
@@ -87,6 +91,12 @@ def _notice(*, page: Page, lead: Lead, timezone: str, went_to: str) -> str:
         how = f"The page written for you at {paged} could not be sent to your phone"
     elif page.state == PageState.FAILED:
         how = f"The page sent to you at {paged} could not reach your phone"
+    elif page.state == PageState.MOVED:
+        done = "gave the client to a colleague" if went_to == COLLEAGUE else "took the client back"
+        return (
+            f"A client {what} at {called} (Ref {lead.id}). "
+            f"You were paged at {paged}; the manager {done}."
+        )
     else:
         how = f"You were paged at {paged} and did not answer in time"
     return (
@@ -110,6 +120,10 @@ def taken_words(*, page: Page, went_to: str, timezone: str, now: datetime | None
     """'Ref 9 went to a colleague at 10:52, no reply in 5 min.' in the office's time (with
     the day when ``now`` is another day)."""
     at = _clock(page.closed_at or page.created_at, timezone, now)
+    if page.state == PageState.MOVED and went_to == COLLEAGUE:
+        return f"Ref {page.lead_id} went to {went_to} at {at}: the manager moved it."
+    if page.state == PageState.MOVED:
+        return f"Ref {page.lead_id} was taken back by the manager at {at}."
     if page.state == PageState.FAILED:
         why = ": the page could not reach your phone"
     else:

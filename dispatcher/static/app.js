@@ -17,6 +17,22 @@
       }
     });
   }
+  // A form on the board being filled in (a salesperson chosen, a reason typed) is not
+  // wiped by the refresh: the board waits until it is sent or left alone for a minute.
+  var boardTouchedAt = 0;
+  var boardEl = document.getElementById('board');
+  if (boardEl) {
+    ['input', 'change', 'focusin'].forEach(function (name) {
+      boardEl.addEventListener(name, function (e) {
+        if (e.target.closest('form')) boardTouchedAt = Date.now();
+      });
+    });
+  }
+  function boardInUse() {
+    var active = document.activeElement;
+    if (active && active.closest && active.closest('#board form')) return true;
+    return Date.now() - boardTouchedAt < 60000;
+  }
   // A part of the page fetched again from its data-refresh address and put in place;
   // ``busy`` says when not to (someone is using it), ``after`` runs once it is in.
   function refresh(id, busy, after) {
@@ -33,7 +49,7 @@
       .catch(function () {});
   }
   function refreshBoard() {
-    refresh('board');
+    refresh('board', boardInUse);
     refresh('today', null, filterToday);
   }
   // Today's leads, filtered here as the coordinator types: by the caller's phone (any
