@@ -5,13 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads.routing_inputs import decide
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import LEAD_CHANNELS, LEAD_KINDS, Assignment, Lead, Listing, Office, Page
+from dispatcher.models import (
+    LEAD_CHANNELS,
+    LEAD_KINDS,
+    Assignment,
+    Lead,
+    Listing,
+    Office,
+    Page,
+    Salesperson,
+)
 from dispatcher.office.roster import get_salesperson
 from dispatcher.phones import to_e164
 from routing.decision import RULE_MANAGER, RoutingDecision
@@ -191,8 +200,8 @@ def assign_lead(
         owner_id=decision.owner_id,
         script=decision.script,
     )
+    # Written with the routed event and the page in one flush (the page names it).
     session.add(assignment)
-    session.flush()
     record_event(
         session=session,
         lead_id=lead.id,
@@ -206,10 +215,10 @@ def assign_lead(
             session=session, lead=lead, office=office, assignment=assignment, now=now
         )
     page = Page(
-        assignment_id=assignment.id,
+        assignment=assignment,
         lead_id=lead.id,
         salesperson_id=decision.salesperson_id,
-        to_number=assignment.salesperson.mobile,
+        to_number=_mobile(session=session, salesperson_id=decision.salesperson_id),
         body=page_text(lead),
         state="open",
         created_at=now,
@@ -219,6 +228,16 @@ def assign_lead(
     session.add(page)
     session.flush()
     return page
+
+
+def _mobile(*, session: Session, salesperson_id: int) -> str:
+    """The salesperson's mobile, read without flushing first: what is pending goes out
+    in the page's flush."""
+    with session.no_autoflush:
+        return session.scalar(_MOBILE, {"salesperson_id": salesperson_id})
+
+
+_MOBILE = select(Salesperson.mobile).where(Salesperson.id == bindparam("salesperson_id"))
 
 
 def _page_manager(
@@ -235,7 +254,7 @@ def _page_manager(
         return None
     what = "visit" if lead.channel == "walk_in" else "call"
     page = Page(
-        assignment_id=assignment.id,
+        assignment=assignment,
         lead_id=lead.id,
         salesperson_id=None,
         to_number=office.manager_mobile,

@@ -4,16 +4,33 @@ and only then queue the jobs that follow (a job must never see uncommitted rows)
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads import service as leads
 from dispatcher.leads import stubs
 from dispatcher.leads.forms import LeadForm
-from dispatcher.models import Lead
+from dispatcher.models import Assignment, Lead
 from dispatcher.office.current import current_office
 from dispatcher.pages import service as pages
 from dispatcher.queue import enqueue_send
+
+# The lead just routed with its assignment, the assignment's page and salesperson: what
+# is queued, and what the API answers with. Built once (asked on every logged call, and
+# building it costs more than running it).
+_ROUTED_LEAD = (
+    select(Lead)
+    .outerjoin(Lead.assignments)
+    .outerjoin(Assignment.page)
+    .outerjoin(Assignment.salesperson)
+    .options(
+        contains_eager(Lead.assignments).contains_eager(Assignment.page),
+        contains_eager(Lead.assignments).contains_eager(Assignment.salesperson),
+    )
+    .where(Lead.id == bindparam("lead_id"))
+)
 
 
 def lead_details(form: LeadForm) -> leads.LeadDetails:
@@ -77,12 +94,21 @@ def complete_call_stub(
 
 
 def _commit_and_queue_page(lead: Lead) -> Lead:
-    """Commit, then queue the lead's page: a job must never see uncommitted rows."""
+    """Commit, then queue the lead's page: a job must never see uncommitted rows.
+
+    The lead comes back with its assignment, page and salesperson loaded as committed,
+    so an answer built from them reads nothing more."""
     # Read inside the write transaction: read after the commit, it would begin another
     # one, and on SQLite hold the write lock to the end of the request.
-    page = leads.current_page(session=db.session, lead_id=lead.id)
+    lead = db.session.execute(_ROUTED_LEAD, {"lead_id": lead.id}).unique().scalar_one()
+    page = lead.assignments[-1].page if lead.assignments else None
     page_id = page.id if page is not None else None
-    db.session.commit()
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
     if page_id is not None:
         enqueue_send(page_id)
     return lead
