@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from dispatcher.extensions import db
 from dispatcher.queue import enqueue_manager_message, enqueue_send
@@ -40,9 +40,13 @@ class Work:
 
 
 @contextmanager
-def unit_of_work(session: Session | None = None) -> Iterator[Work]:
+def unit_of_work(session: Session | None = None, *, keep_loaded: bool = False) -> Iterator[Work]:
     """Commit on success and then queue what the work asked to send; on any error roll
-    back (nothing half-done is kept, nothing is queued) and raise it again."""
+    back (nothing half-done is kept, nothing is queued) and raise it again.
+
+    ``keep_loaded``: the objects read in the work keep their values after the commit, for
+    an answer built from them without reading again (a read after the commit begins
+    another transaction, and on SQLite holds the write lock to the end of the request)."""
     session = session or db.session
     work = Work()
     try:
@@ -50,7 +54,13 @@ def unit_of_work(session: Session | None = None) -> Iterator[Work]:
     except BaseException:
         session.rollback()
         raise
-    commit_then_enqueue(pages=work.pages, session=session)
+    plain = session() if isinstance(session, scoped_session) else session
+    expiring = plain.expire_on_commit
+    plain.expire_on_commit = expiring and not keep_loaded
+    try:
+        commit_then_enqueue(pages=work.pages, session=session)
+    finally:
+        plain.expire_on_commit = expiring
 
 
 def commit_then_enqueue(

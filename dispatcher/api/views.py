@@ -20,7 +20,7 @@ from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads import service as leads
 from dispatcher.leads.forms import LeadForm
 from dispatcher.leads.transactions import acknowledge_lead_by_hand, lead_details, log_and_page
-from dispatcher.models import Lead, PageState, Salesperson
+from dispatcher.models import Assignment, Lead, Page, PageState, Salesperson
 from dispatcher.office import roster as salespeople
 from dispatcher.office.current import office_of_request
 from dispatcher.office.forms import SalespersonForm
@@ -112,8 +112,10 @@ def create_lead(actor: str, user_id: int | None):
         )
     except InvalidInput as error:
         return _error(422, "Some fields are not valid.", error.errors)
+    # Nothing is read to answer (log_and_page loaded it); if something were, it must
+    # not take the write lock.
     reading_from_here()
-    return jsonify(lead_json(lead)), 201
+    return jsonify(new_lead_json(lead)), 201
 
 
 @bp.route("/leads/<id:lead_id>")
@@ -189,10 +191,33 @@ def _utc(moment) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
+def new_lead_json(lead: Lead) -> dict:
+    """lead_json for a lead log_and_page has just routed: its one assignment and that
+    assignment's page came loaded with it."""
+    assignment = lead.assignments[-1]
+    return _lead_body(lead, assignment, assignment.page)
+
+
 def lead_json(lead: Lead, *, timeline: bool = False) -> dict:
     assignment = lead.assignments[-1] if lead.assignments else None
     page = leads.current_page(session=db.session, lead_id=lead.id)
-    body = {
+    body = _lead_body(lead, assignment, page)
+    if timeline:
+        body["timeline"] = [
+            {
+                "at": _utc(e.at),
+                "kind": e.kind,
+                "detail": e.detail,
+                "actor": e.actor,
+                "page_id": e.page_id,
+            }
+            for e in lead.events
+        ]
+    return body
+
+
+def _lead_body(lead: Lead, assignment: Assignment | None, page: Page | None) -> dict:
+    return {
         "id": lead.id,
         "state": lead.state,
         "kind": lead.kind,
@@ -220,20 +245,11 @@ def lead_json(lead: Lead, *, timeline: bool = False) -> dict:
             else None
         ),
         "outcome": lead.outcome,
-    }
-    if lead.unknown_listing_ref:
         # Logged and routed all the same (the caller was on the line); fix it on the
         # lead's page.
-        body["warnings"] = {"listing": leads.unknown_listing_words(lead.unknown_listing_ref)}
-    if timeline:
-        body["timeline"] = [
-            {
-                "at": _utc(e.at),
-                "kind": e.kind,
-                "detail": e.detail,
-                "actor": e.actor,
-                "page_id": e.page_id,
-            }
-            for e in lead.events
-        ]
-    return body
+        **(
+            {"warnings": {"listing": leads.unknown_listing_words(lead.unknown_listing_ref)}}
+            if lead.unknown_listing_ref
+            else {}
+        ),
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, union_all, update
 from sqlalchemy.orm import Session
 
 from dispatcher.models import Lead, Office, Page, PageState, RotationPointer
@@ -26,12 +26,79 @@ from routing import (
 )
 from routing.replay import inputs_to_json
 
+# Built once: on SQLite, building a statement and its cache key cost more than running
+# it (measured in bench/api_floor.py: about a millisecond of each logged call).
+_ALREADY_PAGED = select(Page.salesperson_id).where(
+    Page.lead_id == bindparam("lead_id"), Page.salesperson_id.is_not(None)
+)
+_TEAM = (
+    select(
+        SalespersonRow.id,
+        SalespersonRow.name,
+        SalespersonRow.rotation_position,
+        SalespersonRow.active,
+        SalespersonRow.sms_opted_out,
+        SalespersonRow.status,
+        SalespersonRow.skills,
+        SalespersonRow.makeup_owed,
+    )
+    .where(SalespersonRow.office_id == bindparam("office_id"))
+    .order_by(SalespersonRow.rotation_position, SalespersonRow.id)
+)
+_LAST_SERVED = select(RotationPointer.pool, RotationPointer.salesperson_id).where(
+    RotationPointer.office_id == bindparam("office_id")
+)
+_pointers, _salespeople = RotationPointer.__table__, SalespersonRow.__table__
+_MOVE_POINTER = (
+    update(_pointers)
+    .where(
+        _pointers.c.office_id == bindparam("in_office"),
+        _pointers.c.pool == bindparam("pool_name"),
+    )
+    .values(salesperson_id=bindparam("to_salesperson"))
+)
+_SET_MAKEUP_OWED = (
+    update(_salespeople)
+    .where(
+        _salespeople.c.office_id == bindparam("in_office"),
+        _salespeople.c.id.in_(bindparam("ids", expanding=True)),
+    )
+    .values(makeup_owed=bindparam("owed_now"))
+)
+_LOCK_OFFICE = (
+    select(Office.id).where(Office.id == bindparam("office_id")).with_for_update(key_share=True)
+)
+
+
+def _latest_contacts():
+    """A number's latest acknowledgement and latest outcome report, in one statement."""
+    acknowledged = (
+        select(Page.salesperson_id.label("owner_id"), Page.acknowledged_at.label("at"))
+        .join(Lead, Lead.id == Page.lead_id)
+        .where(
+            Lead.caller_phone == bindparam("phone"),
+            Page.state == PageState.ACKNOWLEDGED,
+            Page.salesperson_id.is_not(None),
+        )
+        .order_by(Page.acknowledged_at.desc())
+        .limit(1)
+    )
+    reported = (
+        select(Lead.outcome_by_id, Lead.outcome_at)
+        .where(Lead.caller_phone == bindparam("phone"), Lead.outcome_by_id.is_not(None))
+        .order_by(Lead.outcome_at.desc())
+        .limit(1)
+    )
+    both = union_all(select(acknowledged.subquery()), select(reported.subquery())).subquery()
+    return select(both.c.owner_id, both.c.at)
+
+
+_LATEST_CONTACTS = _latest_contacts()
+
 
 def lead_facts(*, session: Session, lead: Lead) -> LeadFacts:
     """The facts routing needs; everyone already paged for this lead is excluded."""
-    already_paged = session.scalars(
-        select(Page.salesperson_id).where(Page.lead_id == lead.id, Page.salesperson_id.is_not(None))
-    )
+    already_paged = session.scalars(_ALREADY_PAGED, {"lead_id": lead.id})
     listing = lead.listing
     return LeadFacts(
         kind=lead.kind,
@@ -45,13 +112,13 @@ def lead_facts(*, session: Session, lead: Lead) -> LeadFacts:
     )
 
 
-def team(*, session: Session, office_id: int) -> tuple[Salesperson, ...]:
-    rows = session.scalars(
-        select(SalespersonRow)
-        .where(SalespersonRow.office_id == office_id)
-        .order_by(SalespersonRow.rotation_position, SalespersonRow.id)
-    )
-    return tuple(
+def team_and_owed(
+    *, session: Session, office_id: int
+) -> tuple[tuple[Salesperson, ...], frozenset[int]]:
+    """The team as routing sees it, and who is owed a make-up turn: one read of the
+    columns routing needs (no ORM rows to build and throw away)."""
+    rows = session.execute(_TEAM, {"office_id": office_id}).all()
+    people = tuple(
         Salesperson(
             id=row.id,
             name=row.name,
@@ -64,23 +131,12 @@ def team(*, session: Session, office_id: int) -> tuple[Salesperson, ...]:
         )
         for row in rows
     )
+    return people, frozenset(row.id for row in rows if row.makeup_owed)
 
 
-def rotation_state(*, session: Session, office_id: int) -> RotationState:
-    pointers = session.execute(
-        select(RotationPointer.pool, RotationPointer.salesperson_id).where(
-            RotationPointer.office_id == office_id
-        )
-    )
-    owed = session.scalars(
-        select(SalespersonRow.id).where(
-            SalespersonRow.office_id == office_id, SalespersonRow.makeup_owed.is_(True)
-        )
-    )
-    return RotationState(
-        last_served=tuple(sorted((pool, sid) for pool, sid in pointers)),
-        makeup_owed=frozenset(owed),
-    )
+def last_served(*, session: Session, office_id: int) -> tuple[tuple[str, int], ...]:
+    pointers = session.execute(_LAST_SERVED, {"office_id": office_id})
+    return tuple(sorted((pool, sid) for pool, sid in pointers))
 
 
 def office_rules(office: Office) -> OfficeRules:
@@ -100,24 +156,7 @@ def known_clients(*, session: Session, phones: list[str]) -> tuple[KnownClient, 
     """
     found = []
     for phone in dict.fromkeys(p for p in phones if p):
-        acknowledged = session.execute(
-            select(Page.salesperson_id, Page.acknowledged_at)
-            .join(Lead, Lead.id == Page.lead_id)
-            .where(
-                Lead.caller_phone == phone,
-                Page.state == PageState.ACKNOWLEDGED,
-                Page.salesperson_id.is_not(None),
-            )
-            .order_by(Page.acknowledged_at.desc())
-            .limit(1)
-        ).first()
-        reported = session.execute(
-            select(Lead.outcome_by_id, Lead.outcome_at)
-            .where(Lead.caller_phone == phone, Lead.outcome_by_id.is_not(None))
-            .order_by(Lead.outcome_at.desc())
-            .limit(1)
-        ).first()
-        contacts = [row for row in (acknowledged, reported) if row is not None]
+        contacts = session.execute(_LATEST_CONTACTS, {"phone": phone}).all()
         if contacts:
             owner_id, last_contact_at = max(contacts, key=lambda row: row[1])
             found.append(
@@ -127,51 +166,80 @@ def known_clients(*, session: Session, phones: list[str]) -> tuple[KnownClient, 
 
 
 def gather_inputs(*, session: Session, lead: Lead, office: Office, now: datetime) -> RoutingInputs:
+    """Routing's inputs. Who took which turn is read last, after the office is locked:
+    the facts of the lead and the known clients are nobody else's to change meanwhile,
+    and read before the lock they keep it short for the other leads waiting on it."""
     facts = lead_facts(session=session, lead=lead)
+    clients = known_clients(session=session, phones=[facts.caller_phone, *facts.related_phones])
+    _lock_office_rotation(session=session, office_id=office.id)
+    team, owed = team_and_owed(session=session, office_id=office.id)
     return RoutingInputs(
         lead=facts,
-        team=team(session=session, office_id=office.id),
-        rotation=rotation_state(session=session, office_id=office.id),
-        rules=office_rules(office),
-        known_clients=known_clients(
-            session=session, phones=[facts.caller_phone, *facts.related_phones]
+        team=team,
+        rotation=RotationState(
+            last_served=last_served(session=session, office_id=office.id), makeup_owed=owed
         ),
+        rules=office_rules(office),
+        known_clients=clients,
         now=now,
     )
+
+
+def _lock_office_rotation(*, session: Session, office_id: int) -> None:
+    """On PostgreSQL, lock the office row so two leads logged at once cannot both take
+    the same rotation turn. SQLite needs no lock here: every write transaction holds
+    its one write lock from its first statement (dispatcher/sqlite.py)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    # FOR NO KEY UPDATE, not FOR UPDATE: the lead just inserted holds a KEY SHARE lock on
+    # this row through its foreign key, and FOR UPDATE would deadlock two leads logged at
+    # once (measured: 503s under 10 concurrent clients on PostgreSQL).
+    session.execute(_LOCK_OFFICE, {"office_id": office_id})
 
 
 def decide(
     *, session: Session, lead: Lead, office: Office, now: datetime
 ) -> tuple[RoutingDecision, dict]:
     """The decision for this lead and its inputs as JSON; the rotation state it leaves is
-    written back. The office row is locked first (PostgreSQL) so two leads logged at
-    once cannot both take the same rotation turn; SQLite's write lock does the same."""
-    # FOR NO KEY UPDATE, not FOR UPDATE: the lead just inserted holds a KEY SHARE lock on
-    # this row through its foreign key, and FOR UPDATE would deadlock two leads logged at
-    # once (measured: 503s under 10 concurrent clients on PostgreSQL).
-    session.execute(select(Office.id).where(Office.id == office.id).with_for_update(key_share=True))
-    inputs = gather_inputs(session=session, lead=lead, office=office, now=now)
-    decision = choose_salesperson(inputs)
-    if decision.rotation_after != inputs.rotation:
-        save_rotation(session=session, office_id=office.id, state=decision.rotation_after)
+    written back."""
+    # Nothing here needs what is pending (the lead is flushed): its "logged" event goes
+    # out with the assignment, the page and the "routed" event, in one flush.
+    with session.no_autoflush:
+        inputs = gather_inputs(session=session, lead=lead, office=office, now=now)
+        decision = choose_salesperson(inputs)
+        if decision.rotation_after != inputs.rotation:
+            save_rotation(
+                session=session,
+                office_id=office.id,
+                before=inputs.rotation,
+                after=decision.rotation_after,
+            )
     return decision, inputs_to_json(inputs)
 
 
-def save_rotation(*, session: Session, office_id: int, state: RotationState) -> None:
-    pointers = {
-        p.pool: p
-        for p in session.scalars(
-            select(RotationPointer).where(RotationPointer.office_id == office_id)
-        )
-    }
-    for pool, salesperson_id in state.last_served:
-        if pool in pointers:
-            pointers[pool].salesperson_id = salesperson_id
-        else:
+def save_rotation(
+    *, session: Session, office_id: int, before: RotationState, after: RotationState
+) -> None:
+    """Write what changed from ``before`` (read in this transaction) to ``after``: one
+    statement per moved pointer, one per change of who is owed a make-up turn. Straight
+    to the tables: no rotation pointer is loaded as a record while a lead is routed, and
+    the commit that follows expires any salesperson record read meanwhile."""
+    served = dict(before.last_served)
+    for pool, salesperson_id in after.last_served:
+        if pool not in served:
             session.add(
                 RotationPointer(office_id=office_id, pool=pool, salesperson_id=salesperson_id)
             )
-    for person in session.scalars(
-        select(SalespersonRow).where(SalespersonRow.office_id == office_id)
+        elif served[pool] != salesperson_id:
+            session.execute(
+                _MOVE_POINTER,
+                {"in_office": office_id, "pool_name": pool, "to_salesperson": salesperson_id},
+            )
+    for owed, ids in (
+        (True, after.makeup_owed - before.makeup_owed),
+        (False, before.makeup_owed - after.makeup_owed),
     ):
-        person.makeup_owed = person.id in state.makeup_owed
+        if ids:
+            session.execute(
+                _SET_MAKEUP_OWED, {"in_office": office_id, "ids": list(ids), "owed_now": owed}
+            )

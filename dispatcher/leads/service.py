@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
@@ -22,6 +22,7 @@ from dispatcher.models import (
     Office,
     Page,
     PageState,
+    Salesperson,
 )
 from dispatcher.office.roster import get_salesperson
 from dispatcher.phones import to_e164
@@ -228,8 +229,8 @@ def assign_lead(
         owner_id=decision.owner_id,
         script=decision.script,
     )
+    # Written with the routed event and the page in one flush (the page names it).
     session.add(assignment)
-    session.flush()
     record_event(
         session=session,
         lead_id=lead.id,
@@ -267,10 +268,10 @@ def write_page(
     """The page to the assignment's salesperson, open until its deadline; sent by a job
     after the commit."""
     page = Page(
-        assignment_id=assignment.id,
+        assignment=assignment,
         lead_id=lead.id,
         salesperson_id=assignment.salesperson_id,
-        to_number=assignment.salesperson.mobile,
+        to_number=_mobile(session=session, salesperson_id=assignment.salesperson_id),
         body=page_text(lead),
         state=PageState.OPEN,
         created_at=now,
@@ -293,6 +294,16 @@ def manager_sms(lead: Lead, why: str) -> str:
     return f"Client {what} Ref {lead.id}: {why}. {where}"
 
 
+def _mobile(*, session: Session, salesperson_id: int) -> str:
+    """The salesperson's mobile, read without flushing first: what is pending goes out
+    in the page's flush."""
+    with session.no_autoflush:
+        return session.scalar(_MOBILE, {"salesperson_id": salesperson_id})
+
+
+_MOBILE = select(Salesperson.mobile).where(Salesperson.id == bindparam("salesperson_id"))
+
+
 def _page_manager(
     *,
     session: Session,
@@ -312,7 +323,7 @@ def _page_manager(
         )
         return None
     page = Page(
-        assignment_id=assignment.id,
+        assignment=assignment,
         lead_id=lead.id,
         salesperson_id=None,
         to_number=office.manager_mobile,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from dispatcher.leads.routing_inputs import rotation_state, team
+from dispatcher.leads.routing_inputs import last_served, team_and_owed
 from dispatcher.models import Salesperson as SalespersonRow
 from routing.decision import (
     BUSY,
@@ -15,6 +15,7 @@ from routing.decision import (
     POOL_OFFICE,
     POOL_RENTAL,
     POOL_SELLER,
+    RotationState,
 )
 from routing.place import turns_before
 from routing.rotation import POOL_SKILLS, pool_members
@@ -35,8 +36,11 @@ AWAY = {
 
 def turn_answer(*, session: Session, person: SalespersonRow) -> str:
     """'You are 3rd in the office rotation: 2 leads go to others first.' and the like."""
-    everyone = team(session=session, office_id=person.office_id)
-    rotation = rotation_state(session=session, office_id=person.office_id)
+    everyone, owed_ids = team_and_owed(session=session, office_id=person.office_id)
+    rotation = RotationState(
+        last_served=last_served(session=session, office_id=person.office_id),
+        makeup_owed=owed_ids,
+    )
     by_id = {member.id: member for member in everyone}
     me = by_id[person.id]
     owed = person.id in rotation.makeup_owed

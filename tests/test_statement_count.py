@@ -1,0 +1,58 @@
+"""A guard on the work of logging a call: the SQL statements POST /api/leads sends.
+
+Each statement costs more in SQLAlchemy than in the database (bench/README.md, "The API
+against its floor"), so a new query on this path should be a decision, not an accident.
+If a change needs one more, raise the figure here and say why in the commit.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from dispatcher.extensions import db
+
+# Measured (24 before issue #14): the token, the office, the lead, routing's inputs
+# (pages already sent, the caller's latest contacts, the team, the rotation; PostgreSQL
+# also locks the office row), the rotation moved, the page's mobile, assignment, two
+# events and page, the routed lead read back for the queue and the answer; SQLite's
+# read transaction (BEGIN) for anything read after the commit.
+MOST_STATEMENTS = 15
+
+
+@pytest.fixture
+def api(app, office):
+    result = app.test_cli_runner().invoke(args=["create-token", "statements"])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {result.output.strip()}"
+    return client
+
+
+@pytest.fixture
+def statements(app):
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _executemany):
+        sent.append(" ".join(statement.split())[:120])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def log_call(api, n: int):
+    response = api.post(
+        "/api/leads", json={"caller_phone": f"(202) 555-01{n:02d}", "kind": "buyer"}
+    )
+    assert response.status_code == 201, response.get_json()
+    return response
+
+
+def test_logging_a_call_sends_no_more_statements_than_measured(api, statements):
+    log_call(api, 1)  # the first call of a process also reads what it caches
+    statements.clear()
+
+    log_call(api, 2)
+
+    assert len(statements) <= MOST_STATEMENTS, "\n".join(statements)
