@@ -105,7 +105,7 @@ def seed_demo():
     """Load the demo office (sign-ins, salespeople, listings) into an empty database,
     setting the office up if there is none. Development mode only: its sign-ins, an
     admin's among them, share a published password."""
-    from dispatcher.dev.demo import DEMO_PASSWORD, load_demo_office
+    from dispatcher.dev.demo import load_demo_office, sign_ins
 
     if not current_app.config.get("DEVELOPMENT_MODE"):
         raise click.ClickException(
@@ -118,10 +118,7 @@ def seed_demo():
         office = _demo_office(config)
         loaded = load_demo_office(session=db.session, office=office, region=config["PHONE_REGION"])
     if loaded:
-        click.echo(
-            f"Demo office loaded. Sign in as coordinator, manager or alice "
-            f"(salesperson) with the password {DEMO_PASSWORD!r}."
-        )
+        click.echo(f"Demo office loaded. {sign_ins()}")
     else:
         click.echo("The office already has salespeople; demo not loaded.")
 
