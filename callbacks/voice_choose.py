@@ -5,56 +5,15 @@ else in the request is trusted."""
 
 from __future__ import annotations
 
-import logging
-from contextlib import suppress
-
-from flask import current_app, request
-from sqlalchemy.exc import DBAPIError
-
 from callbacks import bp
-from callbacks.called import office_called
+from callbacks.keys import answer_keys
 from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
-from callbacks.voice import render, twiml
-from callbacks.voice_pin import goodbye
-from dispatcher.clock import utcnow
-from dispatcher.extensions import db
-from dispatcher.leads import calls, voice_choices, voice_pins
-from dispatcher.unit_of_work import end_read
-
-log = logging.getLogger(__name__)
+from dispatcher.leads import voice_choices
 
 
 @bp.route("/voice/choose", methods=["POST"])
 @twilio_signed
 @twilio_sids("CallSid")
 def voice_choose():
-    call_sid = request.form["CallSid"]
-    config = current_app.config
-    # Should the database not answer, the hours are read in the zone new offices get.
-    lines = calls.lines_from_config(config, timezone=config["OFFICE_TIMEZONE"])
-    now = utcnow()
-    try:
-        lines = calls.lines_from_config(config, timezone=office_called().timezone)
-        step = voice_choices.answer_choice(
-            session=db.session,
-            call_sid=call_sid,
-            digits=request.form.get("Digits", ""),
-            now=now,
-            lines=lines,
-        )
-        if step.plan is None:
-            end_read()  # nothing was changed
-            return twiml(step.answered) if step.answered else goodbye()
-        plan = step.plan
-        answer = render(plan)
-        voice_pins.remember_step(session=db.session, call_sid=call_sid, plan=plan, twiml=answer)
-        db.session.commit()
-    except DBAPIError as error:
-        # Nothing can be looked up: nothing is read, but the call still reaches a person.
-        log.error("voice choice not read, database unavailable: %s", type(error.orig).__name__)
-        with suppress(DBAPIError):
-            db.session.rollback()
-        return twiml(render(calls.plan_without_records(lines=lines, now=now)))
-    log.info("voice choice: %s (lead %s)", plan.outcome, plan.lead_id)
-    return twiml(answer)
+    return answer_keys(voice_choices.answer_choice, step_name="voice choice")

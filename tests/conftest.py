@@ -209,7 +209,7 @@ def paged(office):
 
 
 # The modules that read the wall clock to answer a request.
-_CLOCK_READERS = ("callbacks.voice", "callbacks.voice_pin", "dispatcher.leads.views")
+_CLOCK_READERS = ("callbacks.voice", "callbacks.keys", "dispatcher.leads.views")
 
 
 @pytest.fixture
