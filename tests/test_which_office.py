@@ -250,3 +250,18 @@ def test_an_office_in_hong_kong_shows_its_times_in_hong_kong(app, client, office
     assert figures["timezone"] == "Asia/Hong_Kong"
     hours = {row["hour"]: row["leads"] for row in figures["tables"]["hours"]["rows"]}
     assert hours["11:00"] == 1 and hours.get("22:00", 0) == 0
+
+
+def test_the_development_phone_shows_only_this_offices_salespeople(app, client, two_offices):
+    """Another office's salesperson's SMS are not there, even for a coordinator."""
+    century, _harbour = two_offices
+    alice = db.session.scalar(
+        select(Salesperson.id).where(
+            Salesperson.office_id == century.id, Salesperson.name == "Alice Chen"
+        )
+    )
+    sign_in(client, "harbour-coordinator", PASSWORD)
+
+    assert client.get(f"/dev/phone/{alice}").status_code == 404
+    assert client.post(f"/dev/phone/{alice}/call").status_code == 404
+    assert "Alice Chen" not in client.get("/dev/phone/").get_data(as_text=True)

@@ -51,8 +51,11 @@ def _may_use_every_phone() -> bool:
 
 
 def _phone_of(salesperson_id: int) -> Salesperson:
-    """The salesperson whose phone is used: a salesperson may use only their own."""
-    person = db.session.get(Salesperson, salesperson_id) or abort(404)
+    """The salesperson whose phone is used: one of this office's, and a salesperson may
+    use only their own."""
+    person = db.session.get(Salesperson, salesperson_id)
+    if person is None or person.office_id != office_of_request().id:
+        abort(404)  # another office's salesperson is not there for this user
     if not _may_use_every_phone() and person.id != current_user.salesperson_id:
         abort(403)
     return person
