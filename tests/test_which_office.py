@@ -267,3 +267,19 @@ def test_the_development_phone_shows_only_this_offices_salespeople(app, client, 
     assert client.get(f"/dev/phone/{alice}").status_code == 404
     assert client.post(f"/dev/phone/{alice}/call").status_code == 404
     assert "Alice Chen" not in client.get("/dev/phone/").get_data(as_text=True)
+
+
+def test_a_manager_sees_the_dashboard_of_their_own_office_only(app, client, two_offices):
+    century, harbour = two_offices
+    manager = User(office_id=harbour.id, username="harbour-manager", role="manager")
+    manager.set_password(PASSWORD)
+    db.session.add(manager)
+    db.session.commit()
+    sign_in(client, "harbour-manager", PASSWORD)
+
+    other = client.get(f"/manager/dashboard.json?office={century.id}")
+    assert other.status_code == 400 and "office" in other.get_json()["errors"]
+    own = client.get(f"/manager/dashboard.json?office={harbour.id}")
+    assert own.status_code == 200
+    admin = sign_in(app.test_client(), "admin")
+    assert admin.get(f"/manager/dashboard.json?office={harbour.id}").status_code == 200

@@ -17,6 +17,7 @@ from flask import (
     request,
     stream_with_context,
 )
+from flask_login import current_user
 from sqlalchemy import select
 
 from dispatcher.clock import local_time, utcnow
@@ -24,7 +25,7 @@ from dispatcher.dashboard.period import DEFAULT_DAYS, Period, parse_period
 from dispatcher.dashboard.tables import CSV_TABLES, Table, all_tables, one_table
 from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
-from dispatcher.models import Office, Salesperson
+from dispatcher.models import Office, Role, Salesperson
 from dispatcher.office.current import office_of_request
 from dispatcher.text import ascii_whole_number
 from dispatcher.unit_of_work import report_session
@@ -47,7 +48,12 @@ def _scope() -> Scope:
     each bad field."""
     errors: dict[str, str] = {}
     home = office_of_request()
-    offices = list(db.session.scalars(select(Office).order_by(Office.id)))
+    # A manager sees their own office; only an admin looks across offices.
+    offices = (
+        list(db.session.scalars(select(Office).order_by(Office.id)))
+        if current_user.role == Role.ADMIN
+        else [home]
+    )
     office = home
     office_text = request.args.get("office", "").strip()
     if office_text:
