@@ -96,9 +96,11 @@ def _latest_contacts():
 _LATEST_CONTACTS = _latest_contacts()
 
 
-def lead_facts(*, session: Session, lead: Lead) -> LeadFacts:
-    """The facts routing needs; everyone already paged for this lead is excluded."""
-    already_paged = session.scalars(_ALREADY_PAGED, {"lead_id": lead.id})
+def lead_facts(*, session: Session, lead: Lead, new_lead: bool = False) -> LeadFacts:
+    """The facts routing needs; everyone already paged for this lead is excluded.
+    ``new_lead``: it was inserted in this transaction, so nobody has been paged for it
+    and that is not asked (a statement saved on every logged call)."""
+    already_paged = () if new_lead else session.scalars(_ALREADY_PAGED, {"lead_id": lead.id})
     listing = lead.listing
     return LeadFacts(
         kind=lead.kind,
@@ -165,11 +167,13 @@ def known_clients(*, session: Session, phones: list[str]) -> tuple[KnownClient, 
     return tuple(found)
 
 
-def gather_inputs(*, session: Session, lead: Lead, office: Office, now: datetime) -> RoutingInputs:
+def gather_inputs(
+    *, session: Session, lead: Lead, office: Office, now: datetime, new_lead: bool = False
+) -> RoutingInputs:
     """Routing's inputs. Who took which turn is read last, after the office is locked:
     the facts of the lead and the known clients are nobody else's to change meanwhile,
     and read before the lock they keep it short for the other leads waiting on it."""
-    facts = lead_facts(session=session, lead=lead)
+    facts = lead_facts(session=session, lead=lead, new_lead=new_lead)
     clients = known_clients(session=session, phones=[facts.caller_phone, *facts.related_phones])
     _lock_office_rotation(session=session, office_id=office.id)
     team, owed = team_and_owed(session=session, office_id=office.id)
@@ -198,14 +202,16 @@ def _lock_office_rotation(*, session: Session, office_id: int) -> None:
 
 
 def decide(
-    *, session: Session, lead: Lead, office: Office, now: datetime
+    *, session: Session, lead: Lead, office: Office, now: datetime, new_lead: bool = False
 ) -> tuple[RoutingDecision, dict]:
     """The decision for this lead and its inputs as JSON; the rotation state it leaves is
     written back."""
     # Nothing here needs what is pending (the lead is flushed): its "logged" event goes
     # out with the assignment, the page and the "routed" event, in one flush.
     with session.no_autoflush:
-        inputs = gather_inputs(session=session, lead=lead, office=office, now=now)
+        inputs = gather_inputs(
+            session=session, lead=lead, office=office, now=now, new_lead=new_lead
+        )
         decision = choose_salesperson(inputs)
         if decision.rotation_after != inputs.rotation:
             save_rotation(
