@@ -225,8 +225,9 @@ def assign_lead(
     """
     if manager_reason:
         decision, inputs = RoutingDecision(None, RULE_MANAGER, manager_reason), None
+        mobile = None
     else:
-        decision, inputs = decide(
+        decision, inputs, mobile = decide(
             session=session, lead=lead, office=office, now=now, new_lead=new_lead
         )
     assignment = Assignment(
@@ -265,6 +266,7 @@ def assign_lead(
         assignment=assignment,
         now=now,
         deadline_seconds=deadline_seconds,
+        mobile=mobile,
     )
 
 
@@ -275,14 +277,15 @@ def write_page(
     assignment: Assignment,
     now: datetime,
     deadline_seconds: int,
+    mobile: str | None = None,
 ) -> Page:
     """The page to the assignment's salesperson, open until its deadline; sent by a job
-    after the commit."""
+    after the commit. ``mobile``: the salesperson's, when already read (with the team)."""
     page = Page(
         assignment=assignment,
         lead_id=lead.id,
         salesperson_id=assignment.salesperson_id,
-        to_number=_mobile(session=session, salesperson_id=assignment.salesperson_id),
+        to_number=mobile or _mobile(session=session, salesperson_id=assignment.salesperson_id),
         body=page_text(lead),
         state=PageState.OPEN,
         created_at=now,
