@@ -74,8 +74,8 @@ def _init_extensions(app: Flask) -> None:
     login.init_app(app)
     csrf.init_app(app)
     init_security(app)
+    init_office(app)  # forgets the last request's office before the access gate may serve one
     init_access(app)
-    init_office(app)
     init_queue(app)
     init_limiter(app)
     init_sms(app)

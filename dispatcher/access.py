@@ -21,7 +21,9 @@ from flask_login import current_user
 from dispatcher.api import tokens
 from dispatcher.extensions import csrf, db, login
 from dispatcher.models import Role
+from dispatcher.office.current import serve_office
 from dispatcher.sms.devphone import devphone_available
+from dispatcher.unit_of_work import end_read_keeping, read_first
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +150,8 @@ def _check_api_caller(rule: frozenset[str]):
     if header.startswith("Bearer "):
         # A token is checked alone, whatever cookie came with it: a browser never adds
         # this header on another site's behalf, so no CSRF check is needed.
+        # Read as a read (SQLite): the call's write transaction begins at its first write.
+        reading = read_first()
         valid = tokens.check_token(
             session=db.session,
             token=header[7:].strip(),
@@ -156,6 +160,10 @@ def _check_api_caller(rule: frozenset[str]):
         if valid is None:
             return _refuse(401, "The bearer token is not valid.")
         g.api_caller = ApiCaller(INTEGRATION, "api", None, office_id=valid.office_id)
+        if valid.office is not None:
+            serve_office(valid.office)
+        if reading:
+            end_read_keeping(*[valid.office] if valid.office is not None else [])
     elif current_user.is_authenticated:
         g.api_caller = ApiCaller(current_user.role, current_user.username, current_user.id)
     else:

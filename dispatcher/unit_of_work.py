@@ -87,6 +87,34 @@ def end_read(session: Session | None = None) -> None:
     (session or db.session).rollback()
 
 
+def read_first(session: Session | None = None) -> bool:
+    """Begin the session's first transaction as a read, on SQLite only, for what a request
+    checks before it writes (the API's token and office): the write lock is then taken
+    at its first write, not held through its form checks and phone parsing while other
+    calls wait. True when begun so; end it with ``end_read_keeping``. False (nothing
+    done) on PostgreSQL, whose transactions lock nothing up front, or when the session
+    is already in a transaction."""
+    session = session or db.session
+    plain = session() if isinstance(session, scoped_session) else session
+    if plain.in_transaction() or plain.get_bind().dialect.name != "sqlite":
+        return False
+    session.connection(execution_options={"reads_only": True})
+    return True
+
+
+def end_read_keeping(*records: object, session: Session | None = None) -> None:
+    """End the read begun by ``read_first``; ``records`` stay loaded in the session, not
+    read again (ending a transaction expires every record, and the next read would take
+    the write lock). Their values are those of the read: for records that a request only
+    reads, like its office."""
+    session = session or db.session
+    for record in records:
+        session.expunge(record)
+    session.rollback()
+    for record in records:
+        session.add(record)
+
+
 def reading_from_here(session: Session | None = None) -> None:
     """Begin the session's next transaction as a read (no-op on PostgreSQL), for a view
     that has committed and only reads to answer: on SQLite a write transaction would

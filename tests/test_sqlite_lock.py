@@ -68,3 +68,26 @@ def test_a_call_that_cannot_get_the_lock_answers_503_and_saves_nothing(app, offi
     assert response.status_code == 503
     assert "Nothing was saved" in response.json["error"]
     assert db.session.query(Lead).count() == 0
+
+
+def test_a_call_with_bad_fields_is_answered_while_another_writer_holds_the_lock(
+    app, office, monkeypatch
+):
+    # The token and its office are read without the write lock: the form is checked
+    # before the lock is asked for, so a call that saves nothing does not wait for it.
+    token = app.test_cli_runner().invoke(args=["create-token", "lock"]).output.strip()
+    db.session.commit()
+    monkeypatch.setattr(sqlite, "BUSY_SECONDS", 0.2)
+    db.session.remove()
+    holder = hold_write_lock(app, 1.0)
+    began = time.monotonic()
+    response = app.test_client().post(
+        "/api/leads",
+        json={"caller_phone": "not a number", "kind": "buyer"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    answered = time.monotonic() - began
+    holder.join()
+    assert response.status_code == 422, response.json
+    assert "caller_phone" in response.json["errors"]
+    assert answered < 0.2

@@ -12,12 +12,14 @@ from sqlalchemy import event
 
 from dispatcher.extensions import db
 
-# Measured (24 before issue #14): the token, the office, the lead, routing's inputs
-# (pages already sent, the caller's latest contacts, the team, the rotation; PostgreSQL
-# also locks the office row), the rotation moved, the page's mobile, assignment, two
-# events and page, the routed lead read back for the queue and the answer; SQLite's
-# read transaction (BEGIN) for anything read after the commit.
-MOST_STATEMENTS = 15
+# Measured (24 before issue #14, 16 in production after its first round): the token
+# with its office, the lead, routing's inputs (the caller's latest contacts, the team
+# with their mobiles, the rotation; PostgreSQL also locks the office row), the rotation
+# moved, assignment, two events and page, the routed lead read back for the queue and
+# the answer. Not counted: the savepoints that stand in for BEGIN and COMMIT in tests.
+MOST_STATEMENTS = 11
+# Each test's commits are savepoints of one transaction (tests/conftest.py).
+_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 
 @pytest.fixture
@@ -34,7 +36,8 @@ def statements(app):
     sent: list[str] = []
 
     def record(_conn, _cursor, statement, _params, _context, _executemany):
-        sent.append(" ".join(statement.split())[:120])
+        if not statement.startswith(_TRANSACTION_CONTROL):
+            sent.append(" ".join(statement.split())[:120])
 
     event.listen(db.engine, "before_cursor_execute", record)
     yield sent
@@ -51,6 +54,7 @@ def log_call(api, n: int):
 
 def test_logging_a_call_sends_no_more_statements_than_measured(api, statements):
     log_call(api, 1)  # the first call of a process also reads what it caches
+    db.session.remove()  # each request has a session of its own: nothing already loaded
     statements.clear()
 
     log_call(api, 2)

@@ -11,11 +11,16 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from dispatcher.models import ApiToken
+from dispatcher.models import ApiToken, Office
 
-# Built once: asked on every API call, and building it costs more than running it.
-# Built once: asked on every API call.
-_TOKEN = select(ApiToken.id, ApiToken.office_id).where(ApiToken.token_hash == bindparam("digest"))
+# Built once: asked on every API call, and building it costs more than running it. The
+# token's office comes with it: the request serves it, and one statement is one less
+# round trip than two.
+_TOKEN = (
+    select(ApiToken.office_id, Office)
+    .outerjoin(Office, Office.id == ApiToken.office_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
 
 
 def _digest(token: str) -> str:
@@ -25,9 +30,11 @@ def _digest(token: str) -> str:
 @dataclass(frozen=True)
 class ValidToken:
     """A token that may use the API, and the office it acts for (None: the provisioned
-    API_TOKEN, which acts for the office when there is exactly one)."""
+    API_TOKEN, which acts for the office when there is exactly one). ``office`` is that
+    office's record, read with the token (None for the provisioned token)."""
 
     office_id: int | None
+    office: Office | None = None
 
 
 def create_token(*, session: Session, name: str, office_id: int, now: datetime) -> str:
@@ -46,4 +53,6 @@ def check_token(*, session: Session, token: str, provisioned: str | None) -> Val
     if provisioned and hmac.compare_digest(token.encode(), provisioned.encode()):
         return ValidToken(office_id=None)
     found = session.execute(_TOKEN, {"digest": _digest(token)}).first()
-    return ValidToken(office_id=found.office_id) if found is not None else None
+    if found is None:
+        return None
+    return ValidToken(office_id=found.office_id, office=found.Office)

@@ -41,6 +41,7 @@ _TEAM = (
         SalespersonRow.status,
         SalespersonRow.skills,
         SalespersonRow.makeup_owed,
+        SalespersonRow.mobile,
     )
     .where(SalespersonRow.office_id == bindparam("office_id"))
     .order_by(SalespersonRow.rotation_position, SalespersonRow.id)
@@ -96,9 +97,11 @@ def _latest_contacts():
 _LATEST_CONTACTS = _latest_contacts()
 
 
-def lead_facts(*, session: Session, lead: Lead) -> LeadFacts:
-    """The facts routing needs; everyone already paged for this lead is excluded."""
-    already_paged = session.scalars(_ALREADY_PAGED, {"lead_id": lead.id})
+def lead_facts(*, session: Session, lead: Lead, new_lead: bool = False) -> LeadFacts:
+    """The facts routing needs; everyone already paged for this lead is excluded.
+    ``new_lead``: it was inserted in this transaction, so nobody has been paged for it
+    and that is not asked (a statement saved on every logged call)."""
+    already_paged = () if new_lead else session.scalars(_ALREADY_PAGED, {"lead_id": lead.id})
     listing = lead.listing
     return LeadFacts(
         kind=lead.kind,
@@ -117,6 +120,14 @@ def team_and_owed(
 ) -> tuple[tuple[Salesperson, ...], frozenset[int]]:
     """The team as routing sees it, and who is owed a make-up turn: one read of the
     columns routing needs (no ORM rows to build and throw away)."""
+    people, owed, _mobiles = _team(session=session, office_id=office_id)
+    return people, owed
+
+
+def _team(
+    *, session: Session, office_id: int
+) -> tuple[tuple[Salesperson, ...], frozenset[int], dict[int, str]]:
+    """team_and_owed, and everyone's mobile: the page's number, read with the team."""
     rows = session.execute(_TEAM, {"office_id": office_id}).all()
     people = tuple(
         Salesperson(
@@ -131,7 +142,8 @@ def team_and_owed(
         )
         for row in rows
     )
-    return people, frozenset(row.id for row in rows if row.makeup_owed)
+    owed = frozenset(row.id for row in rows if row.makeup_owed)
+    return people, owed, {row.id: row.mobile for row in rows}
 
 
 def last_served(*, session: Session, office_id: int) -> tuple[tuple[str, int], ...]:
@@ -165,15 +177,19 @@ def known_clients(*, session: Session, phones: list[str]) -> tuple[KnownClient, 
     return tuple(found)
 
 
-def gather_inputs(*, session: Session, lead: Lead, office: Office, now: datetime) -> RoutingInputs:
-    """Routing's inputs. Who took which turn is read last, after the office is locked:
-    the facts of the lead and the known clients are nobody else's to change meanwhile,
-    and read before the lock they keep it short for the other leads waiting on it."""
-    facts = lead_facts(session=session, lead=lead)
+def gather_inputs(
+    *, session: Session, lead: Lead, office: Office, now: datetime, new_lead: bool = False
+) -> tuple[RoutingInputs, dict[int, str]]:
+    """Routing's inputs, and the team's mobiles (the page's number, read with the team
+    rather than alone while the office is locked). Who took which turn is read last,
+    after the office is locked: the facts of the lead and the known clients are nobody
+    else's to change meanwhile, and read before the lock they keep it short for the
+    other leads waiting on it."""
+    facts = lead_facts(session=session, lead=lead, new_lead=new_lead)
     clients = known_clients(session=session, phones=[facts.caller_phone, *facts.related_phones])
     _lock_office_rotation(session=session, office_id=office.id)
-    team, owed = team_and_owed(session=session, office_id=office.id)
-    return RoutingInputs(
+    team, owed, mobiles = _team(session=session, office_id=office.id)
+    inputs = RoutingInputs(
         lead=facts,
         team=team,
         rotation=RotationState(
@@ -183,6 +199,7 @@ def gather_inputs(*, session: Session, lead: Lead, office: Office, now: datetime
         known_clients=clients,
         now=now,
     )
+    return inputs, mobiles
 
 
 def _lock_office_rotation(*, session: Session, office_id: int) -> None:
@@ -198,14 +215,16 @@ def _lock_office_rotation(*, session: Session, office_id: int) -> None:
 
 
 def decide(
-    *, session: Session, lead: Lead, office: Office, now: datetime
-) -> tuple[RoutingDecision, dict]:
-    """The decision for this lead and its inputs as JSON; the rotation state it leaves is
-    written back."""
+    *, session: Session, lead: Lead, office: Office, now: datetime, new_lead: bool = False
+) -> tuple[RoutingDecision, dict, str | None]:
+    """The decision for this lead, its inputs as JSON and the chosen salesperson's mobile
+    (None: nobody chosen); the rotation state it leaves is written back."""
     # Nothing here needs what is pending (the lead is flushed): its "logged" event goes
     # out with the assignment, the page and the "routed" event, in one flush.
     with session.no_autoflush:
-        inputs = gather_inputs(session=session, lead=lead, office=office, now=now)
+        inputs, mobiles = gather_inputs(
+            session=session, lead=lead, office=office, now=now, new_lead=new_lead
+        )
         decision = choose_salesperson(inputs)
         if decision.rotation_after != inputs.rotation:
             save_rotation(
@@ -214,7 +233,7 @@ def decide(
                 before=inputs.rotation,
                 after=decision.rotation_after,
             )
-    return decision, inputs_to_json(inputs)
+    return decision, inputs_to_json(inputs), mobiles.get(decision.salesperson_id)
 
 
 def save_rotation(

@@ -132,6 +132,7 @@ def log_lead(
         actor=actor,
         now=now,
         deadline_seconds=deadline_seconds,
+        new_lead=True,
     )
 
 
@@ -144,9 +145,10 @@ def route_new_lead(
     actor: str,
     now: datetime,
     deadline_seconds: int,
+    new_lead: bool = False,
 ) -> Lead:
     """Put the lead's arrival on its timeline (logged, or a call stub completed) and give
-    it to a salesperson."""
+    it to a salesperson. ``new_lead``: inserted in this transaction (never paged)."""
     record_event(
         session=session,
         lead_id=lead.id,
@@ -165,7 +167,12 @@ def route_new_lead(
             actor=actor,
         )
     assign_lead(
-        session=session, lead=lead, office=office, now=now, deadline_seconds=deadline_seconds
+        session=session,
+        lead=lead,
+        office=office,
+        now=now,
+        deadline_seconds=deadline_seconds,
+        new_lead=new_lead,
     )
     return lead
 
@@ -207,17 +214,22 @@ def assign_lead(
     deadline_seconds: int,
     manager_reason: str | None = None,
     manager_why: str | None = None,
+    new_lead: bool = False,
 ) -> Page | None:
     """Route the lead and write the page to send; the manager's page when nobody is left.
 
     ``manager_reason`` skips routing: the lead goes to the manager for that reason;
     ``manager_why`` says it in the manager's SMS ("caller asked for Bruno Diaz, who did
-    not answer"; by default "nobody left to page").
+    not answer"; by default "nobody left to page"). ``new_lead``: the lead was inserted
+    in this transaction, so routing need not ask who was paged for it already.
     """
     if manager_reason:
         decision, inputs = RoutingDecision(None, RULE_MANAGER, manager_reason), None
+        mobile = None
     else:
-        decision, inputs = decide(session=session, lead=lead, office=office, now=now)
+        decision, inputs, mobile = decide(
+            session=session, lead=lead, office=office, now=now, new_lead=new_lead
+        )
     assignment = Assignment(
         lead_id=lead.id,
         salesperson_id=decision.salesperson_id,
@@ -254,6 +266,7 @@ def assign_lead(
         assignment=assignment,
         now=now,
         deadline_seconds=deadline_seconds,
+        mobile=mobile,
     )
 
 
@@ -264,14 +277,15 @@ def write_page(
     assignment: Assignment,
     now: datetime,
     deadline_seconds: int,
+    mobile: str | None = None,
 ) -> Page:
     """The page to the assignment's salesperson, open until its deadline; sent by a job
-    after the commit."""
+    after the commit. ``mobile``: the salesperson's, when already read (with the team)."""
     page = Page(
         assignment=assignment,
         lead_id=lead.id,
         salesperson_id=assignment.salesperson_id,
-        to_number=_mobile(session=session, salesperson_id=assignment.salesperson_id),
+        to_number=mobile or _mobile(session=session, salesperson_id=assignment.salesperson_id),
         body=page_text(lead),
         state=PageState.OPEN,
         created_at=now,
