@@ -18,7 +18,6 @@ import http.client
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -27,8 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import (  # noqa: E402
-    ROOT,
     Service,
+    api_token,
     free_port,
     own_database,
     percentile,
@@ -105,18 +104,6 @@ def create_floor_table(service: Service) -> None:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     metadata.create_all(engine)
     engine.dispose()
-
-
-def api_token(service: Service) -> str:
-    output = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "dispatcher", "create-token", "bench"],
-        env=service.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return output.strip().splitlines()[-1]
 
 
 def main() -> int:

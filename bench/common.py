@@ -204,3 +204,16 @@ def own_database():
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def api_token(service: Service, name: str = "bench") -> str:
+    """A bearer token for the service's API, made as an operator makes one (the CLI)."""
+    output = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "dispatcher", "create-token", name],
+        env=service.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return output.strip().splitlines()[-1]

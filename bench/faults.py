@@ -25,7 +25,6 @@ import contextlib
 import http.client
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -37,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sqlalchemy import create_engine, func, select  # noqa: E402
 
-from bench.common import ROOT, Service, own_database, post_json, summary  # noqa: E402
+from bench.common import Service, api_token, own_database, post_json, summary  # noqa: E402
 from testkit.fault_harness import (  # noqa: E402
     BackRoom,
     PrivateRedis,
@@ -223,24 +222,12 @@ def service_for(fault: str, args, stub: TwilioStub):
         stack.enter_context(room)
         engine = create_engine(url)
         stack.callback(engine.dispose)
-        coordinator = Coordinator(service.port, api_token(service))
+        coordinator = Coordinator(service.port, api_token(service, "faults"))
         connection = private.client()
         wait_until(lambda: room.ready_workers(connection) == 2, 60)
         run = Run(coordinator, room, private, engine, stub)
         yield run
         run.remember()
-
-
-def api_token(service: Service) -> str:
-    output = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "dispatcher", "create-token", "faults"],
-        env=service.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return output.strip().splitlines()[-1]
 
 
 def seconds(value: float | None) -> str:

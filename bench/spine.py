@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.common import (  # noqa: E402
     Service,
+    api_token,
     free_port,
     own_database,
     percentile,
@@ -129,7 +130,7 @@ def main() -> int:
                 {**env, "DATABASE_URL": url} if url else env, workers=args.workers, sweeper=True
             ) as service,
         ):
-            token = _token(service)
+            token = api_token(service)
             started = time.time()
 
             def log_call(connection, n):
@@ -179,20 +180,6 @@ def main() -> int:
     print(f"  reassignment after deadline: {summary(lateness)}; early: {early}")
     print(f"  SMS requests at the stub: {len(stub.messages)}")
     return 0
-
-
-def _token(service: Service) -> str:
-    import subprocess
-
-    output = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "dispatcher", "create-token", "bench"],
-        env=service.env,
-        cwd=service.env.get("PWD", "."),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return output.strip().splitlines()[-1]
 
 
 if __name__ == "__main__":
