@@ -41,6 +41,11 @@ class Office(db.Model):
     target_area: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # O6: days without follow-up after which a client counts as new again.
     ownership_lapse_days: Mapped[int] = mapped_column(default=20, server_default="20")
+    # O7: days after a client's deposit during which a salesperson may dispute them.
+    dispute_days: Mapped[int] = mapped_column(default=3, server_default="3")
+    # O5: a colleague serves an absent owner's client only once the manager approves
+    # (the lead waits for the manager); off: routing picks the colleague at once.
+    stand_in_needs_approval: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class Role(StrEnum):
@@ -97,6 +102,8 @@ class Salesperson(db.Model):
     mobile: Mapped[str] = mapped_column(String(20), unique=True)
     # Comma-separated skills: listing, seller, rental, new (routing grows into them).
     skills: Mapped[str] = mapped_column(String(120), default="")
+    # O1: ownership records the team too (kept on the client when they become its owner).
+    team: Mapped[str] = mapped_column(String(60), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
     rotation_position: Mapped[int] = mapped_column(default=0)
     # in_office | out | busy | errand | off_shift (routing.decision.STATUSES)
@@ -189,6 +196,15 @@ class Lead(db.Model):
     area: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # A family member's number already known to the office (O9), E.164.
     related_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # O2: the caller's title or gender (Mr, Ms...) and their basic need, for the register.
+    caller_title: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    need: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # X1: a second salesperson named, tried when the first named is not in the office.
+    also_asked_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("salesperson.id", name="fk_lead_also_asked_for_id_salesperson")
+    )
+    # X2: a returning client who would rather not have their salesperson, and why ("" none).
+    declines_owner_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     state: Mapped[str] = mapped_column(String(20), default=LeadState.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -201,6 +217,7 @@ class Lead(db.Model):
 
     listing: Mapped[Listing | None] = relationship()
     asked_for: Mapped[Salesperson | None] = relationship(foreign_keys=[asked_for_id])
+    also_asked_for: Mapped[Salesperson | None] = relationship(foreign_keys=[also_asked_for_id])
     outcome_by: Mapped[Salesperson | None] = relationship(foreign_keys=[outcome_by_id])
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="lead", order_by="Assignment.id"
@@ -438,3 +455,109 @@ class DashboardChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ClientStage(StrEnum):
+    """Where a client stands (O11); every change is an entry of the client's log."""
+
+    POTENTIAL = "potential"
+    INTENDING = "intending"
+    CLOSED = "closed"  # the contract is signed
+    INVALID = "invalid"  # with a reason
+
+
+class Client(db.Model):
+    """A client of the office (O1-O11): their numbers, their family, their owner, their stage.
+
+    The ownership columns are the fold of the client's ownership log (ClientEvent, folded
+    by routing.ownership) kept in step by dispatcher.clients.ownership: the log is the
+    truth, these columns make the owner a one-row read while a call is routed. A family
+    (O9) is owned as one: its members point at the family's first client, whose columns
+    hold the family's ownership.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    title: Mapped[str] = mapped_column(String(10), default="")
+    need: Mapped[str] = mapped_column(String(200), default="")
+    stage: Mapped[str] = mapped_column(String(20), default=ClientStage.POTENTIAL)
+    stage_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    family_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client.id", name="fk_client_family_id_client"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"), index=True)
+    owner_team: Mapped[str] = mapped_column(String(60), default="")
+    owner_since: Mapped[datetime | None]
+    last_follow_up_at: Mapped[datetime | None]
+    shares: Mapped[list | None] = mapped_column(JSON)  # [[salesperson id, percent], ...]
+    deposit_at: Mapped[datetime | None]
+    closer_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    disputed: Mapped[bool] = mapped_column(default=False)
+    lapsed_owner_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+
+    numbers: Mapped[list[ClientNumber]] = relationship(order_by="ClientNumber.id")
+    owner: Mapped[Salesperson | None] = relationship(foreign_keys=[owner_id])
+
+
+class ClientNumber(db.Model):
+    """One of a client's numbers (E.164): a call from any of them finds the client."""
+
+    __table_args__ = (UniqueConstraint("office_id", "phone", name="uq_client_number_phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10), default="mobile")  # mobile | landline
+
+
+class Registration(db.Model):
+    """The office's registration log (O2, O3): every call and visit, numbered in time order
+    per office. Append-only, in the database too (triggers refuse UPDATE and DELETE); a
+    mistake is corrected by a new entry that points at the one it corrects."""
+
+    __table_args__ = (UniqueConstraint("office_id", "number", name="uq_registration_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    number: Mapped[int]
+    at: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(10))  # call | walk_in
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"), index=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"), index=True)
+    caller_name: Mapped[str] = mapped_column(String(120), default="")
+    caller_title: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    need: Mapped[str] = mapped_column(String(200), default="")
+    named_salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    # O4: brought by an old client (their client id) who named the salesperson.
+    referred_by_client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"))
+    valid: Mapped[bool]
+    missing: Mapped[str] = mapped_column(String(120), default="")  # O2's facts, comma-separated
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", name="fk_registration_corrects_id_registration")
+    )
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+
+class ClientEvent(db.Model):
+    """A client's log, append-only (triggers refuse UPDATE and DELETE): who received them,
+    every follow-up, every ownership change and why, deposits, disputes and splits, and
+    their stage history. routing.ownership folds its ownership entries."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(30))
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    reason: Mapped[str] = mapped_column(String(30), default="")
+    shares: Mapped[list | None] = mapped_column(JSON)
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("lead.id"))
+    actor: Mapped[str] = mapped_column(String(80))
+
+    salesperson: Mapped[Salesperson | None] = relationship()

@@ -69,6 +69,8 @@ class LeadFacts:
     caller_phone: str = ""  # E.164
     related_phones: tuple[str, ...] = ()  # family members' numbers (O9)
     asked_for_id: int | None = None
+    also_asked_for_id: int | None = None  # X1: a second name, if the first is not in
+    declines_owner: bool = False  # X2: a returning client would rather not have their owner
     listing_agent_id: int | None = None
     listing_label: str | None = None
     area: str | None = None  # postcode or district of the property asked about
@@ -81,6 +83,10 @@ class OfficeRules:
 
     target_area: frozenset[str] = frozenset()  # empty: every area is the office's own
     ownership_lapse_days: int = 20  # O6
+    # O6 counts days on the office's calendar in this zone; None (inputs stored before it
+    # was kept) counts whole 24-hour days, as those decisions were made.
+    timezone: str | None = None
+    stand_in_needs_approval: bool = False  # O5: the manager approves who serves
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ def inputs_to_json(inputs: RoutingInputs) -> dict[str, Any]:
             "caller_phone": lead.caller_phone,
             "related_phones": list(lead.related_phones),
             "asked_for_id": lead.asked_for_id,
+            "also_asked_for_id": lead.also_asked_for_id,
+            "declines_owner": lead.declines_owner,
             "listing_agent_id": lead.listing_agent_id,
             "listing_label": lead.listing_label,
             "area": lead.area,
@@ -58,6 +60,8 @@ def inputs_to_json(inputs: RoutingInputs) -> dict[str, Any]:
         "rules": {
             "target_area": sorted(inputs.rules.target_area),
             "ownership_lapse_days": inputs.rules.ownership_lapse_days,
+            "timezone": inputs.rules.timezone,
+            "stand_in_needs_approval": inputs.rules.stand_in_needs_approval,
         },
         "known_clients": [
             {
@@ -83,6 +87,9 @@ def inputs_from_json(data: dict[str, Any]) -> RoutingInputs:
             caller_phone=lead["caller_phone"],
             related_phones=tuple(lead["related_phones"]),
             asked_for_id=lead["asked_for_id"],
+            # Absent from inputs stored before X1 and X2 were kept.
+            also_asked_for_id=lead.get("also_asked_for_id"),
+            declines_owner=lead.get("declines_owner", False),
             listing_agent_id=lead["listing_agent_id"],
             listing_label=lead["listing_label"],
             area=lead["area"],
@@ -103,6 +110,8 @@ def inputs_from_json(data: dict[str, Any]) -> RoutingInputs:
         rules=OfficeRules(
             target_area=frozenset(rules["target_area"]),
             ownership_lapse_days=rules["ownership_lapse_days"],
+            timezone=rules.get("timezone"),
+            stand_in_needs_approval=rules.get("stand_in_needs_approval", False),
         ),
         known_clients=tuple(
             KnownClient(

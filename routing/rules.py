@@ -1,10 +1,15 @@
 """The office's rules for choosing a salesperson, in order (issue 4; docs/rules.md C2, C3, C5,
 O1, O4-O6, O9, Q1-Q4):
 
-1. asked for by name (C3, O4): that salesperson whatever their status;
+1. asked for by name (C3, O4): that salesperson whatever their status; of several names,
+   the first who is in the office, else the first (X1); a named salesperson who cannot be
+   paged (inactive, or opted out of SMS) still owns the caller: the manager decides, and
+   never by a rotation turn;
 2. a returning client whose ownership is still valid (O1, O6, O9): the owner, if free;
-   if the owner is away the next rules pick who serves, the owner keeps the client (O5)
-   and the lead is not a rotation turn (Q4);
+   a client who would rather not have them goes to the manager with the reason (X2);
+   if the owner is away the next rules pick who serves (or the manager approves who, when
+   the office asks for it), the owner keeps the client (O5) and the lead is not a
+   rotation turn (Q4);
 3. a buyer or renter asking about a listing: its agent (C2);
 4. a seller: the seller specialists; a renter or landlord: the rental ones, in rotation;
 5. outside the target area: the new salespeople, in rotation;
@@ -39,6 +44,7 @@ from routing.decision import (
     RoutingInputs,
     Salesperson,
 )
+from routing.ownership import lapsed
 from routing.rotation import Turn, is_available, next_turn, pool_members
 
 LISTING_KINDS = frozenset({"buyer", "renter"})  # C2: the listing's agent serves them
@@ -58,8 +64,11 @@ def choose_salesperson(
     lead, rotation = inputs.lead, inputs.rotation
     by_id = {person.id: person for person in inputs.team}
 
-    asked = by_id.get(lead.asked_for_id) if lead.asked_for_id is not None else None
-    if asked is not None and asked.active and asked.id not in lead.excluded_ids:
+    asked = first_named(lead, by_id)
+    if asked is not None and asked.id not in lead.excluded_ids:
+        if not asked.active:
+            reason = f"Caller asked for {asked.name}, who cannot be paged: the manager decides"
+            return RoutingDecision(None, RULE_MANAGER, reason, rotation, owner_id=asked.id)
         return _asked_for(asked, inputs)
 
     if clients is None:
@@ -68,11 +77,20 @@ def choose_salesperson(
     away: Salesperson | None = None
     if found is not None:
         owner, client = found
+        if lead.declines_owner:
+            reason = f"Returning client of {owner.name} asked for someone else: the manager decides"
+            return RoutingDecision(None, RULE_MANAGER, reason, rotation, owner_id=owner.id)
         if is_available(owner, lead.excluded_ids):
             since = _since(client.last_contact_at, inputs.now)
             reason = f"Returning client of {owner.name} (last contact {since})"
             return RoutingDecision(owner.id, RULE_OWNER, reason, rotation)
         away = owner  # O5: someone else serves, the owner keeps the client
+        if inputs.rules.stand_in_needs_approval:
+            reason = (
+                f"{owner.name}'s returning client, {owner.name} away: "
+                "the manager approves who serves"
+            )
+            return RoutingDecision(None, RULE_MANAGER, reason, rotation, owner_id=owner.id)
 
     serving = f", serving {away.name}'s returning client" if away else ""
     owner_id = away.id if away else None
@@ -141,15 +159,36 @@ def find_owner(
     """The owner of the caller, or else of a family member (O9), whose ownership has not
     lapsed (O6: last contact at most ``ownership_lapse_days`` ago, the boundary day
     included). A client whose owner is no longer on the team counts as new."""
-    lapse = timedelta(days=rules.ownership_lapse_days)
     for phone in _lead_phones(lead):
         client = clients.get(phone)
-        if client is None or now - client.last_contact_at > lapse:
+        if client is None or _lapsed(client.last_contact_at, now, rules):
             continue
         owner = by_id.get(client.owner_id)
         if owner is not None:
             return owner, client
     return None
+
+
+def first_named(lead: LeadFacts, by_id: Mapping[int, Salesperson]) -> Salesperson | None:
+    """X1: of the salespeople the caller named, the first who is in the office and can be
+    paged, else the first named (still on the team)."""
+    named = [
+        by_id[person_id]
+        for person_id in (lead.asked_for_id, lead.also_asked_for_id)
+        if person_id is not None and person_id in by_id
+    ]
+    for person in named:
+        if person.active and person.status == IN_OFFICE and person.id not in lead.excluded_ids:
+            return person
+    return named[0] if named else None
+
+
+def _lapsed(last_contact_at: datetime, now: datetime, rules: OfficeRules) -> bool:
+    if rules.timezone is None:  # stored before days were counted on the office's calendar
+        return now - last_contact_at > timedelta(days=rules.ownership_lapse_days)
+    return lapsed(
+        last_contact_at, now, lapse_days=rules.ownership_lapse_days, timezone=rules.timezone
+    )
 
 
 def outside_target_area(area: str | None, rules: OfficeRules) -> bool:

@@ -304,8 +304,11 @@ def test_the_caller_is_looked_up_as_the_number_is_typed(coordinator, office, clo
     found = look_up("(202) 555 0171")
     assert found["known"] and found["owner"] == "Bruno Diaz"
     assert found["previous_leads"] == 1
-    # Acknowledged at T0 (10:00 in New York); valid unless more than 20 days have passed.
+    # Acknowledged at T0 (10:00 in New York); valid through day 20 on the office's
+    # calendar (O6), to its last minute, and lapsed on day 21.
     assert found["last_contact"] == "Mon 23 Nov 2026"
     assert found["ownership_valid"] is True
-    clock(T0 + timedelta(days=20, seconds=1))
+    clock(T0 + timedelta(days=20, hours=13, minutes=59))
+    assert look_up("(202) 555 0171")["ownership_valid"] is True
+    clock(T0 + timedelta(days=20, hours=14))
     assert look_up("(202) 555 0171")["ownership_valid"] is False

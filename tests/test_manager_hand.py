@@ -63,7 +63,8 @@ def waiting_for_the_manager(office) -> Lead:
 
 
 def paged_to_alice(office, *, sent: bool = True) -> tuple[Lead, Page]:
-    lead = new_lead(office, now=utcnow(), listing="L-1001")
+    # Another caller than the one who named Bruno (O4 made that caller Bruno's client).
+    lead = new_lead(office, now=utcnow(), listing="L-1001", caller_phone="+12025550142")
     page = current_page(session=db.session, lead_id=lead.id)
     if sent:
         page_out(page, utcnow())

@@ -26,6 +26,7 @@ from routing import (
     RULE_ROTATION,
     RULE_SPECIALIST,
     LeadFacts,
+    OfficeRules,
     RotationState,
 )
 from routing.replay import inputs_to_json, replay
@@ -78,7 +79,39 @@ CASES = {
     "asked for, busy": (buyer(asked_for_id=DANA), {DANA: BUSY}, DANA, RULE_ASKED_FOR),
     "asked for, on errand": (buyer(asked_for_id=DANA), {DANA: ERRAND}, DANA, RULE_ASKED_FOR),
     "asked for, out": (buyer(asked_for_id=DANA), {DANA: OUT}, DANA, RULE_ASKED_FOR),
-    "asked for inactive: falls through": (buyer(asked_for_id=FARAH), {}, ALICE, RULE_ROTATION),
+    # C3, O4: the named salesperson cannot be paged but still owns the caller: a message
+    # is taken and the manager decides, never a rotation turn.
+    "asked for inactive: the manager decides": (
+        buyer(asked_for_id=FARAH),
+        {},
+        None,
+        RULE_MANAGER,
+    ),
+    # X1: of two names, the first who is in the office; neither in: the first named.
+    "two names, the first out: the second, in": (
+        buyer(asked_for_id=DANA, also_asked_for_id=ALICE),
+        {DANA: OUT},
+        ALICE,
+        RULE_ASKED_FOR,
+    ),
+    "two names, both in: the first": (
+        buyer(asked_for_id=DANA, also_asked_for_id=ALICE),
+        {},
+        DANA,
+        RULE_ASKED_FOR,
+    ),
+    "two names, neither in: the first named": (
+        buyer(asked_for_id=DANA, also_asked_for_id=ALICE),
+        {DANA: OUT, ALICE: BUSY},
+        DANA,
+        RULE_ASKED_FOR,
+    ),
+    "two names, the first inactive, the second in": (
+        buyer(asked_for_id=FARAH, also_asked_for_id=ALICE),
+        {},
+        ALICE,
+        RULE_ASKED_FOR,
+    ),
     "asked for excluded: falls through": (
         buyer(asked_for_id=DANA, excluded_ids=ex(DANA)),
         {},
@@ -120,6 +153,13 @@ CASES = {
         RULE_OWNER,
     ),
     "unknown number: falls through": (buyer(caller_phone=STRANGER), {}, ALICE, RULE_ROTATION),
+    # X2: a returning client who would rather not have their salesperson: the manager.
+    "returning client declines the owner": (
+        buyer(caller_phone=CALLER, declines_owner=True),
+        {},
+        None,
+        RULE_MANAGER,
+    ),
     # 3. A buyer or renter asking about a listing: its agent (C2).
     "listing agent of a buyer": (buyer(listing_agent_id=DANA), {}, DANA, RULE_LISTING_AGENT),
     "listing agent, out showing": (
@@ -250,9 +290,36 @@ def test_rules_in_order(lead, statuses, expected, rule):
     assert (decision.salesperson_id, decision.rule) == (expected, rule)
     assert decision.reason
     assert decision.manager_decides_on_miss == (rule == RULE_ASKED_FOR)
-    assert decision.owner_id is None
+    # Left to the manager, a named or returning client stays its salesperson's (O4, X2).
+    owner = {FARAH: FARAH, None: None}.get(lead.asked_for_id)
+    if lead.declines_owner:
+        owner = BRUNO
+    assert decision.owner_id == (owner if rule == RULE_MANAGER else None)
     assert decision.salesperson_id not in lead.excluded_ids
     assert replay(inputs_to_json(inputs_for(lead, statuses=statuses))) == decision
+
+
+def test_an_absent_owners_client_waits_for_the_manager_when_the_office_asks_it():
+    """O5: with the office's setting, nobody serves an absent owner's client until the
+    manager approves who; without it, the next rules pick a colleague at once."""
+    rules = OfficeRules(stand_in_needs_approval=True)
+    waits = decide(buyer(caller_phone=CALLER), statuses={BRUNO: BUSY}, rules=rules)
+    assert (waits.salesperson_id, waits.rule, waits.owner_id) == (None, RULE_MANAGER, BRUNO)
+    assert "the manager approves who serves" in waits.reason
+    at_once = decide(buyer(caller_phone=CALLER), statuses={BRUNO: BUSY})
+    assert (at_once.salesperson_id, at_once.rule, at_once.owner_id) == (
+        ALICE,
+        RULE_ROTATION,
+        BRUNO,
+    )
+    assert (
+        replay(
+            inputs_to_json(
+                inputs_for(buyer(caller_phone=CALLER), statuses={BRUNO: BUSY}, rules=rules)
+            )
+        )
+        == waits
+    )
 
 
 REASONS = {

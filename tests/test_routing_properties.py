@@ -124,6 +124,10 @@ def test_the_chosen_salesperson_is_eligible_for_the_rule_that_chose_them(inputs)
     lead, by_id = inputs.lead, {p.id: p for p in inputs.team}
     asked = by_id.get(lead.asked_for_id)
     asked_eligible = asked is not None and asked.active and asked.id not in lead.excluded_ids
+    # C3, O4: named but not reachable by SMS: still theirs, the manager decides.
+    asked_unreachable = (
+        asked is not None and not asked.active and asked.id not in lead.excluded_ids
+    )
 
     assert (decision.rule == RULE_ASKED_FOR) == asked_eligible  # rule 1 beats all others
     assert decision.manager_decides_on_miss == (decision.rule == RULE_ASKED_FOR)
@@ -131,7 +135,10 @@ def test_the_chosen_salesperson_is_eligible_for_the_rule_that_chose_them(inputs)
 
     if decision.rule == RULE_MANAGER:
         assert decision.salesperson_id is None
-        assert not any(is_available(p, lead) for p in inputs.team)
+        if asked_unreachable:
+            assert decision.owner_id == asked.id
+        else:
+            assert not any(is_available(p, lead) for p in inputs.team)
         assert decision.rotation_after == inputs.rotation
         return
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from dispatcher.clients.registry import known_clients
 from dispatcher.extensions import db
-from dispatcher.leads.routing_inputs import known_clients
 from dispatcher.models import InboundMessage, Lead, ManagerChange, ManagerMessage, Page
 from dispatcher.pages import service as pages
 from dispatcher.pages.replies import DONE_HELP, UNKNOWN_NUMBER_REPLY
@@ -203,14 +203,14 @@ def test_an_outcome_report_is_a_later_last_contact_for_ownership(client, office,
     first = paged_lead(office, now=T0)
     pages.acknowledge_page(session=db.session, page_id=first.page, now=T0, by="sms")
     db.session.commit()
-    [before] = known_clients(session=db.session, phones=["+12025550188"])
+    [before] = known_clients(db.session, office=office, phones=["+12025550188"], now=T0)
     assert before.last_contact_at == T0
     reported_at = T0 + timedelta(days=15)
     monkeypatch.setattr("callbacks.sms.utcnow", lambda: reported_at)
 
     text_sms(client, f"DONE {first.lead} appointment set")
 
-    [after] = known_clients(session=db.session, phones=["+12025550188"])
+    [after] = known_clients(db.session, office=office, phones=["+12025550188"], now=reported_at)
     assert (after.owner_id, after.last_contact_at) == (person("Alice Chen").id, reported_at)
     # 25 days after the acknowledgement, 10 after the report: still Alice's client.
     again = new_lead(office, now=T0 + timedelta(days=25))

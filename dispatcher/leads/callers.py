@@ -5,12 +5,13 @@ time (filled in for the coordinator, who may correct it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatcher.leads.routing_inputs import known_clients
+from dispatcher.clients.ownership import owner_now
+from dispatcher.clients.registry import find_client
 from dispatcher.models import Lead, Office, Salesperson
 
 
@@ -33,16 +34,16 @@ def look_up_caller(*, session: Session, office: Office, phone: str, now: datetim
         .order_by(Lead.id.desc())
         .limit(1)
     )
-    clients = known_clients(session=session, phones=[phone])
-    if not clients:
+    client = find_client(session, office_id=office.id, phone=phone)
+    if client is None:
         return CallerLookup(previous_leads=previous or 0, caller_name=name or "")
-    client = clients[0]
-    owner = session.get(Salesperson, client.owner_id)
-    lapse = timedelta(days=office.ownership_lapse_days)
+    ownership = owner_now(session, client, office=office, now=now)
+    owner_id = ownership.owner_id or ownership.lapsed_owner_id
+    owner = session.get(Salesperson, owner_id) if owner_id is not None else None
     return CallerLookup(
         previous_leads=previous or 0,
-        caller_name=name or "",
+        caller_name=name or client.name,
         owner_name=owner.name if owner else None,
-        last_contact_at=client.last_contact_at,
-        ownership_valid=now - client.last_contact_at <= lapse,
+        last_contact_at=ownership.last_follow_up_at,
+        ownership_valid=ownership.owner_id is not None,
     )

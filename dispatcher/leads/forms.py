@@ -17,6 +17,7 @@ from wtforms.validators import (
 
 from dispatcher.forms import TextForm
 from dispatcher.models import LEAD_CHANNELS, LEAD_KINDS
+from routing.registration import TITLES
 
 
 class LeadForm(TextForm):
@@ -40,3 +41,16 @@ class LeadForm(TextForm):
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
     area = StringField("Area", validators=[Optional(), Length(max=40)])
     related_phone = StringField("Family member's phone", validators=[Optional(), Length(max=40)])
+    # O2: the register needs a title (or one in the name) and the basic need.
+    caller_title = SelectField(
+        "Title",
+        default="",
+        choices=[SelectChoice("", "—")] + [SelectChoice(t, t) for t in TITLES],
+        validators=[Optional()],
+    )
+    need = StringField("Basic need", validators=[Optional(), Length(max=200)])
+    also_asked_for = IntegerField("Or asked for", validators=[Optional()])  # X1
+    # X2: a returning client who would rather not have their salesperson, and why.
+    declines_owner_reason = StringField(
+        "Wants someone else, because", validators=[Optional(), Length(max=200)]
+    )

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from dispatcher.clients.register import on_follow_up
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import Lead, Salesperson
+from dispatcher.models import Lead, Office, Salesperson
 
 # The outcome as stored, and in the office's words.
 OUTCOMES = {
@@ -25,8 +26,8 @@ def record_outcome(
 ) -> None:
     """Keep the latest outcome on the lead and every report on its timeline.
 
-    A second report replaces the first on the lead (the timeline keeps both, O3); it also
-    counts as the client's last contact for ownership (routing_inputs.known_clients).
+    A second report replaces the first on the lead (the timeline keeps both, O3); it is a
+    follow-up of the client too (O6: the owner's keeps the client theirs).
     """
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
@@ -39,3 +40,12 @@ def record_outcome(
         detail=f"{person.name} reported: {OUTCOMES[outcome]}",
         actor=person.name,
     )
+    if outcome != "wrong_number":  # the client was not the one called
+        on_follow_up(
+            session,
+            office=session.get(Office, lead.office_id),
+            lead_id=lead.id,
+            salesperson_id=person.id,
+            now=now,
+            detail=f"Reported on Ref {lead.id}: {OUTCOMES[outcome]}",
+        )

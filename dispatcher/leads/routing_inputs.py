@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, union_all, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from dispatcher.models import Lead, Office, Page, PageState, RotationPointer
+from dispatcher.clients.registry import known_clients
+from dispatcher.models import Lead, Office, Page, RotationPointer
 from dispatcher.models import Salesperson as SalespersonRow
 from routing import (
-    KnownClient,
     LeadFacts,
     OfficeRules,
     RotationState,
@@ -71,32 +71,6 @@ _LOCK_OFFICE = (
 )
 
 
-def _latest_contacts():
-    """A number's latest acknowledgement and latest outcome report, in one statement."""
-    acknowledged = (
-        select(Page.salesperson_id.label("owner_id"), Page.acknowledged_at.label("at"))
-        .join(Lead, Lead.id == Page.lead_id)
-        .where(
-            Lead.caller_phone == bindparam("phone"),
-            Page.state == PageState.ACKNOWLEDGED,
-            Page.salesperson_id.is_not(None),
-        )
-        .order_by(Page.acknowledged_at.desc())
-        .limit(1)
-    )
-    reported = (
-        select(Lead.outcome_by_id, Lead.outcome_at)
-        .where(Lead.caller_phone == bindparam("phone"), Lead.outcome_by_id.is_not(None))
-        .order_by(Lead.outcome_at.desc())
-        .limit(1)
-    )
-    both = union_all(select(acknowledged.subquery()), select(reported.subquery())).subquery()
-    return select(both.c.owner_id, both.c.at)
-
-
-_LATEST_CONTACTS = _latest_contacts()
-
-
 def lead_facts(*, session: Session, lead: Lead, new_lead: bool = False) -> LeadFacts:
     """The facts routing needs; everyone already paged for this lead is excluded.
     ``new_lead``: it was inserted in this transaction, so nobody has been paged for it
@@ -108,6 +82,8 @@ def lead_facts(*, session: Session, lead: Lead, new_lead: bool = False) -> LeadF
         caller_phone=lead.caller_phone,
         related_phones=(lead.related_phone,) if lead.related_phone else (),
         asked_for_id=lead.asked_for_id,
+        also_asked_for_id=lead.also_asked_for_id,
+        declines_owner=bool(lead.declines_owner_reason),
         listing_agent_id=listing.agent_id if listing else None,
         listing_label=listing.address if listing else None,
         area=lead.area or None,
@@ -156,25 +132,9 @@ def office_rules(office: Office) -> OfficeRules:
     return OfficeRules(
         target_area=frozenset(a for a in area if a),
         ownership_lapse_days=office.ownership_lapse_days,
+        timezone=office.timezone,
+        stand_in_needs_approval=office.stand_in_needs_approval,
     )
-
-
-def known_clients(*, session: Session, phones: list[str]) -> tuple[KnownClient, ...]:
-    """The owner of each number: who last followed the client up, and when.
-
-    Until the registration log (O3) comes, ownership follows acknowledgements and the
-    outcomes salespeople report (C7): the salesperson behind the later of a number's
-    latest acknowledgement and latest outcome report owns it, and that is the last contact.
-    """
-    found = []
-    for phone in dict.fromkeys(p for p in phones if p):
-        contacts = session.execute(_LATEST_CONTACTS, {"phone": phone}).all()
-        if contacts:
-            owner_id, last_contact_at = max(contacts, key=lambda row: row[1])
-            found.append(
-                KnownClient(phone=phone, owner_id=owner_id, last_contact_at=last_contact_at)
-            )
-    return tuple(found)
 
 
 def gather_inputs(
@@ -186,7 +146,9 @@ def gather_inputs(
     else's to change meanwhile, and read before the lock they keep it short for the
     other leads waiting on it."""
     facts = lead_facts(session=session, lead=lead, new_lead=new_lead)
-    clients = known_clients(session=session, phones=[facts.caller_phone, *facts.related_phones])
+    clients = known_clients(
+        session, office=office, phones=[facts.caller_phone, *facts.related_phones], now=now
+    )
     _lock_office_rotation(session=session, office_id=office.id)
     team, owed, mobiles = _team(session=session, office_id=office.id)
     inputs = RoutingInputs(

@@ -9,6 +9,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session
 
+from dispatcher.clients.register import register_lead
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads.routing_inputs import decide
 from dispatcher.leads.timeline import record_event
@@ -26,7 +27,8 @@ from dispatcher.models import (
 )
 from dispatcher.office.roster import get_salesperson
 from dispatcher.phones import to_e164
-from routing.decision import RULE_MANAGER, RoutingDecision
+from routing.decision import RULE_ASKED_FOR, RULE_MANAGER, RoutingDecision
+from routing.registration import TITLES
 
 # Why a lead went to the manager when routing found nobody, in the manager's SMS.
 NOBODY_LEFT = "nobody left to page"
@@ -48,6 +50,10 @@ class LeadDetails:
     notes: str = ""
     area: str = ""
     related_phone: str = ""
+    caller_title: str = ""  # O2: Mr, Ms... (or in the name)
+    need: str = ""  # O2: the basic need, beyond the kind
+    also_asked_for_id: int | None = None  # X1
+    declines_owner_reason: str = ""  # X2: why a returning client wants someone else
 
 
 def page_text(lead: Lead) -> str:
@@ -88,19 +94,31 @@ def check_details(
             to_e164(details.related_phone, region)
         except ValueError as error:
             errors["related_phone"] = str(error)
-    if details.asked_for_id is not None and not 1 <= details.asked_for_id <= MAX_RECORD_ID:
-        # Never sent to the database: PostgreSQL refuses an id its integer cannot hold.
-        errors["asked_for"] = f"No salesperson with id {details.asked_for_id}."
-    elif details.asked_for_id is not None:
-        try:
-            get_salesperson(
-                session=session, office_id=office_id, salesperson_id=details.asked_for_id
-            )
-        except InvalidInput as error:
-            errors["asked_for"] = error.errors["salesperson"]
+    for field, named in (
+        ("asked_for", details.asked_for_id),
+        ("also_asked_for", details.also_asked_for_id),
+    ):
+        if error := _unknown_salesperson(session=session, office_id=office_id, named=named):
+            errors[field] = error
+    if details.caller_title and details.caller_title not in TITLES:
+        errors["caller_title"] = f"Choose one of: {', '.join(TITLES)}."
     if errors:
         raise InvalidInput(errors)
     return phone, listing
+
+
+def _unknown_salesperson(*, session: Session, office_id: int, named: int | None) -> str | None:
+    """Why a named salesperson id is none of the office's, or None when it is (or is unset)."""
+    if named is None:
+        return None
+    if not 1 <= named <= MAX_RECORD_ID:
+        # Never sent to the database: PostgreSQL refuses an id its integer cannot hold.
+        return f"No salesperson with id {named}."
+    try:
+        get_salesperson(session=session, office_id=office_id, salesperson_id=named)
+    except InvalidInput as error:
+        return error.errors["salesperson"]
+    return None
 
 
 def log_lead(
@@ -166,7 +184,7 @@ def route_new_lead(
             detail=unknown_listing_words(lead.unknown_listing_ref),
             actor=actor,
         )
-    assign_lead(
+    page = assign_lead(
         session=session,
         lead=lead,
         office=office,
@@ -174,7 +192,17 @@ def route_new_lead(
         deadline_seconds=deadline_seconds,
         new_lead=new_lead,
     )
+    register_lead(
+        session, office=office, lead=lead, named_id=_named(lead, page), actor=actor, now=now
+    )
     return lead
+
+
+def _named(lead: Lead, page: Page | None) -> int | None:
+    """Who the caller named, for the register: of two names, the one routing chose (X1)."""
+    if page is not None and page.assignment.rule == RULE_ASKED_FOR:
+        return page.assignment.salesperson_id
+    return lead.asked_for_id
 
 
 def unknown_listing_words(reference: str) -> str:
@@ -203,6 +231,10 @@ def fill_details(
     lead.related_phone = (
         to_e164(details.related_phone, region) if details.related_phone.strip() else ""
     )
+    lead.caller_title = details.caller_title
+    lead.need = details.need.strip()
+    lead.also_asked_for_id = details.also_asked_for_id
+    lead.declines_owner_reason = details.declines_owner_reason.strip()
 
 
 def assign_lead(

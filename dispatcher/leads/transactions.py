@@ -46,6 +46,10 @@ def lead_details(form: LeadForm) -> leads.LeadDetails:
         notes=form.notes.data or "",
         area=form.area.data or "",
         related_phone=form.related_phone.data or "",
+        caller_title=form.caller_title.data or "",
+        need=form.need.data or "",
+        also_asked_for_id=form.also_asked_for.data,
+        declines_owner_reason=form.declines_owner_reason.data or "",
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dispatcher.clients.register import on_acknowledged
 from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, LeadState, Office, Page, PageState
@@ -61,6 +62,14 @@ def acknowledge_page(
         detail=f"{who} acknowledged ({by})",
         actor=actor or by,
     )
+    if page.salesperson_id is not None:
+        on_acknowledged(
+            session,
+            office=session.get(Office, lead.office_id),
+            lead_id=lead.id,
+            salesperson_id=page.salesperson_id,
+            now=now,
+        )
     return True
 
 
