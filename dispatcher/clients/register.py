@@ -7,13 +7,15 @@ the one it corrects; both stay.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from dispatcher.clients import ownership
-from dispatcher.clients.registry import find_client
+from dispatcher.clients.registry import NumberFound
 from dispatcher.models import Client, ClientNumber, Lead, Office, Registration
 from routing.ownership import FIRST_CONTACT, FOLLOW_UP, NAMED, SERVED
 from routing.registration import missing_facts
@@ -30,13 +32,24 @@ _APPEND = insert(_registrations).values(
 )
 
 
-def append(session: Session, **entry) -> Registration:
-    """Append one entry (the columns of Registration, without its number)."""
+@dataclass(frozen=True)
+class Appended:
+    """What the insert gave back: enough to point at the entry, without reading it again."""
+
+    id: int
+    number: int
+    valid: bool
+
+
+def append(session: Session, **entry) -> Appended:
+    """Append one entry (the columns of Registration, without its number); ``missing`` is
+    the tuple of O2's facts it lacks (routing.registration.missing_facts)."""
     entry["valid"] = not entry["missing"]
     entry["missing"] = ", ".join(entry["missing"])
     params = {**entry, "of_office": entry["office_id"]}
-    new_id = session.execute(_APPEND.returning(_registrations.c.id), params).scalar_one()
-    return session.get(Registration, new_id)
+    returning = _APPEND.returning(_registrations.c.id, _registrations.c.number)
+    new_id, number = session.execute(returning, params).one()
+    return Appended(new_id, number, entry["valid"])
 
 
 def register_lead(
@@ -44,13 +57,15 @@ def register_lead(
     *,
     office: Office,
     lead: Lead,
+    found: Mapping[str, NumberFound],
     named_id: int | None,
     actor: str,
     now: datetime,
-) -> Registration:
+) -> Appended:
     """Log the lead's caller (a call or a visit) and find or make their client. ``named_id``:
     the salesperson the caller named (X1: the one routing chose among several), who owns a
-    valid registration's client unless it already has a valid owner (O4, X2)."""
+    valid registration's client unless it already has a valid owner (O4, X2). ``found``:
+    the clients of the lead's numbers (registry.by_number)."""
     missing = missing_facts(
         name=lead.caller_name,
         title=lead.caller_title,
@@ -58,7 +73,7 @@ def register_lead(
         kind=lead.kind,
         need=lead.need,
     )
-    client = _client_of(session, office=office, lead=lead, now=now)
+    client = _client_of(session, office=office, lead=lead, found=found, now=now)
     entry = append(
         session,
         office_id=office.id,
@@ -171,19 +186,26 @@ def _valid_now(session: Session, entry: Registration) -> bool:
     return (latest or entry).valid
 
 
-def _client_of(session: Session, *, office: Office, lead: Lead, now: datetime) -> Client:
+def _client_of(
+    session: Session,
+    *,
+    office: Office,
+    lead: Lead,
+    found: Mapping[str, NumberFound],
+    now: datetime,
+) -> Client:
     """The client one of whose numbers the caller's is; else a new client, of the family of
     the family member's number when the coordinator gave one that is known (O9)."""
-    client = find_client(session, office_id=office.id, phone=lead.caller_phone)
+    client = found[lead.caller_phone].client if lead.caller_phone in found else None
     if client is not None:
         if lead.caller_name and lead.caller_name != client.name:
             client.name = lead.caller_name  # the latest name given; the log keeps each
         return client
     family = None
     if lead.related_phone:
-        relative = find_client(session, office_id=office.id, phone=lead.related_phone)
+        relative = found.get(lead.related_phone)
         if relative is not None:
-            family = ownership.family_of(session, relative).id
+            family = relative.client.family_id or relative.client.id
     client = Client(
         office_id=office.id,
         name=lead.caller_name,

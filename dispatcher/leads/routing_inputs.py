@@ -16,6 +16,7 @@ from dispatcher.clients.registry import known_clients
 from dispatcher.models import Lead, Office, Page, RotationPointer
 from dispatcher.models import Salesperson as SalespersonRow
 from routing import (
+    KnownClient,
     LeadFacts,
     OfficeRules,
     RotationState,
@@ -138,17 +139,24 @@ def office_rules(office: Office) -> OfficeRules:
 
 
 def gather_inputs(
-    *, session: Session, lead: Lead, office: Office, now: datetime, new_lead: bool = False
+    *,
+    session: Session,
+    lead: Lead,
+    office: Office,
+    now: datetime,
+    new_lead: bool = False,
+    known: tuple[KnownClient, ...] | None = None,
 ) -> tuple[RoutingInputs, dict[int, str]]:
     """Routing's inputs, and the team's mobiles (the page's number, read with the team
     rather than alone while the office is locked). Who took which turn is read last,
     after the office is locked: the facts of the lead and the known clients are nobody
     else's to change meanwhile, and read before the lock they keep it short for the
-    other leads waiting on it."""
+    other leads waiting on it. ``known``: the lead's known clients, when already read."""
     facts = lead_facts(session=session, lead=lead, new_lead=new_lead)
-    clients = known_clients(
-        session, office=office, phones=[facts.caller_phone, *facts.related_phones], now=now
-    )
+    clients = known
+    if clients is None:
+        phones = [facts.caller_phone, *facts.related_phones]
+        clients = known_clients(session, office=office, phones=phones, now=now)
     _lock_office_rotation(session=session, office_id=office.id)
     team, owed, mobiles = _team(session=session, office_id=office.id)
     inputs = RoutingInputs(
@@ -177,15 +185,22 @@ def _lock_office_rotation(*, session: Session, office_id: int) -> None:
 
 
 def decide(
-    *, session: Session, lead: Lead, office: Office, now: datetime, new_lead: bool = False
+    *,
+    session: Session,
+    lead: Lead,
+    office: Office,
+    now: datetime,
+    new_lead: bool = False,
+    known: tuple[KnownClient, ...] | None = None,
 ) -> tuple[RoutingDecision, dict, str | None]:
     """The decision for this lead, its inputs as JSON and the chosen salesperson's mobile
-    (None: nobody chosen); the rotation state it leaves is written back."""
+    (None: nobody chosen); the rotation state it leaves is written back. ``known``: the
+    lead's known clients, when already read."""
     # Nothing here needs what is pending (the lead is flushed): its "logged" event goes
     # out with the assignment, the page and the "routed" event, in one flush.
     with session.no_autoflush:
         inputs, mobiles = gather_inputs(
-            session=session, lead=lead, office=office, now=now, new_lead=new_lead
+            session=session, lead=lead, office=office, now=now, new_lead=new_lead, known=known
         )
         decision = choose_salesperson(inputs)
         if decision.rotation_after != inputs.rotation:

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session
 
 from dispatcher.clients.register import register_lead
+from dispatcher.clients.registry import by_number, known_from
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads.routing_inputs import decide
 from dispatcher.leads.timeline import record_event
@@ -27,7 +28,7 @@ from dispatcher.models import (
 )
 from dispatcher.office.roster import get_salesperson
 from dispatcher.phones import to_e164
-from routing.decision import RULE_ASKED_FOR, RULE_MANAGER, RoutingDecision
+from routing.decision import RULE_ASKED_FOR, RULE_MANAGER, KnownClient, RoutingDecision
 from routing.registration import TITLES
 
 # Why a lead went to the manager when routing found nobody, in the manager's SMS.
@@ -184,6 +185,9 @@ def route_new_lead(
             detail=unknown_listing_words(lead.unknown_listing_ref),
             actor=actor,
         )
+    # The caller's client is read once: for routing (the owner) and for the register.
+    phones = [lead.caller_phone, lead.related_phone]
+    found = by_number(session, office_id=office.id, phones=phones)
     page = assign_lead(
         session=session,
         lead=lead,
@@ -191,9 +195,16 @@ def route_new_lead(
         now=now,
         deadline_seconds=deadline_seconds,
         new_lead=new_lead,
+        known=known_from(found, office=office, phones=phones, now=now),
     )
     register_lead(
-        session, office=office, lead=lead, named_id=_named(lead, page), actor=actor, now=now
+        session,
+        office=office,
+        lead=lead,
+        found=found,
+        named_id=_named(lead, page),
+        actor=actor,
+        now=now,
     )
     return lead
 
@@ -247,6 +258,7 @@ def assign_lead(
     manager_reason: str | None = None,
     manager_why: str | None = None,
     new_lead: bool = False,
+    known: tuple[KnownClient, ...] | None = None,
 ) -> Page | None:
     """Route the lead and write the page to send; the manager's page when nobody is left.
 
@@ -254,13 +266,14 @@ def assign_lead(
     ``manager_why`` says it in the manager's SMS ("caller asked for Bruno Diaz, who did
     not answer"; by default "nobody left to page"). ``new_lead``: the lead was inserted
     in this transaction, so routing need not ask who was paged for it already.
+    ``known``: the lead's known clients, when already read.
     """
     if manager_reason:
         decision, inputs = RoutingDecision(None, RULE_MANAGER, manager_reason), None
         mobile = None
     else:
         decision, inputs, mobile = decide(
-            session=session, lead=lead, office=office, now=now, new_lead=new_lead
+            session=session, lead=lead, office=office, now=now, new_lead=new_lead, known=known
         )
     assignment = Assignment(
         lead_id=lead.id,
