@@ -56,6 +56,7 @@ def a_day_of_leads():
         office,
         now=now - timedelta(minutes=40),
         caller_name="Zebulon Quill",
+        caller_title="Mr",  # O2: with a title, the registration gives Bruno the client
         caller_phone="202-555-0171",
         listing="L-1002",
     )
