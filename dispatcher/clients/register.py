@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from dispatcher.clients import ownership
 from dispatcher.clients.registry import find_client
@@ -35,8 +35,13 @@ def append(session: Session, **entry) -> Registration:
     entry["valid"] = not entry["missing"]
     entry["missing"] = ", ".join(entry["missing"])
     params = {**entry, "of_office": entry["office_id"]}
-    new_id = session.execute(_APPEND.returning(_registrations.c.id), params).scalar_one()
-    return session.get(Registration, new_id)
+    row = session.execute(_APPEND.returning(*_registrations.c), params).one()
+    # The entry as inserted, put in the session as if read (no second statement to read
+    # back what the insert returned: logging a call counts its statements).
+    entry = Registration(**row._asdict())
+    make_transient_to_detached(entry)
+    session.add(entry)
+    return entry
 
 
 def register_lead(
@@ -57,6 +62,7 @@ def register_lead(
         phone=lead.caller_phone,
         kind=lead.kind,
         need=lead.need,
+        channel=lead.channel,
     )
     client = _client_of(session, office=office, lead=lead, now=now)
     entry = append(

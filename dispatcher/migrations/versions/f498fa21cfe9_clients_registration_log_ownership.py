@@ -205,7 +205,9 @@ def _leads_to_the_log():
         elif lead.caller_name:
             bind.execute(sa.text("UPDATE client SET name = :name WHERE id = :id"),
                          {"name": lead.caller_name, "id": clients[key]})
-        missing = missing_facts(name=lead.caller_name, title="", phone=lead.caller_phone, kind=lead.kind, need="")
+        missing = missing_facts(
+            name=lead.caller_name, title="", phone=lead.caller_phone, kind=lead.kind, need="", channel=lead.channel
+        )
         numbers[lead.office_id] = numbers.get(lead.office_id, 0) + 1
         bind.execute(sa.text(
             "INSERT INTO registration (office_id, number, at, channel, lead_id, client_id, caller_name, "
