@@ -147,7 +147,7 @@ def upgrade():
 
     with op.batch_alter_table('office', schema=None) as batch_op:
         batch_op.add_column(sa.Column('dispute_days', sa.Integer(), server_default='3', nullable=False))
-        batch_op.add_column(sa.Column('stand_in_needs_approval', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('stand_in_needs_approval', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     with op.batch_alter_table('salesperson', schema=None) as batch_op:
         batch_op.add_column(sa.Column('team', sa.String(length=60), server_default='', nullable=False))
