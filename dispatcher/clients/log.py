@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from dispatcher.models import Registration
-from routing.registration import NAME, NEED, PHONE
 
 PAGE_SIZE = 50
 
@@ -53,8 +52,9 @@ class LogPage:
 
 
 def missing_of(entry: Registration) -> list[str]:
-    """The O2 facts the entry lacks, in the office's words (stored comma-joined)."""
-    return [fact for fact in (NAME, PHONE, NEED) if fact in entry.missing]
+    """The O2 facts the entry lacks, in the office's words (stored joined by ", ", which
+    none of routing.registration's words hold)."""
+    return [fact for fact in entry.missing.split(", ") if fact]
 
 
 def invalid_words(entry: Registration) -> str | None:
