@@ -59,6 +59,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "lead_actions.close": OFFICE,
     "lead_actions.reopen": OFFICE,
     "lead_actions.correct": OFFICE,
+    # The registration log (O2, O3): read and corrected by a new entry, never edited.
+    "register.log": OFFICE,
+    "register.correct": OFFICE,
     # The manager's pages.
     "manager.salespeople_page": MANAGERS,
     "manager.edit_salesperson": MANAGERS,
@@ -81,6 +84,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "api.show_lead": OFFICE_AND_INTEGRATIONS,
     "api.acknowledge": OFFICE_AND_INTEGRATIONS,
     "api.list_salespeople": OFFICE_AND_INTEGRATIONS,
+    "api.registrations": OFFICE_AND_INTEGRATIONS,
     "api.add_salesperson": MANAGERS,
     # The development phone (the outbox set-up only; the blueprint says when it exists).
     "devphone.index": PHONE_USERS,

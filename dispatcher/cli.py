@@ -105,7 +105,7 @@ def seed_demo():
     """Load the demo office (sign-ins, salespeople, listings) into an empty database,
     setting the office up if there is none. Development mode only: its sign-ins, an
     admin's among them, share a published password."""
-    from dispatcher.dev.demo import load_demo_office, sign_ins
+    from dispatcher.dev.demo import load_demo_clients, load_demo_office, sign_ins
 
     if not current_app.config.get("DEVELOPMENT_MODE"):
         raise click.ClickException(
@@ -117,6 +117,10 @@ def seed_demo():
     with unit_of_work():
         office = _demo_office(config)
         loaded = load_demo_office(session=db.session, office=office, region=config["PHONE_REGION"])
+        if loaded:
+            load_demo_clients(
+                session=db.session, office=office, region=config["PHONE_REGION"], now=utcnow()
+            )
     if loaded:
         click.echo(f"Demo office loaded. {sign_ins()}")
     else:

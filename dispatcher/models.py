@@ -223,6 +223,10 @@ class Lead(db.Model):
         back_populates="lead", order_by="Assignment.id"
     )
     events: Mapped[list[LeadEvent]] = relationship(order_by="LeadEvent.id")
+    # The lead's entry in the registration log (O3) and the corrections of it, in order.
+    registrations: Mapped[list[Registration]] = relationship(
+        order_by="Registration.id", viewonly=True
+    )
 
 
 class Assignment(db.Model):

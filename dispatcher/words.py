@@ -64,6 +64,7 @@ EVENTS = {
     "reopened": "reopened",
     "corrected": "corrected",
     "warning": "warning",
+    "declines_owner": "wants someone else",
 }
 
 # Short, for the coordinator's list of whom a caller may ask for. The coordinator sees

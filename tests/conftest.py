@@ -229,7 +229,12 @@ def paged(office):
 
 
 # The modules that read the wall clock to answer a request.
-_CLOCK_READERS = ("callbacks.voice", "callbacks.keys", "dispatcher.leads.views")
+_CLOCK_READERS = (
+    "callbacks.voice",
+    "callbacks.keys",
+    "dispatcher.leads.views",
+    "dispatcher.clients.register_views",
+)
 
 
 @pytest.fixture

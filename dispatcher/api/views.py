@@ -8,19 +8,21 @@ are JSON with a message per bad field.
 from __future__ import annotations
 
 import os
+import re
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request, send_from_directory
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
+from dispatcher.clients.log import log_page, missing_of
 from dispatcher.extensions import csrf, db
 from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads import service as leads
 from dispatcher.leads.forms import LeadForm
 from dispatcher.leads.transactions import acknowledge_lead_by_hand, lead_details, log_and_page
-from dispatcher.models import Assignment, Lead, Page, PageState, Salesperson
+from dispatcher.models import Assignment, Lead, Page, PageState, Registration, Salesperson
 from dispatcher.office import roster as salespeople
 from dispatcher.office.current import office_of_request
 from dispatcher.office.forms import SalespersonForm
@@ -141,6 +143,63 @@ def acknowledge(lead_id: int, actor: str, user_id: int | None):
     return jsonify(lead_json(lead, timeline=True))
 
 
+@bp.route("/registrations")
+@api_auth
+def registrations(actor: str, user_id: int | None):
+    """The office's registration log (O3), newest first, a page of 50 at a time; each
+    entry with the corrections that point at it. ``invalid=true``: only the registrations
+    still invalid after their corrections (O2)."""
+    page, invalid = request.args.get("page", "1"), request.args.get("invalid", "false")
+    errors = {}
+    if not re.fullmatch(r"[0-9]{1,6}", page) or int(page) < 1:
+        errors["page"] = "A page number from 1."
+    if invalid not in ("true", "false"):
+        errors["invalid"] = "true or false."
+    if errors:
+        return _error(422, "Some parameters are not valid.", errors)
+    found = log_page(
+        db.session,
+        office_id=office_of_request().id,
+        page=int(page),
+        invalid_only=invalid == "true",
+    )
+    return jsonify(
+        {
+            "registrations": [
+                {
+                    **registration_json(item.entry),
+                    "valid_now": item.latest.valid,
+                    "corrections": [registration_json(c) for c in item.corrections],
+                }
+                for item in found.entries
+            ],
+            "page": found.page,
+            "pages": found.pages,
+            "total": found.total,
+        }
+    )
+
+
+def registration_json(entry: Registration) -> dict:
+    return {
+        "id": entry.id,
+        "number": entry.number,
+        "at": _utc(entry.at),
+        "channel": entry.channel,
+        "lead_id": entry.lead_id,
+        "client_id": entry.client_id,
+        "caller_name": entry.caller_name,
+        "caller_title": entry.caller_title,
+        "phone": entry.phone,
+        "need": entry.need,
+        "named_salesperson_id": entry.named_salesperson_id,
+        "valid": entry.valid,
+        "missing": missing_of(entry),
+        "corrects_id": entry.corrects_id,
+        "recorded_by": entry.recorded_by,
+    }
+
+
 @bp.route("/salespeople")
 @api_auth
 def list_salespeople(actor: str, user_id: int | None):
@@ -245,6 +304,17 @@ def _lead_body(lead: Lead, assignment: Assignment | None, page: Page | None) -> 
             else None
         ),
         "outcome": lead.outcome,
+        # O2: the lead's entry in the registration log, as it stands after corrections.
+        "registration": (
+            {
+                "id": lead.registrations[0].id,
+                "number": lead.registrations[0].number,
+                "valid": lead.registrations[-1].valid,
+                "missing": missing_of(lead.registrations[-1]),
+            }
+            if lead.registrations
+            else None
+        ),
         # Logged and routed all the same (the caller was on the line); fix it on the
         # lead's page.
         **(

@@ -8,11 +8,10 @@ the one it corrects; both stay.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from dispatcher.clients import ownership
 from dispatcher.clients.registry import NumberFound
@@ -32,24 +31,19 @@ _APPEND = insert(_registrations).values(
 )
 
 
-@dataclass(frozen=True)
-class Appended:
-    """What the insert gave back: enough to point at the entry, without reading it again."""
-
-    id: int
-    number: int
-    valid: bool
-
-
-def append(session: Session, **entry) -> Appended:
+def append(session: Session, **entry) -> Registration:
     """Append one entry (the columns of Registration, without its number); ``missing`` is
     the tuple of O2's facts it lacks (routing.registration.missing_facts)."""
     entry["valid"] = not entry["missing"]
     entry["missing"] = ", ".join(entry["missing"])
     params = {**entry, "of_office": entry["office_id"]}
-    returning = _APPEND.returning(_registrations.c.id, _registrations.c.number)
-    new_id, number = session.execute(returning, params).one()
-    return Appended(new_id, number, entry["valid"])
+    row = session.execute(_APPEND.returning(*_registrations.c), params).one()
+    # The entry as inserted, put in the session as if read (no second statement to read
+    # back what the insert returned: logging a call counts its statements).
+    entry = Registration(**row._asdict())
+    make_transient_to_detached(entry)
+    session.add(entry)
+    return entry
 
 
 def register_lead(
@@ -61,7 +55,7 @@ def register_lead(
     named_id: int | None,
     actor: str,
     now: datetime,
-) -> Appended:
+) -> Registration:
     """Log the lead's caller (a call or a visit) and find or make their client. ``named_id``:
     the salesperson the caller named (X1: the one routing chose among several), who owns a
     valid registration's client unless it already has a valid owner (O4, X2). ``found``:
@@ -72,6 +66,7 @@ def register_lead(
         phone=lead.caller_phone,
         kind=lead.kind,
         need=lead.need,
+        channel=lead.channel,
     )
     client = _client_of(session, office=office, lead=lead, found=found, now=now)
     entry = append(

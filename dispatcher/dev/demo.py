@@ -1,12 +1,17 @@
-"""A demo office: sign-ins, salespeople with mobiles, listings with their agents."""
+"""A demo office: sign-ins, salespeople with mobiles, listings with their agents; and a
+few clients in its registration log (`seed-demo` only: the tests' office starts empty)."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatcher.leads.service import LeadDetails, current_page, log_lead
 from dispatcher.models import Listing, Office, Role, Salesperson, User
 from dispatcher.office.roster import SalespersonDetails, add_salesperson
+from dispatcher.pages.service import acknowledge_page
 
 DEMO_PASSWORD = "demo-password"
 
@@ -73,3 +78,59 @@ def load_demo_office(*, session: Session, office: Office, region: str) -> bool:
             user.set_password(DEMO_PASSWORD)
             session.add(user)
     return True
+
+
+# Calls of the past days, oldest first (days ago, the caller, who called them back): a
+# returning client of Alice's (named her, so hers: O4), a seller and a walk-in received
+# by the salesperson who called back (O1), and a registration without a title or a need,
+# invalid (O2), to complete in the register.
+DEMO_CALLS = [
+    (12, dict(caller_name="Mr Okafor", caller_phone="+12025550162", kind="seller"), None),
+    (
+        6,
+        dict(
+            caller_name="Mrs Lopez",
+            caller_phone="+12025550161",
+            kind="buyer",
+            need="A 3-bedroom house near the school",
+        ),
+        "Alice Chen",
+    ),
+    (
+        3,
+        dict(
+            caller_name="Ana Rivera",
+            caller_title="Ms",
+            caller_phone="+12025550163",
+            kind="renter",
+            channel="walk_in",
+        ),
+        None,
+    ),
+    (2, dict(caller_name="Nguyen", caller_phone="+12025550164", kind="other"), None),
+]
+
+
+def load_demo_clients(*, session: Session, office: Office, region: str, now: datetime) -> None:
+    """The demo's calls, logged and called back through the services as on the console,
+    so the register, the clients and their owners are what a real office would have."""
+    people = {
+        p.name: p.id
+        for p in session.scalars(select(Salesperson).where(Salesperson.office_id == office.id))
+    }
+    for days_ago, details, named in DEMO_CALLS:
+        at = now - timedelta(days=days_ago)
+        lead = log_lead(
+            session=session,
+            office=office,
+            details=LeadDetails(**details, asked_for_id=people.get(named)),
+            logged_by_id=None,
+            actor="demo",
+            now=at,
+            deadline_seconds=300,
+            region=region,
+        )
+        page = current_page(session=session, lead_id=lead.id)
+        acknowledge_page(
+            session=session, page_id=page.id, now=at + timedelta(minutes=3), by="coordinator"
+        )

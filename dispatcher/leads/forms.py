@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import (
+    BooleanField,
     IntegerField,
     SelectField,
     StringField,
@@ -54,3 +55,14 @@ class LeadForm(TextForm):
     declines_owner_reason = StringField(
         "Wants someone else, because", validators=[Optional(), Length(max=200)]
     )
+    # The console's answer to "your salesperson is Alice, is that all right?": "No,
+    # someone else" needs the reason (the API sends the reason alone).
+    someone_else = BooleanField("No, someone else")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        if self.someone_else.data and not (self.declines_owner_reason.data or "").strip():
+            reason = self.declines_owner_reason
+            reason.errors = [*reason.errors, "Say why the client would rather have someone else."]
+            valid = False
+        return valid

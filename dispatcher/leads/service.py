@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dispatcher.clients.register import register_lead
 from dispatcher.clients.registry import by_number, known_from
@@ -176,6 +177,17 @@ def route_new_lead(
         detail=f"{lead.channel.replace('_', '-')} from a {lead.kind}",
         actor=actor,
     )
+    if lead.declines_owner_reason:
+        # X2: the returning client's words, for the manager who decides.
+        record_event(
+            session=session,
+            lead_id=lead.id,
+            kind="declines_owner",
+            at=now,
+            detail="The client would rather not have their salesperson: "
+            + lead.declines_owner_reason,
+            actor=actor,
+        )
     if lead.unknown_listing_ref:
         record_event(
             session=session,
@@ -197,7 +209,7 @@ def route_new_lead(
         new_lead=new_lead,
         known=known_from(found, office=office, phones=phones, now=now),
     )
-    register_lead(
+    entry = register_lead(
         session,
         office=office,
         lead=lead,
@@ -206,6 +218,9 @@ def route_new_lead(
         actor=actor,
         now=now,
     )
+    # Known without reading it back: the console and the API say at once whether the
+    # registration is valid (O2). A lead is registered when it is routed, once.
+    set_committed_value(lead, "registrations", [entry])
     return lead
 
 

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from dispatcher.clients.log import invalid_words, missing_of
 from dispatcher.clock import local_time, utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import field_errors
@@ -91,7 +92,15 @@ def log_lead():
     if assignment.script:
         # C3: the words for the caller; never that the salesperson is off or sick.
         flash(f"Say to the caller: “{assignment.script}”", "script")
+    _registration_warning(lead)
     return redirect(url_for("console.home"))
+
+
+def _registration_warning(lead) -> None:
+    """O2: the coordinator learns at once which fact an invalid registration lacks."""
+    for entry in lead.registrations[:1]:
+        if words := invalid_words(entry):
+            flash(words, "warning")
 
 
 @bp.route("/board")
@@ -120,11 +129,16 @@ def lead_detail(lead_id: int):
     lead = leads.get_lead(session=db.session, office_id=office_of_request().id, lead_id=lead_id)
     if lead is None:
         abort(404)
+    # The lead's entry in the log, and its latest correction (corrections keep the lead).
+    entries = lead.registrations
     return render_template(
         "lead.html",
         lead=lead,
+        registration=entries[0] if entries else None,
+        registration_now=entries[-1] if entries else None,
         page=leads.current_page(session=db.session, lead_id=lead.id),
         replays={a.id: replay_in_words(a) for a in lead.assignments},
+        missing_of=missing_of,
     )
 
 
@@ -177,6 +191,7 @@ def complete_stub(lead_id: int):
         flash(leads.unknown_listing_words(lead.unknown_listing_ref), "warning")
     if assignment.script:
         flash(f"Say to the caller: “{assignment.script}”", "script")
+    _registration_warning(lead)
     return redirect(url_for("console.home"))
 
 

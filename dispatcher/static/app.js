@@ -106,9 +106,35 @@
       filled = theirs;
     }
   }
+  // X2: a returning client whose salesperson is still theirs is asked whether that
+  // salesperson suits them; "No, someone else" asks for the reason, which is required.
+  var ownerCheck = document.getElementById('owner-check');
+  var ownerName = document.getElementById('owner-name');
+  var someoneElse = document.getElementById('someone-else');
+  var keepsOwner = document.getElementById('keeps-owner');
+  var reasonLabel = document.getElementById('declines-reason');
+  var reason = document.getElementById('declines_owner_reason');
+  function showReason() {
+    if (!someoneElse || !reason) return;
+    var declining = someoneElse.checked && !ownerCheck.hidden;
+    reasonLabel.hidden = !declining;
+    reason.disabled = !declining;
+    reason.required = declining;
+  }
+  function askAboutOwner(found) {
+    if (!ownerCheck) return;
+    var ask = !!(found && found.known && found.ownership_valid);
+    ownerCheck.hidden = !ask;
+    if (ask) ownerName.textContent = found.owner;
+    else if (keepsOwner) keepsOwner.checked = true;
+    showReason();
+  }
+  [someoneElse, keepsOwner].forEach(function (radio) {
+    if (radio) radio.addEventListener('change', showReason);
+  });
   if (info && phone) {
     var timer = null;
-    phone.addEventListener('input', function () {
+    function lookUp() {
       clearTimeout(timer);
       timer = setTimeout(function () {
         // POSTed, so callers' numbers stay out of URLs and the access logs.
@@ -120,8 +146,11 @@
         })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (found) {
-            if (!found || !found.complete) { info.textContent = ''; fillName(null); return; }
+            if (!found || !found.complete) {
+              info.textContent = ''; fillName(null); askAboutOwner(null); return;
+            }
             fillName(found);
+            askAboutOwner(found);
             if (found.known) {
               info.textContent = 'Known client of ' + found.owner + ', last contact ' +
                 found.last_contact + (found.ownership_valid ? '' : ' (ownership lapsed)');
@@ -132,7 +161,11 @@
           })
           .catch(function () {});
       }, 250);
-    });
+    }
+    phone.addEventListener('input', lookUp);
+    // A number already there (a call stub being completed, a form sent back to fix):
+    // looked up at once, so the question about the salesperson is asked again.
+    if (phone.value.trim() !== '') lookUp();
   }
   tick();
   setInterval(tick, 1000);

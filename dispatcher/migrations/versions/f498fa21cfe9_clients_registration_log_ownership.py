@@ -145,9 +145,11 @@ def upgrade():
             'fk_lead_also_asked_for_id_salesperson', 'lead', 'salesperson', ['also_asked_for_id'], ['id']
         )
 
-    with op.batch_alter_table('office', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('dispute_days', sa.Integer(), server_default='3', nullable=False))
-        batch_op.add_column(sa.Column('stand_in_needs_approval', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ADD COLUMNs too: a batch would copy the office table on SQLite (a default
+    # that is an expression asks for it), and dropping the old copy fails while leads,
+    # salespeople and users point at it (foreign keys are on).
+    op.add_column('office', sa.Column('dispute_days', sa.Integer(), server_default='3', nullable=False))
+    op.add_column('office', sa.Column('stand_in_needs_approval', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     with op.batch_alter_table('salesperson', schema=None) as batch_op:
         batch_op.add_column(sa.Column('team', sa.String(length=60), server_default='', nullable=False))
@@ -205,7 +207,9 @@ def _leads_to_the_log():
         elif lead.caller_name:
             bind.execute(sa.text("UPDATE client SET name = :name WHERE id = :id"),
                          {"name": lead.caller_name, "id": clients[key]})
-        missing = missing_facts(name=lead.caller_name, title="", phone=lead.caller_phone, kind=lead.kind, need="")
+        missing = missing_facts(
+            name=lead.caller_name, title="", phone=lead.caller_phone, kind=lead.kind, need="", channel=lead.channel
+        )
         numbers[lead.office_id] = numbers.get(lead.office_id, 0) + 1
         bind.execute(sa.text(
             "INSERT INTO registration (office_id, number, at, channel, lead_id, client_id, caller_name, "
