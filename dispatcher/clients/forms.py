@@ -1,13 +1,12 @@
-"""The forms of the client screens. Salespeople and percentages come as text and are read
-by ``whole_number`` (ASCII digits only); the services say which are not acceptable."""
+"""The forms of the client screens. Choices, salespeople and percentages come as text:
+percentages and ids are read by ``whole_number`` (ASCII digits only), and the services
+say which values are not acceptable (an unknown stage, a salesperson of another office)."""
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from dispatcher.clients.handovers import MOVE_REASONS
-from dispatcher.clients.words import FOLLOW_UP_WAYS, REASONS, STAGES
 from dispatcher.forms import TextForm
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.text import ascii_whole_number
@@ -24,7 +23,7 @@ def whole_number(text: str | None, field: str, *, what: str) -> int | None:
 
 
 class StageForm(TextForm):
-    stage = SelectField("Stage", choices=list(STAGES.items()))
+    stage = StringField("Stage", validators=[DataRequired("Choose a stage.")])
     reason = StringField("Reason", validators=[Optional(), Length(max=200)])
 
 
@@ -34,7 +33,7 @@ class DepositForm(TextForm):
 
 class MoveForm(TextForm):
     salesperson = StringField("To", validators=[DataRequired("Choose a salesperson.")])
-    reason = SelectField("Why", choices=[(reason, REASONS[reason]) for reason in MOVE_REASONS])
+    reason = StringField("Why", validators=[DataRequired("Say why.")])
     note = StringField("Note", validators=[Optional(), Length(max=200)])
 
 
@@ -59,18 +58,11 @@ class DesignatedForm(TextForm):
     name = StringField("Client's name", validators=[DataRequired(), Length(max=120)])
     phone = StringField("Number", validators=[DataRequired(), Length(max=40)])
     need = StringField("Need", validators=[DataRequired(), Length(max=200)])
-    source = RadioField(
-        "From",
-        choices=[
-            ("designated", "Designated by the manager"),
-            ("developer", "A developer's referral (50% share)"),
-        ],
-        default="designated",
-    )
+    source = StringField("From", validators=[Optional()])  # "developer": a referral (X7)
 
 
 class FollowUpForm(TextForm):
-    way = RadioField("How", choices=list(FOLLOW_UP_WAYS.items()), default="call")
+    way = StringField("How", validators=[DataRequired("A call, a visit or a message?")])
     note = TextAreaField("Note", validators=[Optional(), Length(max=200)])
 
 

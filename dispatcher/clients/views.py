@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from dispatcher.clients import disputes, follow_ups, handovers, history, stages
 from dispatcher.clients import forms as client_forms
 from dispatcher.clients.registry import find_client
-from dispatcher.clients.words import REASONS, STAGES, entry_words
+from dispatcher.clients.words import FOLLOW_UP_WAYS, REASONS, STAGES, entry_words
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import field_errors
@@ -352,7 +352,6 @@ def _my_clients_page(me: Salesperson, errors=None, status: int = 200, **forms):
             db.session, office=office_of_request(), salesperson_id=me.id, now=utcnow()
         ),
         errors=errors or {},
-        follow_up_form=client_forms.FollowUpForm(formdata=None),
         dispute_form=forms.get("dispute_form") or client_forms.DisputeForm(formdata=None),
         stages=STAGES,
         dispute_days=office_of_request().dispute_days,
@@ -399,7 +398,7 @@ def my_client(client_id: int):
         entries=entries,
         entry_words=entry_words,
         stages=STAGES,
-        follow_up_form=client_forms.FollowUpForm(formdata=None),
+        ways=FOLLOW_UP_WAYS,
     )
 
 
