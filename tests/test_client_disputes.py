@@ -8,11 +8,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from dispatcher.clients import disputes
 from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
-from dispatcher.models import ClientEvent
+from dispatcher.leads.service import LeadDetails
+from dispatcher.leads.transactions import log_and_page
+from dispatcher.models import Client, ClientEvent
 from routing.ownership import DISPUTE_RAISED
 from tests.app_setup import sign_in
 from tests.client_records import (
@@ -22,7 +25,7 @@ from tests.client_records import (
     set_now,
     shares_by_name,
 )
-from tests.factories import T0, count, person
+from tests.factories import T0, acknowledged, count, person
 
 
 def _deposit(office, client, closer: str, at: datetime) -> None:
@@ -182,6 +185,32 @@ def test_a_salesperson_raises_a_dispute_by_number_and_is_told_when_it_is_too_lat
     raised = db.session.query(ClientEvent).filter_by(kind=DISPUTE_RAISED).one()
     assert raised.salesperson_id == person("Alice Chen").id and raised.detail == "Mine first"
     assert_records_replay(office)
+
+
+def test_each_side_shows_the_registration_it_received(client, office, monkeypatch):
+    lead = log_and_page(
+        LeadDetails(
+            caller_phone="202-555-0188",
+            kind="buyer",
+            caller_name="Example",
+            caller_title="Mrs",
+            need="3 bedrooms",
+        ),
+        user_id=None,
+        actor="coordinator",
+    )
+    taker = acknowledged(db.session.merge(lead), at=T0).salesperson
+    db.session.commit()
+    disputed = db.session.scalar(select(Client))
+    other = next(p for p in ("Alice Chen", "Bruno Diaz") if p != taker.name)
+    _dispute(office, disputed, other, T0 + timedelta(hours=1))
+    db.session.commit()
+    manager = sign_in(client, "manager")
+    set_now(monkeypatch, T0 + timedelta(hours=2))
+    page = manager.get(f"/manager/clients/{disputed.id}/dispute").get_data(as_text=True)
+    taker_side, other_side = page.split(f'data-side="{person(other).id}"')
+    assert f'data-side="{taker.id}"' in taker_side and 'data-registration="1"' in taker_side
+    assert "No registration in the log for" in other_side
 
 
 def test_a_decision_without_an_open_dispute_is_refused(client, office, monkeypatch):

@@ -78,7 +78,7 @@ def test_the_history_shows_each_registration_who_received_it_and_every_change(
     assert 'data-registration="1"' in response.get_data(as_text=True)
     assert "3 bedrooms" in shown and taker in shown
     assert "received the client (first contact)" in shown
-    assert "deposit paid, closed by" in shown
+    assert "deposit paid (the closer)" in shown
     assert "disputes may be raised until 26 Nov 2026" in shown
     assert_records_replay(office)
 

@@ -13,8 +13,8 @@ ENTRIES = {
     o.NAMED: "named by the client",
     o.FOLLOW_UP: "followed the client up",
     o.SERVED: "served the owner's client (the owner keeps them)",
-    o.DEPOSIT: "deposit paid, closed by",
-    o.DISPUTE_RAISED: "dispute raised by",
+    o.DEPOSIT: "deposit paid (the closer)",
+    o.DISPUTE_RAISED: "dispute raised",
     o.OWNER_SET: "the manager set the owner",
     STAGE: "stage changed",
 }
