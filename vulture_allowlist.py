@@ -13,6 +13,7 @@ from flask import Flask
 from rq.job import Job
 from twilio.base.domain import Domain
 
+from dispatcher.clients.history import History
 from dispatcher.clients.ownership import replayed
 from dispatcher.extensions import login
 from dispatcher.forms import VoicePinForm
@@ -23,6 +24,7 @@ from dispatcher.models import (
     Lead,
     Notice,
     Page,
+    Registration,
     Salesperson,
     User,
 )
@@ -61,3 +63,7 @@ Notice.read_at  # never written yet: dropping it is a migration, not a clean-up
 Client.stage, Client.stage_reason, Client.owner_team, Client.numbers
 ClientStage.INTENDING, ClientStage.INVALID, REASONS, Ownership.owner_at, check_shares
 replayed
+# Clients: what the client screens show (client.html, dispute.html) or the log keeps for
+# the record; the replay of a client's log, which the tests hold every record to.
+History.received_by, Client.owner_team, Registration.recorded_by
+Registration.referred_by_client_id, Ownership.owner_at, replayed

@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.auth import bp as auth_bp
     from dispatcher.cli import register_commands
     from dispatcher.clients.register_views import bp as register_bp
+    from dispatcher.clients.views import bp as clients_bp
     from dispatcher.dashboard.views import bp as dashboard_bp
     from dispatcher.error_handlers import register_error_handlers
     from dispatcher.leads.action_views import bp as lead_actions_bp
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(dashboard_bp, url_prefix="/manager")
     app.register_blueprint(salesperson_bp)
+    app.register_blueprint(clients_bp)  # /manager/clients..., /me/clients...
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(callbacks_bp, url_prefix="/twilio")
     app.register_blueprint(devphone_bp, url_prefix="/dev/phone")

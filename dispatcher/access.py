@@ -69,6 +69,16 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "manager.move": MANAGERS,
     "manager.office_rules": MANAGERS,
     "manager.changes": MANAGERS,
+    # Clients and who owns them: the manager's list, history and decisions (O7-O12).
+    "clients.client_list": MANAGERS,
+    "clients.client_history": MANAGERS,
+    "clients.change_stage": MANAGERS,
+    "clients.record_deposit": MANAGERS,
+    "clients.move_client": MANAGERS,
+    "clients.open_disputes": MANAGERS,
+    "clients.decide_dispute": MANAGERS,
+    "clients.hand_over": MANAGERS,
+    "clients.give_designated": MANAGERS,
     "dashboard.page": MANAGERS,
     "dashboard.data": MANAGERS,
     "dashboard.export": MANAGERS,
@@ -79,6 +89,11 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "salesperson.pass_on": SALESPEOPLE,
     "salesperson.report_outcome": SALESPEOPLE,
     "salesperson.set_voice_pin": SALESPEOPLE,
+    # A salesperson's own clients (the views find only their own: anyone else's is a 404).
+    "clients.my_clients": SALESPEOPLE,
+    "clients.my_client": SALESPEOPLE,
+    "clients.follow_up": SALESPEOPLE,
+    "clients.raise_dispute": SALESPEOPLE,
     # The JSON API.
     "api.create_lead": OFFICE_AND_INTEGRATIONS,
     "api.show_lead": OFFICE_AND_INTEGRATIONS,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from dispatcher.clients.corrections import CorrectedFacts, correct_registration
 from dispatcher.extensions import db
-from dispatcher.models import ClientEvent, Lead, Registration
+from dispatcher.models import Client, ClientEvent, Lead, Registration
 from dispatcher.sms.outbox import development_auth_token, new_sid
 from tests.app_setup import sign_in
 from tests.factories import T0, acknowledged, new_lead, person
@@ -103,11 +103,13 @@ def url_values(rule) -> list[dict]:
         "lead_id": list(db.session.scalars(select(Lead.id))),
         "entry_id": list(db.session.scalars(select(Registration.id))),
         "salesperson_id": [person("Alice Chen").id],
+        "client_id": list(db.session.scalars(select(Client.id))),
         "filename": ["app.css"],
     }
     found = [{}]
     for name in rule.arguments:
-        found = [{**values, name: value} for values in found for value in ids[name]]
+        # Any other id (a later screen's): the first record of its kind is id 1.
+        found = [{**values, name: value} for values in found for value in ids.get(name, [1])]
     return found
 
 

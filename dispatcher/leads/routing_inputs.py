@@ -157,7 +157,7 @@ def gather_inputs(
     if clients is None:
         phones = [facts.caller_phone, *facts.related_phones]
         clients = known_clients(session, office=office, phones=phones, now=now)
-    _lock_office_rotation(session=session, office_id=office.id)
+    lock_office_rotation(session=session, office_id=office.id)
     team, owed, mobiles = _team(session=session, office_id=office.id)
     inputs = RoutingInputs(
         lead=facts,
@@ -172,7 +172,7 @@ def gather_inputs(
     return inputs, mobiles
 
 
-def _lock_office_rotation(*, session: Session, office_id: int) -> None:
+def lock_office_rotation(*, session: Session, office_id: int) -> None:
     """On PostgreSQL, lock the office row so two leads logged at once cannot both take
     the same rotation turn. SQLite needs no lock here: every write transaction holds
     its one write lock from its first statement (dispatcher/sqlite.py)."""

@@ -92,10 +92,16 @@ def set_office_rules(
     manager_mobile: str | None,
     actor: str,
     now: datetime,
+    dispute_days: int | None = None,
+    stand_in_needs_approval: bool | None = None,
 ) -> None:
-    """The target area (C2), the ownership lapse (O6) and the manager's mobile (C5)."""
+    """The target area (C2), the ownership lapse (O6), the manager's mobile (C5), the days
+    after a deposit a dispute may be raised (O7) and whether an absent owner's stand-in
+    needs the manager's approval (O5). None: that setting unchanged."""
     if not 1 <= ownership_lapse_days <= 3650:
         raise InvalidInput({"ownership_lapse_days": "Between 1 and 3650 days."})
+    if dispute_days is not None and not 0 <= dispute_days <= 365:
+        raise InvalidInput({"dispute_days": "Between 0 and 365 days."})
     areas = ", ".join(
         dict.fromkeys(a.strip() for a in target_area.replace(";", ",").split(",") if a.strip())
     )
@@ -111,6 +117,17 @@ def set_office_rules(
     if manager_mobile != office.manager_mobile:
         changes.append("manager's mobile changed")
         office.manager_mobile = manager_mobile
+    if dispute_days is not None and dispute_days != office.dispute_days:
+        changes.append(f"disputes after a deposit: {office.dispute_days} -> {dispute_days} days")
+        office.dispute_days = dispute_days
+    if stand_in_needs_approval is not None and (
+        stand_in_needs_approval != office.stand_in_needs_approval
+    ):
+        changes.append(
+            "an absent owner's stand-in "
+            + ("needs the manager's approval" if stand_in_needs_approval else "needs no approval")
+        )
+        office.stand_in_needs_approval = stand_in_needs_approval
     for change in changes:
         record_change(
             session=session,

@@ -23,4 +23,9 @@ class SalespersonForm(TextForm):
         validators=[Optional(), Length(max=120)],
         description="Comma-separated: listing, seller, rental, new",
     )
+    team = StringField(
+        "Team",
+        validators=[Optional(), Length(max=60)],
+        description="Recorded with each client they come to own (O1)",
+    )
     active = BooleanField("Active", default=True)

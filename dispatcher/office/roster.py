@@ -23,6 +23,7 @@ class SalespersonDetails:
     mobile: str
     skills: str = ""
     active: bool = True
+    team: str = ""  # O1: recorded with the clients they come to own
 
 
 def clean_details(
@@ -48,9 +49,14 @@ def clean_details(
         holder = session.scalar(select(Salesperson).where(Salesperson.mobile == mobile))
         if holder is not None and holder.id != editing_id:
             errors["mobile"] = f"This mobile already belongs to {holder.name}."
+    team = " ".join(details.team.split())
+    if (character := forbidden_character(details.team)) is not None:
+        errors["team"] = forbidden_message(character)
     if errors:
         raise InvalidInput(errors)
-    return SalespersonDetails(name, mobile, ",".join(dict.fromkeys(skills)), details.active)
+    return SalespersonDetails(
+        name, mobile, ",".join(dict.fromkeys(skills)), details.active, team[:60]
+    )
 
 
 def add_salesperson(
@@ -67,6 +73,7 @@ def add_salesperson(
         mobile=clean.mobile,
         skills=clean.skills,
         active=clean.active,
+        team=clean.team,
         rotation_position=(last or 0) + 1,
     )
     session.add(person)
@@ -88,6 +95,8 @@ def update_salesperson(
         changed.append(
             f"{clean.name}: skills {person.skills or '(none)'} -> {clean.skills or '(none)'}"
         )
+    if clean.team != person.team:
+        changed.append(f"{clean.name}: team {person.team or '(none)'} -> {clean.team or '(none)'}")
     if clean.active != person.active:
         changed.append(f"{clean.name}: {'reactivated' if clean.active else 'deactivated'}")
     if clean.mobile != person.mobile:
@@ -95,6 +104,7 @@ def update_salesperson(
         person.number_problem, person.number_problem_at = None, None
     person.name, person.mobile = clean.name, clean.mobile
     person.skills, person.active = clean.skills, clean.active
+    person.team = clean.team
     return changed
 
 

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from dispatcher.clients import handovers
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import field_errors
@@ -34,6 +35,7 @@ def _details(form: SalespersonForm) -> salespeople.SalespersonDetails:
         mobile=form.mobile.data or "",
         skills=form.skills.data or "",
         active=bool(form.active.data),
+        team=form.team.data or "",
     )
 
 
@@ -76,6 +78,7 @@ def edit_salesperson(salesperson_id: int):
     form = SalespersonForm(obj=person)
     errors: dict[str, str] = {}
     if form.validate_on_submit():
+        was_active = person.active
         try:
             changed = salespeople.update_salesperson(
                 session=db.session,
@@ -92,8 +95,9 @@ def edit_salesperson(salesperson_id: int):
                     kind="salesperson",
                     detail=detail,
                 )
+            handed = _hand_over_on_leaving(person) if was_active and not person.active else ""
             db.session.commit()
-            flash(f"{person.name} saved.", "success")
+            flash(f"{person.name} saved.{handed}", "success")
             return redirect(url_for("manager.salespeople_page"))
         except InvalidInput as error:
             db.session.rollback()
@@ -103,6 +107,25 @@ def edit_salesperson(salesperson_id: int):
     return render_template("salesperson_edit.html", form=form, person=person, errors=errors), (
         400 if errors else 200
     )
+
+
+def _hand_over_on_leaving(person: Salesperson) -> str:
+    """O10: a deactivated salesperson's clients go out by the office rotation, each a
+    turn; what was done, in words (nobody available: they stay, and the manager is told)."""
+    try:
+        moves = handovers.hand_over(
+            db.session,
+            office=office_of_request(),
+            leaver=person,
+            to_id=None,
+            actor=current_user.username,
+            now=utcnow(),
+        )
+    except InvalidInput as error:
+        return f" Their clients stay theirs for now: {error.errors['salesperson']}"
+    if not moves:
+        return ""
+    return f" {len(moves)} of their clients handed out by the office rotation."
 
 
 def _own_salesperson(salesperson_id: int) -> Salesperson:
@@ -146,7 +169,8 @@ def move(salesperson_id: int):
 
 @bp.route("/office", methods=["GET", "POST"])
 def office_rules():
-    """The target area, the ownership lapse and the manager's mobile."""
+    """The target area, the ownership lapse, the manager's mobile, the dispute window and
+    the approval of an absent owner's stand-in."""
     office = office_of_request()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -162,6 +186,11 @@ def office_rules():
             days = ascii_whole_number(request.form.get("ownership_lapse_days"), max_digits=4)
             if days is None:
                 raise InvalidInput({"ownership_lapse_days": "A whole number of days."})
+            dispute_days = office.dispute_days
+            if "dispute_days" in request.form:  # a form from before the setting keeps it
+                dispute_days = ascii_whole_number(request.form["dispute_days"], max_digits=3)
+                if dispute_days is None:
+                    raise InvalidInput({"dispute_days": "A whole number of days."})
             target_area = request.form.get("target_area", "")
             if (character := forbidden_character(target_area)) is not None:
                 raise InvalidInput({"target_area": forbidden_message(character)})
@@ -173,6 +202,8 @@ def office_rules():
                 manager_mobile=mobile,
                 actor=current_user.username,
                 now=utcnow(),
+                dispute_days=dispute_days,
+                stand_in_needs_approval=request.form.get("stand_in_needs_approval") == "on",
             )
         except InvalidInput as error:
             db.session.rollback()
