@@ -46,12 +46,11 @@ def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str)
             deadline_seconds=config["ACK_DEADLINE_SECONDS"],
             region=config["PHONE_REGION"],
         )
-        # Its assignment and page came written and loaded with it (the queue and the
-        # answer read them); the salesperson paged is read here, before the commit, for
-        # the answer (a read after it would begin another transaction).
-        assignment = lead.assignments[-1]
-        assignment.salesperson  # noqa: B018
-        work.send(assignment.page.id if assignment.page is not None else None)
+        # Its assignment and page came written and loaded with it: the page to queue and
+        # the answer read nothing more but the salesperson's name, after the commit (the
+        # caller reads it in a read transaction, not while other calls wait on the lock).
+        page = lead.assignments[-1].page
+        work.send(page.id if page is not None else None)
     return lead
 
 
