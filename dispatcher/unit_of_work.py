@@ -4,8 +4,14 @@ only after its commit, and reads that never hold SQLite's one write lock.
 The services change rows and never commit; whoever called them (a view, a webhook, a job)
 says where the work ends with these helpers, so the rules below live here alone:
 
-- A job must never see uncommitted rows: jobs are queued after the commit
-  (``commit_then_enqueue``, or ``unit_of_work`` collecting them as the work goes).
+- A job must never see uncommitted rows: jobs are queued after the commit, by one
+  mechanism: the session keeps what to queue (``queue_after_commit``) and queues it right
+  after its commit; a rollback drops it with the rows. The caller of a service names
+  what it returned (``commit_then_enqueue``, or ``unit_of_work`` collecting the pages as
+  the work goes); a service deep in a change names what it wrote itself (the note to a
+  salesperson whose page was taken, dispatcher/pages/taken.py), so that every caller of
+  it need not carry one more id. Redis away, or no app to queue from: the sweeper sends
+  it later, as for any SMS whose job was lost.
 - On SQLite every transaction that may write takes the database's one write lock when it
   begins (dispatcher/sqlite.py). A transaction left open after the work, or begun by a
   read after the commit, holds up every call being logged meanwhile. So: read what the
@@ -21,11 +27,48 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from flask import has_app_context
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session, scoped_session
 
 from dispatcher.extensions import db
 from dispatcher.queue import enqueue_manager_message, enqueue_send
+
+# session.info key: the (enqueue function, record id) pairs to queue after its commit
+_TO_QUEUE = "queue_after_commit"
+
+
+def queue_after_commit(
+    session: Session,
+    *,
+    pages: Iterable[int | None] = (),
+    manager_messages: Iterable[int | None] = (),
+) -> None:
+    """Queue the sending of these pages and manager's SMS once ``session`` commits, in the
+    order given (None entries are skipped, so optional ids go in as they are); nothing
+    if it rolls back."""
+    plain = session() if isinstance(session, scoped_session) else session
+    waiting = plain.info.setdefault(_TO_QUEUE, [])
+    waiting.extend((enqueue_send, page_id) for page_id in pages if page_id is not None)
+    waiting.extend(
+        (enqueue_manager_message, message_id)
+        for message_id in manager_messages
+        if message_id is not None
+    )
+
+
+@event.listens_for(Session, "after_commit")
+def _queue_waiting(session: Session) -> None:
+    waiting = session.info.pop(_TO_QUEUE, None)
+    if not waiting or not has_app_context():
+        return
+    for enqueue, record_id in waiting:
+        enqueue(record_id)  # never raises: False when Redis is away
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_waiting(session: Session) -> None:
+    session.info.pop(_TO_QUEUE, None)
 
 
 @dataclass
@@ -70,15 +113,12 @@ def commit_then_enqueue(
     session: Session | None = None,
 ) -> None:
     """Commit, then queue the sending of these pages and manager's SMS (None entries are
-    skipped, so an outcome's optional ids go in as they are). The ids are read before the
-    commit: a read after it would begin a transaction."""
-    pages = [page_id for page_id in pages if page_id is not None]
-    manager_messages = [message_id for message_id in manager_messages if message_id is not None]
-    (session or db.session).commit()
-    for page_id in pages:
-        enqueue_send(page_id)
-    for message_id in manager_messages:
-        enqueue_manager_message(message_id)
+    skipped, so an outcome's optional ids go in as they are), after anything the work
+    itself asked to queue (``queue_after_commit``). The ids are read before the commit:
+    a read after it would begin a transaction."""
+    session = session or db.session
+    queue_after_commit(session, pages=pages, manager_messages=manager_messages)
+    session.commit()
 
 
 def end_read(session: Session | None = None) -> None:

@@ -114,8 +114,8 @@ def create_lead(actor: str, user_id: int | None):
         )
     except InvalidInput as error:
         return _error(422, "Some fields are not valid.", error.errors)
-    # Nothing is read to answer (log_and_page loaded it); if something were, it must
-    # not take the write lock.
+    # The answer reads the salesperson paged (log_and_page loaded the rest): as a read,
+    # not holding the write lock.
     reading_from_here()
     return jsonify(new_lead_json(lead)), 201
 
@@ -252,7 +252,7 @@ def _utc(moment) -> str | None:
 
 def new_lead_json(lead: Lead) -> dict:
     """lead_json for a lead log_and_page has just routed: its one assignment and that
-    assignment's page came loaded with it."""
+    assignment's page came loaded with it (only the salesperson paged is read)."""
     assignment = lead.assignments[-1]
     return _lead_body(lead, assignment, assignment.page)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from dispatcher.clients.register import register_lead
 from dispatcher.clients.registry import by_number, known_from
+from dispatcher.inserts import insert_now
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads.routing_inputs import decide
 from dispatcher.leads.timeline import record_event
@@ -142,8 +143,7 @@ def log_lead(
         office_id=office.id, state=LeadState.OPEN, created_at=now, logged_by_id=logged_by_id
     )
     fill_details(lead, details, phone=phone, listing=listing, region=region)
-    session.add(lead)
-    session.flush()
+    insert_now(session, lead)
     return route_new_lead(
         session=session,
         lead=lead,
@@ -301,8 +301,10 @@ def assign_lead(
         owner_id=decision.owner_id,
         script=decision.script,
     )
-    # Written with the routed event and the page in one flush (the page names it).
-    session.add(assignment)
+    insert_now(session, assignment)
+    if new_lead:
+        # Its only assignment: the answer reads it from the lead without asking.
+        set_committed_value(lead, "assignments", [assignment])
     record_event(
         session=session,
         lead_id=lead.id,
@@ -342,7 +344,7 @@ def write_page(
     """The page to the assignment's salesperson, open until its deadline; sent by a job
     after the commit. ``mobile``: the salesperson's, when already read (with the team)."""
     page = Page(
-        assignment=assignment,
+        assignment_id=assignment.id,
         lead_id=lead.id,
         salesperson_id=assignment.salesperson_id,
         to_number=mobile or _mobile(session=session, salesperson_id=assignment.salesperson_id),
@@ -352,9 +354,7 @@ def write_page(
         # Provisional: restarted when the page actually goes out (sending.record_sent).
         deadline_at=now + timedelta(seconds=deadline_seconds),
     )
-    session.add(page)
-    session.flush()
-    return page
+    return _written(session, page, assignment)
 
 
 def manager_sms(lead: Lead, why: str) -> str:
@@ -395,9 +395,10 @@ def _page_manager(
             at=now,
             detail="Nobody left to page and no manager mobile set",
         )
+        set_committed_value(assignment, "page", None)
         return None
     page = Page(
-        assignment=assignment,
+        assignment_id=assignment.id,
         lead_id=lead.id,
         salesperson_id=None,
         to_number=office.manager_mobile,
@@ -407,8 +408,15 @@ def _page_manager(
         created_at=now,
         deadline_at=now,
     )
-    session.add(page)
-    session.flush()
+    return _written(session, page, assignment)
+
+
+def _written(session: Session, page: Page, assignment: Assignment) -> Page:
+    """The page written now (dispatcher/inserts.py), and known to its assignment both
+    ways without a flush or a read."""
+    insert_now(session, page)
+    set_committed_value(page, "assignment", assignment)
+    set_committed_value(assignment, "page", page)
     return page
 
 

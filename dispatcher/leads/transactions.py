@@ -4,33 +4,16 @@ its page queued only after the commit."""
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads import service as leads
 from dispatcher.leads import stubs
 from dispatcher.leads.forms import LeadForm
-from dispatcher.models import Assignment, Lead
+from dispatcher.models import Lead
 from dispatcher.office.current import office_of_request
 from dispatcher.pages import service as pages
 from dispatcher.unit_of_work import unit_of_work
-
-# The lead just routed with its assignment, the assignment's page and salesperson: what
-# is queued, and what the API answers with. Built once (asked on every logged call, and
-# building it costs more than running it).
-_ROUTED_LEAD = (
-    select(Lead)
-    .outerjoin(Lead.assignments)
-    .outerjoin(Assignment.page)
-    .outerjoin(Assignment.salesperson)
-    .options(
-        contains_eager(Lead.assignments).contains_eager(Assignment.page),
-        contains_eager(Lead.assignments).contains_eager(Assignment.salesperson),
-    )
-    .where(Lead.id == bindparam("lead_id"))
-)
 
 
 def lead_details(form: LeadForm) -> leads.LeadDetails:
@@ -67,8 +50,10 @@ def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str)
             deadline_seconds=config["ACK_DEADLINE_SECONDS"],
             region=config["PHONE_REGION"],
         )
-        lead = _routed(lead)
-        page = lead.assignments[-1].page if lead.assignments else None
+        # Its assignment and page came written and loaded with it: the page to queue and
+        # the answer read nothing more but the salesperson's name, after the commit (the
+        # caller reads it in a read transaction, not while other calls wait on the lock).
+        page = lead.assignments[-1].page
         work.send(page.id if page is not None else None)
     return lead
 
@@ -93,12 +78,6 @@ def complete_call_stub(
         )
         work.send(_page_id(lead))
     return lead
-
-
-def _routed(lead: Lead) -> Lead:
-    """The lead with its assignment, page and salesperson loaded in one read, inside the
-    write transaction: the page to queue and the API's answer read nothing more."""
-    return db.session.execute(_ROUTED_LEAD, {"lead_id": lead.id}).unique().scalar_one()
 
 
 def _page_id(lead: Lead) -> int | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dispatcher.clock import local_time
 from dispatcher.models import Lead, ManagerMessage, Notice, Office, Page, PageState, Salesperson
-from dispatcher.sms.after_commit import send_after_commit
+from dispatcher.unit_of_work import queue_after_commit
 
 # How a page is taken from its salesperson; "declined" is theirs (NO / PASS), not taken.
 # MOVED: the manager (or the coordinator for them) gave the lead to another or closed it.
@@ -65,7 +65,7 @@ def tell_taken(
     )
     session.add(message)
     session.flush()
-    send_after_commit(session, message.id)
+    queue_after_commit(session, manager_messages=[message.id])
 
 
 def _sms_on() -> bool:
