@@ -66,6 +66,18 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "manager.move": MANAGERS,
     "manager.office_rules": MANAGERS,
     "manager.changes": MANAGERS,
+    # The office's calendar and duty roster (dispatcher/office/roster_views.py).
+    "roster.page": MANAGERS,
+    "roster.hours": MANAGERS,
+    "roster.add_holiday": MANAGERS,
+    "roster.remove_holiday": MANAGERS,
+    "roster.add_shift": MANAGERS,
+    "roster.add_weekend": MANAGERS,
+    "roster.remove_shift": MANAGERS,
+    "roster.add_cover": MANAGERS,
+    "roster.remove_cover": MANAGERS,
+    "roster.set_leave": MANAGERS,
+    "roster.new_feed_address": MANAGERS,
     "dashboard.page": MANAGERS,
     "dashboard.data": MANAGERS,
     "dashboard.export": MANAGERS,
@@ -76,6 +88,14 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "salesperson.pass_on": SALESPEOPLE,
     "salesperson.report_outcome": SALESPEOPLE,
     "salesperson.set_voice_pin": SALESPEOPLE,
+    # Their duty: where they are, swaps, their feed, logging a call while on duty.
+    "my_duty.set_status": SALESPEOPLE,
+    "my_duty.ask": SALESPEOPLE,
+    "my_duty.answer": SALESPEOPLE,
+    "my_duty.new_feed_address": SALESPEOPLE,
+    "my_duty.log_call": SALESPEOPLE,
+    # A calendar feed: a calendar app cannot sign in; the address holds its own secret.
+    "feeds.feed": PUBLIC,
     # The JSON API.
     "api.create_lead": OFFICE_AND_INTEGRATIONS,
     "api.show_lead": OFFICE_AND_INTEGRATIONS,
