@@ -15,7 +15,7 @@ from twilio.base.domain import Domain
 
 from dispatcher.extensions import login
 from dispatcher.forms import VoicePinForm
-from dispatcher.models import DashboardRollup, Lead, Notice, Page, Salesperson, User
+from dispatcher.models import DashboardRollup, Lead, Notice, Page, Salesperson, ShiftSwap, User
 from dispatcher.security import SessionOverHttps
 from workers.worker import WRITTEN_FOR_RQ, DispatchWorker
 
@@ -43,3 +43,6 @@ Domain.base_url, sqlite3.Connection.isolation_level
 Salesperson.sms_opted_out_at, Salesperson.number_problem_at, Lead.outcome_by
 Page.assignment_id, Page.acknowledged_by, Page.closed_at, DashboardRollup.built_at
 Notice.read_at  # never written yet: dropping it is a migration, not a clean-up
+
+# The Roster screen shows when and how each swap was asked and answered (roster.html).
+ShiftSwap.asked_at, ShiftSwap.answered_at, ShiftSwap.answered_how

@@ -13,16 +13,13 @@ is inside the shift both times).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from routing.decision import BUSY, ERRAND, IN_OFFICE, OFF_SHIFT, ON_LEAVE, OUT, PAUSED
-
-DAY_MINUTES = 24 * 60
-WEEKEND = (5, 6)
 
 
 @dataclass(frozen=True)
@@ -260,9 +257,3 @@ def on_leave(leave: tuple[date | None, date | None], day: date) -> bool:
     """Whether ``day`` falls in the leave [from, until] (both inclusive; unset: none)."""
     start, until = leave
     return start is not None and until is not None and start <= day <= until
-
-
-def on_duty_ids(duty: DutyNow, reachable: Iterable[int]) -> list[int]:
-    """Those on a shift now who can be paged, in the roster's order."""
-    can = set(reachable)
-    return [person for person in duty.rostered or () if person in can]
