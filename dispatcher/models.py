@@ -259,12 +259,12 @@ class LeadState(StrEnum):
     OPEN = "open"  # a page is out
     ACKNOWLEDGED = "acknowledged"  # someone called back
     MANAGER = "manager"  # nobody left: the manager decides (C5)
-    # Logged while nobody was on duty: paged when someone is (office/held.py).
-    HELD = "held"
     NOT_A_CLIENT = "not_a_client"  # a stub the coordinator closed (a supplier, a wrong number)
     # The manager (or the coordinator for them) closed it; the reason is on the timeline.
     # Reopened, it waits for the manager again (dispatcher/leads/manager_hand.py).
     CLOSED = "closed"
+    # Logged while nobody was on duty: paged when someone is (office/held.py).
+    HELD = "held"
 
 
 class Lead(db.Model):

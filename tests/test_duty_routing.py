@@ -92,6 +92,14 @@ def test_with_nobody_on_duty_a_lead_is_held_then_paged_at_opening_one_at_a_time(
     assert "released" in [event.kind for event in first.events]
 
 
+def test_a_held_lead_waits_on_the_board_in_words(client, c8):
+    new_lead(c8, now=MONDAY_9PM)
+    db.session.commit()
+    client.post("/sign-in", data={"username": "coordinator", "password": "demo-password"})
+    board = client.get("/board").get_data(as_text=True)
+    assert "Nobody yet" in board and "held: nobody on duty" in board
+
+
 def test_an_empty_roster_pages_the_manager_when_the_office_says_so(c8):
     c8.nobody_on_duty = "manager"
     lead = new_lead(c8, now=MONDAY_9PM)
