@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from dispatcher.extensions import db
+from dispatcher.leads.manager_hand import assign_by_hand
 from dispatcher.leads.service import current_page
 from dispatcher.models import LeadState, Page, PageState
 from dispatcher.office import held, roster_edits
@@ -182,3 +183,25 @@ def test_a_holiday_sends_calls_to_the_roster_not_the_coordinator(client, c8, clo
     assert dialled(ring(client)) is None  # nobody on a shift before 20:00
     clock(MONDAY_9PM)
     assert dialled(ring(client)) == BRUNO
+
+
+def test_the_only_one_on_duty_on_leave_means_nobody_on_duty(c8):
+    weeknights(c8)
+    bruno = person("Bruno Diaz")
+    bruno.leave_from, bruno.leave_until = date(2026, 11, 23), date(2026, 11, 23)
+    lead = new_lead(c8, now=MONDAY_9PM)
+    assert lead.state == LeadState.HELD and paged_to(lead) is None
+
+
+def test_the_manager_may_give_a_held_lead_by_hand(c8):
+    lead = new_lead(c8, now=MONDAY_9PM)
+    page = assign_by_hand(
+        session=db.session,
+        lead=lead,
+        salesperson_id=person("Erin Walsh").id,
+        actor="manager",
+        now=MONDAY_9PM,
+        deadline_seconds=300,
+    )
+    assert (lead.state, page.salesperson.name) == (LeadState.OPEN, "Erin Walsh")
+    assert held.offices_holding(session=db.session) == []

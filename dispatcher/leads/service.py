@@ -25,7 +25,7 @@ from dispatcher.models import (
     Salesperson,
 )
 from dispatcher.office.roster import get_salesperson
-from dispatcher.office.schedule import office_schedule
+from dispatcher.office.schedule import nobody_to_take
 from dispatcher.phones import to_e164
 from routing.decision import RULE_HELD, RULE_MANAGER, RoutingDecision
 
@@ -233,8 +233,8 @@ def assign_lead(
         decision, inputs, mobile = decide(
             session=session, lead=lead, office=office, now=now, new_lead=new_lead
         )
-        if decision.rule == RULE_MANAGER and (
-            office_schedule(session=session, office=office).duty(now).nobody_on_duty
+        if decision.rule == RULE_MANAGER and nobody_to_take(
+            session=session, office=office, now=now
         ):
             # Nobody left because nobody is on duty: the office's setting says whether the
             # lead waits for someone to be (office/held.py) or goes to the manager.

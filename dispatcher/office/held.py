@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, LeadEvent, LeadState, Office, Page
-from dispatcher.office.schedule import office_schedule
+from dispatcher.office.schedule import nobody_to_take
 
 RELEASED = "released"
 
@@ -31,7 +31,7 @@ def release_next(
     the last ``spacing`` seconds. False: nothing released; else the page to send (None
     when the lead went to a manager with no mobile, or was held again)."""
     office = session.get(Office, office_id)
-    if office_schedule(session=session, office=office).duty(now).nobody_on_duty:
+    if nobody_to_take(session=session, office=office, now=now):
         return False
     last = session.scalar(
         select(func.max(LeadEvent.at))

@@ -168,3 +168,13 @@ def on_duty_people(*, session: Session, office: Office, now: datetime) -> list[S
         if status not in (ON_LEAVE, PAUSED):
             found.append(row)
     return found
+
+
+def nobody_to_take(*, session: Session, office: Office, now: datetime) -> bool:
+    """Outside the coordinator's hours with nobody on a shift who can take a lead (none
+    running, or only someone on leave or out of the rotation): a lead then is held, or
+    the manager's (Office.nobody_on_duty)."""
+    duty = office_schedule(session=session, office=office).duty(now)
+    if duty.coordinator_open:
+        return False
+    return not on_duty_people(session=session, office=office, now=now)
