@@ -5,9 +5,9 @@ weekday, half of them every second week); the weekend's alternating 3-hour shift
 salespeople, 09:00-18:00 and 18:00-09:00; 52 covers of a few days each and 400 accepted
 swaps spread over the year; 12 holidays. Times N questions "who is on duty at t" at
 random instants of the year (routing.duty.duty_at, pure: what routing, the voice webhook
-and the held leads ask), then the same through the office's compiled schedule
-(office/schedule.Schedule.duty, the copy a process keeps). Prints the median and p99 in
-microseconds (goal: under 1 ms), and the time to compile the year's roster.
+and the held leads ask; a process keeps each office's roster built, office/schedule.py).
+Prints the median and p99 in microseconds, wall clock and the thread's CPU time (goal:
+under 1 ms), and the time to build the year's roster.
 
     .venv/bin/python bench/on_duty.py [--questions 50000]
 """
@@ -91,11 +91,12 @@ def main() -> None:
         start + timedelta(seconds=rng.randrange(365 * 86400)) for _ in range(args.questions)
     ]
 
-    timings, outcomes = [], {"coordinator": 0, "on duty": 0, "nobody": 0}
+    timings, cpu, outcomes = [], [], {"coordinator": 0, "on duty": 0, "nobody": 0}
     for moment in instants:
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.thread_time()
         duty = duty_at(calendar, roster, moment)
         timings.append((time.perf_counter() - began) * 1e6)
+        cpu.append((time.thread_time() - began_cpu) * 1e6)
         kind = "nobody" if duty.nobody_on_duty else ("on duty" if duty.rostered else "coordinator")
         outcomes[kind] += 1
 
@@ -107,6 +108,12 @@ def main() -> None:
         f"{args.questions} questions 'who is on duty at t': median "
         f"{statistics.median(timings):.1f} µs, p99 {percentile(timings, 99):.1f} µs, "
         f"max {max(timings):.0f} µs (goal: under 1000 µs)"
+    )
+    # The thread's own CPU time leaves out the time other processes held the core: on a
+    # busy machine the wall-clock p99 is mostly their time slices.
+    print(
+        f"the same in this thread's CPU time: median {statistics.median(cpu):.1f} µs, "
+        f"p99 {percentile(cpu, 99):.1f} µs"
     )
     print("answers: " + ", ".join(f"{k} {v}" for k, v in outcomes.items()))
 
