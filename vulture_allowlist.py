@@ -26,6 +26,7 @@ from dispatcher.models import (
     Page,
     Registration,
     Salesperson,
+    ShiftSwap,
     User,
 )
 from dispatcher.security import SessionOverHttps
@@ -67,3 +68,5 @@ replayed
 # the record; the replay of a client's log, which the tests hold every record to.
 History.received_by, Client.owner_team, Registration.recorded_by
 Registration.referred_by_client_id, Ownership.owner_at, replayed
+# The Roster screen shows when and how each swap was asked and answered (roster.html).
+ShiftSwap.asked_at, ShiftSwap.answered_at, ShiftSwap.answered_how

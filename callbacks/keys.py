@@ -31,10 +31,10 @@ def answer_keys(answer_step: Callable, *, step_name: str) -> Response:
     call_sid = request.form["CallSid"]
     config = current_app.config
     # Should the database not answer, the hours are read in the zone new offices get.
-    lines = calls.lines_from_config(config, timezone=config["OFFICE_TIMEZONE"])
+    lines = calls.lines_from_config(config)
     now = utcnow()
     try:
-        lines = calls.lines_from_config(config, timezone=office_called().timezone)
+        lines = calls.lines_for_office(config, session=db.session, office=office_called())
         step = answer_step(
             session=db.session,
             call_sid=call_sid,

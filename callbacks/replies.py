@@ -10,6 +10,10 @@ DECLINE_WORDS = {"NO", "PASS"}
 HELP_WORDS = {"HELP", "INFO", "?"}
 # Their place in the rotation, and whether a make-up turn is owed.
 TURN_WORDS = {"TURN", "MY TURN", "ROTATION"}
+# Where they are (dispatcher/office/availability.OWN_WORDS), said in one word.
+STATUS_WORDS = {"IN", "OUT", "BUSY", "BACK"}
+# SWAP YES [n] / SWAP NO [n]: their answer to a colleague's swap.
+SWAP_WORD, SWAP_ANSWERS = "SWAP", {"YES": "YES", "Y": "YES", "OK": "YES", "NO": "NO", "N": "NO"}
 # OK ALL: every page open to them, asked for in so many words.
 ALL_WORD = "ALL"
 # Twilio's opt-out and opt-in keywords. Twilio acts on a message that is exactly one of
@@ -41,7 +45,8 @@ OUTCOME_PHRASES = (
 def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
     """OK / YES / 1 acknowledge their one open page, a ref number (or 'OK 12') picks one,
     OK ALL takes every open page; NO / PASS [ref] decline (the word is kept); DONE <ref>
-    <outcome>; TURN; HELP; STOP and START words."""
+    <outcome>; TURN; IN, OUT, BUSY, BACK; SWAP YES / SWAP NO [n]; HELP; STOP and START
+    words."""
     by_type = OPT_OUT_TYPES.get((opt_out_type or "").strip().upper())
     if by_type:
         return Reply(by_type)
@@ -59,6 +64,10 @@ def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
         return Reply("help")
     if whole in TURN_WORDS:
         return Reply("turn")
+    if whole in STATUS_WORDS:
+        return Reply("status", word=whole)
+    if first == SWAP_WORD:
+        return _swap(rest)
     if first in ACK_WORDS and rest and rest[0] == ALL_WORD:
         return Reply("ack", every_open=True)
     if first in ACK_WORDS | DECLINE_WORDS and rest and _unreadable_ref(rest[0]):
@@ -75,6 +84,18 @@ def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
     if _ref(first) is not None and not rest:
         return Reply("ack", _ref(first))
     return Reply("unknown")
+
+
+def _swap(rest: list[str]) -> Reply:
+    """SWAP YES, SWAP NO 7, SWAP 7 YES."""
+    answer = next((SWAP_ANSWERS[w] for w in rest if w in SWAP_ANSWERS), None)
+    numbers = [w for w in rest if w not in SWAP_ANSWERS]
+    if answer is None or len(numbers) > 1:
+        return Reply("unknown")
+    ref = _ref(numbers[0]) if numbers else None
+    if numbers and ref is None:
+        return Reply("unknown")
+    return Reply("swap", ref, word=answer)
 
 
 def _ref(word: str) -> int | None:

@@ -100,12 +100,12 @@ def inbound_call():
     config = current_app.config
     # Should the database not answer, the office's row cannot be read: the hours are then
     # read in OFFICE_TIMEZONE, the zone new offices get.
-    lines = calls.lines_from_config(config, timezone=config["OFFICE_TIMEZONE"])
+    lines = calls.lines_from_config(config)
     now = utcnow()
     caller = caller_number(request.form.get("From", ""), config["PHONE_REGION"])
     try:
         office = office_called()
-        lines = calls.lines_from_config(config, timezone=office.timezone)
+        lines = calls.lines_for_office(config, session=db.session, office=office)
         seen = calls.earlier_call(session=db.session, call_sid=call_sid)
         if seen is not None:
             # Blank past CALL_RECORD_RETENTION_DAYS: the plan that needs no records.

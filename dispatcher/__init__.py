@@ -33,10 +33,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
             app.instance_path, "dispatch.sqlite"
         )
     app.config["SQLALCHEMY_DATABASE_URI"] = _driver_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    # A bad COORDINATOR_HOURS_* setting must stop the start, not every call to the office.
-    from dispatcher.office.hours import check_hours_settings
-
-    check_hours_settings(app.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     startup.say_whether_twilio_is_configured(app)
@@ -106,7 +102,10 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.error_handlers import register_error_handlers
     from dispatcher.leads.action_views import bp as lead_actions_bp
     from dispatcher.leads.views import bp as console_bp
+    from dispatcher.office.feed_views import bp as feeds_bp
+    from dispatcher.office.roster_views import bp as roster_bp
     from dispatcher.office.views import bp as manager_bp
+    from dispatcher.pages.duty_views import bp as my_duty_bp
     from dispatcher.pages.views import bp as salesperson_bp
     from dispatcher.sms.devphone import bp as devphone_bp
     from dispatcher.template_helpers import register_template_helpers
@@ -117,8 +116,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(register_bp)
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(dashboard_bp, url_prefix="/manager")
+    app.register_blueprint(roster_bp, url_prefix="/manager")
     app.register_blueprint(salesperson_bp)
     app.register_blueprint(clients_bp)  # /manager/clients..., /me/clients...
+    app.register_blueprint(my_duty_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(callbacks_bp, url_prefix="/twilio")
     app.register_blueprint(devphone_bp, url_prefix="/dev/phone")

@@ -79,6 +79,18 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "clients.decide_dispute": MANAGERS,
     "clients.hand_over": MANAGERS,
     "clients.give_designated": MANAGERS,
+    # The office's calendar and duty roster (dispatcher/office/roster_views.py).
+    "roster.page": MANAGERS,
+    "roster.hours": MANAGERS,
+    "roster.add_holiday": MANAGERS,
+    "roster.remove_holiday": MANAGERS,
+    "roster.add_shift": MANAGERS,
+    "roster.add_weekend": MANAGERS,
+    "roster.remove_shift": MANAGERS,
+    "roster.add_cover": MANAGERS,
+    "roster.remove_cover": MANAGERS,
+    "roster.set_leave": MANAGERS,
+    "roster.new_feed_address": MANAGERS,
     "dashboard.page": MANAGERS,
     "dashboard.data": MANAGERS,
     "dashboard.export": MANAGERS,
@@ -94,6 +106,14 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "clients.my_client": SALESPEOPLE,
     "clients.follow_up": SALESPEOPLE,
     "clients.raise_dispute": SALESPEOPLE,
+    # Their duty: where they are, swaps, their feed, logging a call while on duty.
+    "my_duty.set_status": SALESPEOPLE,
+    "my_duty.ask": SALESPEOPLE,
+    "my_duty.answer": SALESPEOPLE,
+    "my_duty.new_feed_address": SALESPEOPLE,
+    "my_duty.log_call": SALESPEOPLE,
+    # A calendar feed: a calendar app cannot sign in; the address holds its own secret.
+    "feeds.feed": PUBLIC,
     # The JSON API.
     "api.create_lead": OFFICE_AND_INTEGRATIONS,
     "api.show_lead": OFFICE_AND_INTEGRATIONS,

@@ -82,14 +82,14 @@ class Config:
     # their PIN unless the carrier fully attested the number. Off: caller ID is enough.
     VOICE_PIN_REQUIRED = _bool("VOICE_PIN_REQUIRED", True)
 
-    # Voice (C8): calls to the office ring the coordinator in their hours (office time,
-    # HH:MM-HH:MM), the salesperson on duty outside them.
+    # Voice (C8): calls to the office ring the coordinator in the office's hours (its
+    # calendar, on the manager's Roster screen), the salesperson on duty outside them.
     COORDINATOR_PHONE = os.environ.get("COORDINATOR_PHONE")
-    COORDINATOR_HOURS_WEEKDAYS = os.environ.get("COORDINATOR_HOURS_WEEKDAYS", "08:00-20:00")
-    COORDINATOR_HOURS_WEEKENDS = os.environ.get("COORDINATOR_HOURS_WEEKENDS", "09:00-18:00")
-    # Until the duty roster comes: the salesperson on duty (their mobile), or a number.
-    ON_DUTY_SALESPERSON_ID = _optional_int("ON_DUTY_SALESPERSON_ID")
+    # Only when the database does not answer (the roster cannot be read): outside C8's
+    # default hours, calls ring this number.
     ON_DUTY_PHONE = os.environ.get("ON_DUTY_PHONE")
+    # Leads held while nobody was on duty are paged one at a time, this far apart.
+    HELD_LEAD_SPACING_SECONDS = _int("HELD_LEAD_SPACING_SECONDS", 60)
 
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")

@@ -21,8 +21,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Insert, insert, inspect
-from sqlalchemy.orm import RelationshipDirection, Session, make_transient_to_detached
+from sqlalchemy import Column, Insert, event, insert, inspect
+from sqlalchemy.orm import (
+    RelationshipDirection,
+    Session,
+    make_transient_to_detached,
+    scoped_session,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 
 
@@ -96,4 +101,35 @@ def insert_now(session: Session, record: Any) -> Any:
     set_committed_value(record, plan.id_key, values[plan.id_key])
     make_transient_to_detached(record)
     session.add(record)
+    # The session does not know it wrote this record: if the transaction (or savepoint)
+    # rolls back, the record must leave the session as a flushed new one would, or the
+    # next record given the same id could not join it.
+    plain = session() if isinstance(session, scoped_session) else session
+    plain.info.setdefault(_WRITTEN, []).append(
+        (plain.get_transaction(), plain.get_nested_transaction(), record)
+    )
     return record
+
+
+_WRITTEN = "dispatcher.inserts.written"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    """Expunge the records insert_now wrote inside the transaction or savepoint undone."""
+    written = session.info.get(_WRITTEN)
+    if not written:
+        return
+    kept = []
+    for outer, nested, record in written:
+        if previous_transaction in (outer, nested) or not previous_transaction.nested:
+            if inspect(record).session is session:
+                session.expunge(record)
+        else:
+            kept.append((outer, nested, record))
+    session.info[_WRITTEN] = kept
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)

@@ -46,6 +46,18 @@ class Office(db.Model):
     # O5: a colleague serves an absent owner's client only once the manager approves
     # (the lead waits for the manager); off: routing picks the colleague at once.
     stand_in_needs_approval: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Changed with every change of its calendar or roster: the compiled schedule is kept
+    # per process under it (office/schedule.py). Random, so no two offices, nor an office
+    # made again after a rollback, ever share one.
+    schedule_stamp: Mapped[str] = mapped_column(
+        String(32), default=lambda: secrets.token_hex(16), server_default="initial"
+    )
+    # A lead logged while nobody is on duty: "hold" until someone is, or "manager".
+    nobody_on_duty: Mapped[str] = mapped_column(String(10), default="hold", server_default="hold")
+    # Missed pages in a row after which a salesperson is taken out of the rotation; 0: off.
+    miss_limit: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Drawn anew to revoke the office's calendar feed (its address is signed with it).
+    feed_nonce: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Role(StrEnum):
@@ -122,6 +134,14 @@ class Salesperson(db.Model):
     # the salesperson on their page, only its hash kept. None: no PIN set yet.
     voice_pin_hash: Mapped[str | None] = mapped_column(String(256))
 
+    # On leave from-until (office dates, both included): never chosen except by name.
+    leave_from: Mapped[date | None]
+    leave_until: Mapped[date | None]
+    # Pages missed one after another (an acknowledgement starts again from 0).
+    misses_in_a_row: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Drawn anew to revoke their calendar feed (its address is signed with it).
+    feed_nonce: Mapped[int] = mapped_column(default=0, server_default="0")
+
     def set_voice_pin(self, pin: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.voice_pin_hash = generate_password_hash(pin, method=method)
@@ -139,6 +159,83 @@ class RotationPointer(db.Model):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     pool: Mapped[str] = mapped_column(String(20))
     salesperson_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"))
+
+
+class OfficeHours(db.Model):
+    """The coordinator's hours on one weekday (C8), office time, in minutes after
+    midnight; none: closed. A weekday without a row keeps C8's default."""
+
+    __table_args__ = (UniqueConstraint("office_id", "weekday", name="uq_office_hours_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    weekday: Mapped[int]  # 0 Monday .. 6 Sunday
+    opens: Mapped[int | None]
+    closes: Mapped[int | None]
+
+
+class Holiday(db.Model):
+    """A day the coordinator is away (no hours) or keeps special hours."""
+
+    __table_args__ = (UniqueConstraint("office_id", "day", name="uq_holiday_office_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    day: Mapped[date]
+    name: Mapped[str] = mapped_column(String(80), default="")
+    opens: Mapped[int | None]
+    closes: Mapped[int | None]
+
+
+class DutyShift(db.Model):
+    """A repeating duty shift of the roster (routing.duty.Shift): weekly, or every
+    second week, from ``first_day`` (until ``last_day``)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    salesperson_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"))
+    weekday: Mapped[int]
+    starts: Mapped[int]  # minutes after midnight, office time
+    ends: Mapped[int]  # not after starts: the next day
+    first_day: Mapped[date]
+    last_day: Mapped[date | None]
+    every_weeks: Mapped[int] = mapped_column(default=1)
+
+    salesperson: Mapped[Salesperson] = relationship()
+
+
+class DutyCover(db.Model):
+    """One salesperson takes another's shifts for a range of days (an override)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    salesperson_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"))
+    covers_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"))
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+
+    salesperson: Mapped[Salesperson] = relationship(foreign_keys=[salesperson_id])
+    covers: Mapped[Salesperson] = relationship(foreign_keys=[covers_id])
+
+
+class ShiftSwap(db.Model):
+    """A salesperson asks a colleague to take their shift of one day; the colleague
+    accepts or refuses (by SMS or on their page). Kept whatever the answer."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("duty_shift.id"))
+    day: Mapped[date]
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"))
+    colleague_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"))
+    state: Mapped[str] = mapped_column(String(10), default="asked")  # asked|accepted|refused
+    asked_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    answered_how: Mapped[str | None] = mapped_column(String(10))  # sms | page
+
+    shift: Mapped[DutyShift] = relationship()
+    asked_by: Mapped[Salesperson] = relationship(foreign_keys=[asked_by_id])
+    colleague: Mapped[Salesperson] = relationship(foreign_keys=[colleague_id])
 
 
 class ManagerChange(db.Model):
@@ -173,6 +270,8 @@ class LeadState(StrEnum):
     # The manager (or the coordinator for them) closed it; the reason is on the timeline.
     # Reopened, it waits for the manager again (dispatcher/leads/manager_hand.py).
     CLOSED = "closed"
+    # Logged while nobody was on duty: paged when someone is (office/held.py).
+    HELD = "held"
 
 
 class Lead(db.Model):

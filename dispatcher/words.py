@@ -17,6 +17,7 @@ LEAD_STATES = {
     LeadState.MANAGER: "with the manager",
     LeadState.NOT_A_CLIENT: "not a client",
     LeadState.CLOSED: "closed",
+    LeadState.HELD: "held: nobody on duty",
 }
 
 PAGE_STATES = {
@@ -38,6 +39,7 @@ RULES = {
     decision.RULE_ROTATION: "Office rotation",
     decision.RULE_MANAGER: "The manager decides",
     decision.RULE_ASSIGNED: "Assigned by the manager",
+    decision.RULE_HELD: "Held until someone is on duty",
 }
 
 # A lead's timeline entries (LeadEvent.kind).
@@ -65,6 +67,7 @@ EVENTS = {
     "corrected": "corrected",
     "warning": "warning",
     "declines_owner": "wants someone else",
+    "released": "paged once someone was on duty",
 }
 
 # Short, for the coordinator's list of whom a caller may ask for. The coordinator sees
@@ -76,6 +79,9 @@ STATUSES = {
     decision.BUSY: "busy",
     decision.ERRAND: "on an errand",
     decision.OFF_SHIFT: "off shift",
+    # Why someone is away stays with the office: leave may be sick leave (C3).
+    decision.ON_LEAVE: "away",
+    decision.PAUSED: "out of the rotation",
 }
 
 # Who did it, when the timeline kept a code rather than a person: shown as no one.

@@ -18,6 +18,9 @@ RULE_MANAGER = "manager"  # nobody left: the manager decides (C5)
 # Not one of routing's rules: the manager (or the coordinator for them) gave the lead by
 # hand (C5: the manager decides). Stored like any decision, without inputs to replay.
 RULE_ASSIGNED = "assigned"
+# Nor this: logged while nobody was on duty (outside the coordinator's hours, no shift
+# running), the lead waits until someone is (dispatcher/office/held.py).
+RULE_HELD = "held"
 
 # Salesperson statuses the manager sets.
 IN_OFFICE = "in_office"  # on shift, in the office
@@ -26,6 +29,11 @@ BUSY = "busy"  # with a returning client: skipped by the rotation, owed a make-u
 ERRAND = "errand"  # sent on an errand by the manager: likewise
 OFF_SHIFT = "off_shift"  # not working now: never chosen except by name (C3)
 STATUSES = (IN_OFFICE, OUT, BUSY, ERRAND, OFF_SHIFT)
+# Set by the office, not chosen from the list: out of the rotation after missed pages in
+# a row, until they say they are back (never chosen except by name)...
+PAUSED = "paused"
+# ...and, read from their leave dates at the instant asked about, on leave (likewise).
+ON_LEAVE = "on_leave"
 
 # Skills the manager sets.
 SKILL_LISTING = "listing"

@@ -18,7 +18,7 @@ SECRET_KEY = secrets.token_hex(32)
 
 def base_settings(database_url: str, redis_url: str, **extra) -> dict:
     """The test configuration: development mode, no Twilio, no integrations, the demo
-    office's hours and time zone."""
+    office's time zone (its hours are the office's calendar: tests/factories.py)."""
     settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     settings.update(
         DEVELOPMENT_MODE=True,
@@ -32,10 +32,7 @@ def base_settings(database_url: str, redis_url: str, **extra) -> dict:
         MANAGER_MOBILE=None,
         ACK_REPLY_INCLUDES_DETAILS=False,
         COORDINATOR_PHONE=None,
-        ON_DUTY_SALESPERSON_ID=None,
         ON_DUTY_PHONE=None,
-        COORDINATOR_HOURS_WEEKDAYS="08:00-20:00",
-        COORDINATOR_HOURS_WEEKENDS="09:00-18:00",
         OFFICE_TIMEZONE="America/New_York",
         PHONE_REGION="US",
     )

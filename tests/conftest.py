@@ -31,7 +31,7 @@ from dispatcher import create_app, embedded_redis
 from dispatcher.extensions import db
 from testkit.twilio_stub import TwilioStub, app_settings
 from tests.app_setup import PG_URL, REDIS_URL, base_settings, sign_in
-from tests.factories import T0, paged_lead
+from tests.factories import T0, open_round_the_clock, paged_lead
 
 # -- the slow tests: left out unless asked for -------------------------------------------
 
@@ -208,6 +208,7 @@ def office(app):
 
     office = office_from_settings(session=db.session, config=app.config)
     load_demo_office(session=db.session, office=office, region="US")
+    open_round_the_clock(office)
     db.session.commit()
     return office
 

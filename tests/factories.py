@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from dispatcher.extensions import db
 from dispatcher.leads.service import LeadDetails, current_page, log_lead
-from dispatcher.models import Lead, Office, Page, Salesperson
+from dispatcher.models import Lead, Office, OfficeHours, Page, Salesperson
+from dispatcher.office.roster_edits import schedule_changed
 from dispatcher.pages import service as pages
 from testkit.records import CLAIM_TIMEOUT, page_out
 from workers import jobs
@@ -20,15 +21,33 @@ __all__ = [
     "CLAIM_TIMEOUT",
     "T0",
     "acknowledged",
+    "c8_hours",
     "count",
     "missed",
     "new_lead",
+    "open_round_the_clock",
     "page_out",
     "paged_lead",
     "person",
 ]
 
 T0 = datetime(2026, 11, 23, 15, 0, 0)  # a Monday afternoon, office hours (UTC)
+
+
+def open_round_the_clock(office: Office) -> None:
+    """The tests run at any hour of the real clock (jobs and the API read it), so the
+    test office's coordinator works round the clock unless a test says otherwise."""
+    for weekday in range(7):
+        db.session.add(OfficeHours(office_id=office.id, weekday=weekday, opens=0, closes=1440))
+    schedule_changed(office)
+    db.session.flush()
+
+
+def c8_hours(office: Office) -> None:
+    """Back to C8's hours: Monday-Friday 08:00-20:00, weekends 09:00-18:00."""
+    db.session.query(OfficeHours).filter(OfficeHours.office_id == office.id).delete()
+    schedule_changed(office)
+    db.session.commit()
 
 
 def count(model) -> int:

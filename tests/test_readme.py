@@ -34,5 +34,5 @@ def test_the_readme_says_what_a_newcomer_trips_on():
     flat = " ".join(README.split())
     assert "a notice in the *Mailbox* of their own page, `/me`" in flat
     assert "**The calls follow the coordinator's hours**" in flat
-    assert "COORDINATOR_HOURS_WEEKDAYS=00:00-23:59:59" in flat
+    assert "open *Roster* and set every day open 00:00-24:00" in flat
     assert "The browser tests (`bin/test -m browser`) need Chromium" in flat

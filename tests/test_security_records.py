@@ -168,7 +168,7 @@ def test_a_redelivery_after_the_details_are_gone_changes_nothing_and_reads_out_n
     assert response.status_code == 200
     answer = response.get_data(as_text=True)
     assert "Mrs Example" not in answer and "Hello" not in answer
-    lines = calls.lines_from_config(app.config, timezone=office.timezone)
+    lines = calls.lines_for_office(app.config, session=db.session, office=office)
     plan = calls.plan_without_records(lines=lines, now=utcnow())
     assert answer == render(plan)
     assert state(paged) == before and count(InboundCall) == 1

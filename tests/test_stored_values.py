@@ -24,6 +24,7 @@ def test_lead_states_are_the_stored_words():
         "manager",
         "not_a_client",
         "closed",
+        "held",
     ]
 
 

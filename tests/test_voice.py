@@ -6,16 +6,17 @@ forged signatures, the database away, and the development phone's "Call the offi
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from dispatcher.extensions import db
 from dispatcher.models import InboundCall, Lead, LeadEvent, Page
+from dispatcher.office import roster_edits
 from dispatcher.pages import service as pages
 from dispatcher.queue import queue
-from tests.factories import T0, paged_lead, person
+from tests.factories import T0, c8_hours, paged_lead, person
 from tests.webhook_helpers import (
     ALICE,
     COORDINATOR,
@@ -38,6 +39,13 @@ MONDAY_9PM = datetime(2026, 11, 24, 2, 0)  # Monday 21:00 in New York
 
 
 pytestmark = [pytest.mark.twilio, pytest.mark.settings(COORDINATOR_PHONE=COORDINATOR)]
+
+
+@pytest.fixture(autouse=True)
+def c8(request):
+    """C8's hours (the test office otherwise works round the clock)."""
+    if "office" in request.fixturenames:
+        c8_hours(request.getfixturevalue("office"))
 
 
 # -- a caller -------------------------------------------------------------------------
@@ -65,35 +73,62 @@ def test_in_hours_a_call_rings_the_coordinator_and_is_logged_at_once(client, off
     assert (call.outcome, call.lead_id, call.from_number) == ("coordinator", stub.id, STRANGER)
 
 
+def night_shift(office, who: str, weekday: int, starts: str, ends: str) -> None:
+    roster_edits.add_shift(
+        session=db.session,
+        office=office,
+        salesperson_id=person(who).id,
+        weekday=weekday,
+        starts=starts,
+        ends=ends,
+        first_day=date(2026, 11, 1),
+        last_day=None,
+        every_weeks=1,
+        actor="manager",
+        now=MONDAY_9PM,
+    )
+    db.session.commit()
+
+
 @pytest.mark.parametrize(
-    ("moment", "setting", "rings"),
+    ("moment", "shift", "rings"),
     [
-        (MONDAY_9PM, {"ON_DUTY_PHONE": ON_DUTY}, ON_DUTY),
-        (datetime(2026, 11, 28, 13, 30), {"ON_DUTY_PHONE": ON_DUTY}, ON_DUTY),  # Sat 08:30
-        (MONDAY_9PM, {"ON_DUTY_SALESPERSON_ID": "Bruno Diaz"}, "+12025550102"),
-        (MONDAY_9PM, {"ON_DUTY_SALESPERSON_ID": "Bruno Diaz", "ON_DUTY_PHONE": ON_DUTY}, None),
+        (MONDAY_9PM, (0, "20:00", "08:00"), "+12025550102"),
+        (datetime(2026, 11, 28, 13, 30), (5, "06:00", "09:00"), "+12025550102"),  # Sat 08:30
+        # A plain ON_DUTY_PHONE is only for when the roster cannot be read.
+        (MONDAY_9PM, (1, "20:00", "08:00"), None),
     ],
 )
 def test_outside_hours_a_call_rings_the_salesperson_on_duty_and_is_logged_too(
-    app, client, office, clock, moment, setting, rings
+    app, client, office, clock, moment, shift, rings
 ):
-    setting = dict(setting)
-    if "ON_DUTY_SALESPERSON_ID" in setting:
-        setting["ON_DUTY_SALESPERSON_ID"] = person(setting["ON_DUTY_SALESPERSON_ID"]).id
-        rings = rings or "+12025550102"  # the salesperson wins over the plain number
-    app.config.update(setting)
+    app.config["ON_DUTY_PHONE"] = ON_DUTY
+    night_shift(office, "Bruno Diaz", *shift)
     clock(moment)
 
     response = ring(client)
 
+    assert dialled(response) == rings
+    [stub] = stubs()
+    if rings is None:
+        assert "nobody" in stub.events[0].detail
+        return
     assert verbs(response)[0] == (
         "Say",
         "Thank you for calling Century Office. Putting you through.",
     )
-    assert dialled(response) == rings
-    [stub] = stubs()
     assert "on duty" in stub.events[0].detail
     assert db.session.scalar(select(InboundCall)).outcome == "on_duty"
+
+
+def test_the_salesperson_on_duty_is_not_rung_while_on_leave(client, office, clock):
+    night_shift(office, "Bruno Diaz", 0, "20:00", "08:00")
+    bruno = person("Bruno Diaz")
+    bruno.leave_from, bruno.leave_until = date(2026, 11, 20), date(2026, 11, 30)
+    db.session.commit()
+    clock(MONDAY_9PM)
+
+    assert dialled(ring(client)) is None
 
 
 def test_outside_hours_with_nobody_on_duty_the_caller_is_told_they_will_be_called(

@@ -21,7 +21,7 @@ from dispatcher.models import (
 )
 from dispatcher.office.setup import create_office
 from tests.app_setup import sign_in
-from tests.factories import new_lead
+from tests.factories import new_lead, open_round_the_clock
 from tests.webhook_helpers import (
     ALICE,
     STRANGER,
@@ -57,6 +57,7 @@ def harbour_office(*, timezone: str = "Asia/Hong_Kong") -> Office:
     user = User(office_id=office.id, username="harbour-coordinator", role="coordinator")
     user.set_password(PASSWORD)
     db.session.add(user)
+    open_round_the_clock(office)  # the API logs at the real clock's hour
     db.session.commit()
     return office
 

@@ -13,6 +13,7 @@ from dispatcher.clock import utcnow
 from dispatcher.dashboard.upkeep import refresh_rollups
 from dispatcher.extensions import db
 from dispatcher.leads import retention
+from dispatcher.office import held
 from dispatcher.pages import service as pages
 from dispatcher.sms import outbound
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
@@ -56,6 +57,31 @@ def sweep_once() -> dict[str, int]:
     return {"sent": sent, "reassigned": reassigned}
 
 
+def release_held_leads() -> int:
+    """Page the next held lead of each office where someone is on duty again (one per
+    office, at most one every HELD_LEAD_SPACING_SECONDS: office/held.py)."""
+    app = job_app()
+    released = 0
+    with app.app_context():
+        offices = held.offices_holding(session=db.session)
+        end_read()
+        for office_id in offices:
+            with unit_of_work() as work:
+                page = held.release_next(
+                    session=db.session,
+                    office_id=office_id,
+                    now=utcnow(),
+                    deadline_seconds=app.config["ACK_DEADLINE_SECONDS"],
+                    spacing=app.config["HELD_LEAD_SPACING_SECONDS"],
+                )
+                if page is not False:
+                    released += 1
+                    work.send(page.id if page is not None else None)
+    if released:
+        log.info("paged %s held lead(s): someone is on duty", released)
+    return released
+
+
 def _quietly(app, job, record_id: int) -> str:
     """Run one job in the sweeper's app (a thread has no app context of its own)."""
     try:
@@ -89,6 +115,10 @@ def sweep_forever(every_seconds: float) -> None:
             sweep_once()
         except Exception:  # the database may be away for a moment; try again next round
             log.exception("sweep failed")
+        try:
+            release_held_leads()
+        except Exception:  # tried again next round
+            log.exception("held leads not released this round")
         refresh_rollups(job_app())  # the dashboard's figures for days that are over
         if forgotten_at is None or time.monotonic() - forgotten_at >= FORGET_EVERY_SECONDS:
             try:

@@ -28,11 +28,12 @@ from dispatcher.leads.call_candidates import (
 )
 from dispatcher.leads.stubs import log_call_stub
 from dispatcher.models import InboundCall, Lead, Office, Page, PageState, Salesperson
-from dispatcher.office.hours import CoordinatorHours, coordinator_on_duty, hours_from_config
+from dispatcher.office.schedule import office_schedule, on_duty_people
 from dispatcher.pages.reply_choices import newest_open_refs
 from dispatcher.pages.service import acknowledge_page
 from dispatcher.pages.taken import where_it_went
 from dispatcher.phones import spoken_number
+from routing.duty import OfficeCalendar, coordinator_open
 
 # Wrong PINs: two tries a call; after this many refused calls in a day, no more tries
 # (a guesser with a spoofed number gets a handful of tries a day, not ten thousand).
@@ -44,23 +45,30 @@ NO_CHOICE = "We did not get your choice. Goodbye."
 
 @dataclass(frozen=True)
 class PhoneLines:
-    """Who answers calls to the office, from the settings."""
+    """Who answers calls to the office: the coordinator in the calendar's hours, the
+    salesperson on duty (the roster) outside them."""
 
     office_name: str
-    hours: CoordinatorHours
+    calendar: OfficeCalendar
     coordinator_phone: str | None = None
-    on_duty_salesperson_id: int | None = None
+    # Rung outside the hours only when the roster cannot be read (the database is away).
     on_duty_phone: str | None = None
 
 
-def lines_from_config(config: Mapping, *, timezone: str) -> PhoneLines:
-    """Who answers, from the settings; the hours in ``timezone``, the office's."""
+def lines_from_config(config: Mapping, *, calendar: OfficeCalendar | None = None) -> PhoneLines:
+    """Who answers: the settings' phones, and the office's calendar; without it (the
+    database is away) C8's default hours in OFFICE_TIMEZONE."""
     return PhoneLines(
         office_name=config["OFFICE_NAME"],
-        hours=hours_from_config(config, timezone=timezone),
+        calendar=calendar or OfficeCalendar(config["OFFICE_TIMEZONE"]),
         coordinator_phone=(config.get("COORDINATOR_PHONE") or "").strip() or None,
-        on_duty_salesperson_id=config.get("ON_DUTY_SALESPERSON_ID"),
         on_duty_phone=(config.get("ON_DUTY_PHONE") or "").strip() or None,
+    )
+
+
+def lines_for_office(config: Mapping, *, session: Session, office: Office) -> PhoneLines:
+    return lines_from_config(
+        config, calendar=office_schedule(session=session, office=office).calendar
     )
 
 
@@ -107,11 +115,11 @@ def answer_call(
         return _ask_for_pin(session=session, person=person, now=now, lines=lines)
     if person is not None:
         return salesperson_calls(session=session, person=person, now=now, lines=lines)
-    in_hours = coordinator_on_duty(now, lines.hours)
+    in_hours = coordinator_open(lines.calendar, now)
     plan = route_caller(
         in_hours=in_hours,
         lines=lines,
-        on_duty=_on_duty_phone(session=session, lines=lines),
+        on_duty=None if in_hours else _on_duty_phone(session=session, office_id=office_id, now=now),
         number_known=bool(from_number),
     )
     lead = log_call_stub(
@@ -150,20 +158,19 @@ def route_caller(
     return CallPlan("nobody_to_ring", say=(sorry, call_back))
 
 
-def _on_duty_phone(*, session: Session, lines: PhoneLines) -> str | None:
-    """The on-duty salesperson's mobile (until the duty roster comes), else the number."""
-    if lines.on_duty_salesperson_id is not None:
-        person = session.get(Salesperson, lines.on_duty_salesperson_id)
-        if person is not None and person.active:
-            return person.mobile
-    return lines.on_duty_phone
+def _on_duty_phone(*, session: Session, office_id: int, now: datetime) -> str | None:
+    """The mobile of the salesperson the roster puts on duty now (the first of those on
+    a shift who is active, not on leave and not taken out after missed pages)."""
+    office = session.get(Office, office_id)
+    people = on_duty_people(session=session, office=office, now=now)
+    return people[0].mobile if people else None
 
 
 def plan_without_records(*, lines: PhoneLines, now: datetime) -> CallPlan:
     """The database is away: nothing can be logged or looked up, but the call must still
     reach a person. Outside hours only a plain on-duty number can be used."""
     return route_caller(
-        in_hours=coordinator_on_duty(now, lines.hours),
+        in_hours=coordinator_open(lines.calendar, now),
         lines=lines,
         on_duty=lines.on_duty_phone,
         number_known=False,
@@ -212,7 +219,7 @@ def first_answer_was_pin_prompt(call: InboundCall, *, pin_needed: bool) -> bool:
 def _to_the_coordinator(
     outcome: str, why: str, *, person: Salesperson, now: datetime, lines: PhoneLines
 ) -> CallPlan:
-    if coordinator_on_duty(now, lines.hours) and lines.coordinator_phone:
+    if coordinator_open(lines.calendar, now) and lines.coordinator_phone:
         say = ("Hello.", why, "Putting you through to the coordinator.")
         return CallPlan(outcome, say=say, dial=lines.coordinator_phone, salesperson_id=person.id)
     say = ("Hello.", why, "The coordinator is not at the desk now. Goodbye.")
@@ -284,7 +291,7 @@ def read_candidate(
             f"Reference {refs} {'is' if one else 'are'} still open: call again, or reply OK "
             "and the reference."
         )
-    in_hours = coordinator_on_duty(now, lines.hours)
+    in_hours = coordinator_open(lines.calendar, now)
     outcome = "salesperson_details" if lead is not None else "salesperson_nothing"
     lead_id = lead.id if lead else None
     if in_hours and lines.coordinator_phone:

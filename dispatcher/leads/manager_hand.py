@@ -31,8 +31,9 @@ from routing.decision import RULE_ASSIGNED
 
 # A lead with a page out, or waiting for the manager, may be given by hand. One that
 # was acknowledged is its salesperson's (their client now, O1); it may only be closed.
-ASSIGNABLE = (LeadState.OPEN, LeadState.MANAGER)
-CLOSABLE = (LeadState.OPEN, LeadState.MANAGER, LeadState.ACKNOWLEDGED)
+# A held lead (nobody was on duty) may be given or closed by hand before it is paged.
+ASSIGNABLE = (LeadState.OPEN, LeadState.MANAGER, LeadState.HELD)
+CLOSABLE = (LeadState.OPEN, LeadState.MANAGER, LeadState.ACKNOWLEDGED, LeadState.HELD)
 # Reopened, a closed lead waits for the manager (pinned on the board); a call closed as
 # not a client is a call to complete again.
 REOPENED_TO = {LeadState.CLOSED: LeadState.MANAGER, LeadState.NOT_A_CLIENT: LeadState.STUB}
@@ -43,6 +44,7 @@ STATE_WORDS = {
     LeadState.NOT_A_CLIENT: "closed as not a client: reopen it first",
     LeadState.OPEN: "open",
     LeadState.MANAGER: "waiting for the manager",
+    LeadState.HELD: "held until someone is on duty",
 }
 
 

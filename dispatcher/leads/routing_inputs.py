@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from dispatcher.clients.registry import known_clients
 from dispatcher.models import Lead, Office, Page, RotationPointer
 from dispatcher.models import Salesperson as SalespersonRow
+from dispatcher.office.schedule import office_schedule, office_today, team_at
 from routing import (
     KnownClient,
     LeadFacts,
@@ -43,6 +44,8 @@ _TEAM = (
         SalespersonRow.skills,
         SalespersonRow.makeup_owed,
         SalespersonRow.mobile,
+        SalespersonRow.leave_from,
+        SalespersonRow.leave_until,
     )
     .where(SalespersonRow.office_id == bindparam("office_id"))
     .order_by(SalespersonRow.rotation_position, SalespersonRow.id)
@@ -97,14 +100,15 @@ def team_and_owed(
 ) -> tuple[tuple[Salesperson, ...], frozenset[int]]:
     """The team as routing sees it, and who is owed a make-up turn: one read of the
     columns routing needs (no ORM rows to build and throw away)."""
-    people, owed, _mobiles = _team(session=session, office_id=office_id)
+    people, owed, _mobiles, _leaves = _team(session=session, office_id=office_id)
     return people, owed
 
 
 def _team(
     *, session: Session, office_id: int
-) -> tuple[tuple[Salesperson, ...], frozenset[int], dict[int, str]]:
-    """team_and_owed, and everyone's mobile: the page's number, read with the team."""
+) -> tuple[tuple[Salesperson, ...], frozenset[int], dict[int, str], dict]:
+    """team_and_owed, everyone's mobile (the page's number, read with the team) and
+    their leave dates (office/schedule.team_at)."""
     rows = session.execute(_TEAM, {"office_id": office_id}).all()
     people = tuple(
         Salesperson(
@@ -120,7 +124,8 @@ def _team(
         for row in rows
     )
     owed = frozenset(row.id for row in rows if row.makeup_owed)
-    return people, owed, {row.id: row.mobile for row in rows}
+    leaves = {row.id: (row.leave_from, row.leave_until) for row in rows if row.leave_from}
+    return people, owed, {row.id: row.mobile for row in rows}, leaves
 
 
 def last_served(*, session: Session, office_id: int) -> tuple[tuple[str, int], ...]:
@@ -158,7 +163,10 @@ def gather_inputs(
         phones = [facts.caller_phone, *facts.related_phones]
         clients = known_clients(session, office=office, phones=phones, now=now)
     lock_office_rotation(session=session, office_id=office.id)
-    team, owed, mobiles = _team(session=session, office_id=office.id)
+    team, owed, mobiles, leaves = _team(session=session, office_id=office.id)
+    # Statuses as they stand at ``now``: leave, and the coordinator's hours and roster.
+    duty = office_schedule(session=session, office=office).duty(now)
+    team = team_at(team, duty=duty, leaves=leaves, today=office_today(office, now))
     inputs = RoutingInputs(
         lead=facts,
         team=team,

@@ -29,12 +29,21 @@ from dispatcher.models import (
     Salesperson,
 )
 from dispatcher.office.roster import get_salesperson
+from dispatcher.office.schedule import nobody_to_take
 from dispatcher.phones import to_e164
-from routing.decision import RULE_ASKED_FOR, RULE_MANAGER, KnownClient, RoutingDecision
+from routing.decision import (
+    RULE_ASKED_FOR,
+    RULE_HELD,
+    RULE_MANAGER,
+    KnownClient,
+    RoutingDecision,
+)
 from routing.registration import TITLES
 
 # Why a lead went to the manager when routing found nobody, in the manager's SMS.
 NOBODY_LEFT = "nobody left to page"
+NOBODY_ON_DUTY = "nobody on duty"
+HELD_REASON = "Nobody on duty: held until someone is, then paged"
 # Ids are PostgreSQL integers (as dispatcher.RecordId reads them from URLs).
 MAX_RECORD_ID = 2**31 - 1
 
@@ -290,6 +299,14 @@ def assign_lead(
         decision, inputs, mobile = decide(
             session=session, lead=lead, office=office, now=now, new_lead=new_lead, known=known
         )
+        if decision.rule == RULE_MANAGER and nobody_to_take(
+            session=session, office=office, now=now
+        ):
+            # Nobody left because nobody is on duty: the office's setting says whether the
+            # lead waits for someone to be (office/held.py) or goes to the manager.
+            manager_why = NOBODY_ON_DUTY
+            if office.nobody_on_duty == "hold":
+                decision, inputs = RoutingDecision(None, RULE_HELD, HELD_REASON), None
     assignment = Assignment(
         lead_id=lead.id,
         salesperson_id=decision.salesperson_id,
@@ -312,6 +329,9 @@ def assign_lead(
         at=now,
         detail=f"{decision.rule}: {decision.reason}",
     )
+    if decision.rule == RULE_HELD:
+        lead.state = LeadState.HELD
+        return None
     if decision.rule == RULE_MANAGER:
         lead.state = LeadState.MANAGER
         return _page_manager(
@@ -424,10 +444,11 @@ def open_leads(*, session: Session, office_id: int) -> list[Lead]:
     """The board: leads waiting for the manager first (nobody else will act on them),
     then those with a page out; newest first in each."""
     waiting_first = case((Lead.state == LeadState.MANAGER, 0), else_=1)
+    waiting = (LeadState.OPEN, LeadState.MANAGER, LeadState.HELD)
     return list(
         session.scalars(
             select(Lead)
-            .where(Lead.office_id == office_id, Lead.state.in_((LeadState.OPEN, LeadState.MANAGER)))
+            .where(Lead.office_id == office_id, Lead.state.in_(waiting))
             .order_by(waiting_first, Lead.id.desc())
         )
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import ManagerChange, Office, Salesperson
-from routing.decision import STATUSES
+from routing.decision import PAUSED, STATUSES
 
 STATUS_WORDS = {
     "in_office": "in the office",
@@ -18,6 +18,14 @@ STATUS_WORDS = {
     "busy": "busy with a returning client",
     "errand": "on an errand",
     "off_shift": "off shift",
+    PAUSED: "out of the rotation (missed pages)",
+}
+
+
+# What becomes of a lead logged while nobody is on duty (Office.nobody_on_duty).
+NOBODY_ON_DUTY = {
+    "hold": "hold it and page it when someone is on duty",
+    "manager": "page the manager",
 }
 
 
@@ -32,9 +40,10 @@ def record_change(
 def set_status(
     *, session: Session, person: Salesperson, status: str, actor: str, now: datetime
 ) -> None:
-    """Mark a salesperson in, out, busy, on an errand or off shift (Q3)."""
-    if status not in STATUSES:
-        raise InvalidInput({"status": f"Choose one of: {', '.join(STATUSES)}."})
+    """Mark a salesperson in, out, busy, on an errand or off shift (Q3), or out of the
+    rotation (office/availability.py tells them when they are back)."""
+    if status not in STATUS_WORDS:
+        raise InvalidInput({"status": f"Choose one of: {', '.join((*STATUSES, PAUSED))}."})
     if status == person.status:
         return
     before = STATUS_WORDS[person.status]
@@ -94,14 +103,22 @@ def set_office_rules(
     now: datetime,
     dispute_days: int | None = None,
     stand_in_needs_approval: bool | None = None,
+    miss_limit: int | None = None,
+    nobody_on_duty: str | None = None,
 ) -> None:
     """The target area (C2), the ownership lapse (O6), the manager's mobile (C5), the days
-    after a deposit a dispute may be raised (O7) and whether an absent owner's stand-in
-    needs the manager's approval (O5). None: that setting unchanged."""
+    after a deposit a dispute may be raised (O7), whether an absent owner's stand-in needs
+    the manager's approval (O5), how many missed pages in a row take a salesperson out of
+    the rotation (0: never), and what becomes of a lead while nobody is on duty (held, or
+    the manager's). None: that setting unchanged."""
     if not 1 <= ownership_lapse_days <= 3650:
         raise InvalidInput({"ownership_lapse_days": "Between 1 and 3650 days."})
     if dispute_days is not None and not 0 <= dispute_days <= 365:
         raise InvalidInput({"dispute_days": "Between 0 and 365 days."})
+    if miss_limit is not None and not 0 <= miss_limit <= 99:
+        raise InvalidInput({"miss_limit": "Between 0 (never) and 99 missed pages."})
+    if nobody_on_duty is not None and nobody_on_duty not in NOBODY_ON_DUTY:
+        raise InvalidInput({"nobody_on_duty": "Hold the lead, or page the manager."})
     areas = ", ".join(
         dict.fromkeys(a.strip() for a in target_area.replace(";", ",").split(",") if a.strip())
     )
@@ -128,6 +145,12 @@ def set_office_rules(
             + ("needs the manager's approval" if stand_in_needs_approval else "needs no approval")
         )
         office.stand_in_needs_approval = stand_in_needs_approval
+    if miss_limit is not None and miss_limit != office.miss_limit:
+        changes.append(f"missed pages in a row before out: {office.miss_limit} -> {miss_limit}")
+        office.miss_limit = miss_limit
+    if nobody_on_duty is not None and nobody_on_duty != office.nobody_on_duty:
+        changes.append(f"while nobody is on duty: {NOBODY_ON_DUTY[nobody_on_duty]}")
+        office.nobody_on_duty = nobody_on_duty
     for change in changes:
         record_change(
             session=session,

@@ -20,6 +20,7 @@ from dispatcher.extensions import db
 from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Salesperson
+from dispatcher.office import availability
 from dispatcher.office import controls as office_controls
 from dispatcher.office import roster as salespeople
 from dispatcher.office.current import office_of_request
@@ -152,7 +153,7 @@ def set_status(salesperson_id: int):
     """Busy / errand / back / out / off shift, from the salespeople table."""
     person = _own_salesperson(salesperson_id)
     status = request.form.get("status", "")
-    if _apply_control(office_controls.set_status, "status", person=person, status=status):
+    if _apply_control(availability.change_status, "status", person=person, status=status):
         flash(f"{person.name} is {office_controls.STATUS_WORDS[person.status]}.", "success")
     return redirect(url_for("manager.salespeople_page")), 303
 
@@ -191,6 +192,9 @@ def office_rules():
                 dispute_days = ascii_whole_number(request.form["dispute_days"], max_digits=3)
                 if dispute_days is None:
                     raise InvalidInput({"dispute_days": "A whole number of days."})
+            misses = ascii_whole_number(request.form.get("miss_limit", "0"), max_digits=2)
+            if misses is None:
+                raise InvalidInput({"miss_limit": "A whole number of missed pages (0: never)."})
             target_area = request.form.get("target_area", "")
             if (character := forbidden_character(target_area)) is not None:
                 raise InvalidInput({"target_area": forbidden_message(character)})
@@ -204,6 +208,8 @@ def office_rules():
                 now=utcnow(),
                 dispute_days=dispute_days,
                 stand_in_needs_approval=request.form.get("stand_in_needs_approval") == "on",
+                miss_limit=misses,
+                nobody_on_duty=request.form.get("nobody_on_duty", office.nobody_on_duty),
             )
         except InvalidInput as error:
             db.session.rollback()
@@ -213,7 +219,11 @@ def office_rules():
             flash("Office rules saved.", "success")
             return redirect(url_for("manager.office_rules")), 303
     return render_template(
-        "office.html", office=office, errors=errors, form=request.form if errors else None
+        "office.html",
+        office=office,
+        errors=errors,
+        form=request.form if errors else None,
+        nobody_on_duty=office_controls.NOBODY_ON_DUTY,
     ), (400 if errors else 200)
 
 

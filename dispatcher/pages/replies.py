@@ -2,9 +2,10 @@
 
 OK acknowledges (their one open page, the one the ref names, or OK ALL), NO / PASS
 passes the lead on at once, DONE reports the outcome of the call-back (C7), TURN tells
-their place in the rotation, HELP lists the words, STOP / START opt out of SMS pages and
-back in. A bare OK or NO that could mean more than one page acts on none
-(pages.reply_choices).
+their place in the rotation, IN / OUT / BUSY / BACK say where they are
+(office/availability), SWAP YES / SWAP NO answer a colleague's swap, HELP lists the
+words, STOP / START opt out of SMS pages and back in. A bare OK or NO that could mean
+more than one page acts on none (pages.reply_choices).
 Nothing here commits; the webhook does, then queues what the outcome lists.
 """
 
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from dispatcher.leads.outcomes import OUTCOMES, record_outcome
 from dispatcher.models import InboundMessage, Lead, Office, Page, PageState, Salesperson
+from dispatcher.office.availability import say_own_status
+from dispatcher.office.swaps import answer_swap
 from dispatcher.pages.reply_choices import and_list, unclear
 from dispatcher.pages.service import (
     acknowledge_page,
@@ -34,9 +37,9 @@ from dispatcher.sms.opt_out import opt_in, opt_out
 log = logging.getLogger(__name__)
 
 HELP_TEXT = (
-    "Reply OK to take a page (OK 12 picks Ref 12, OK ALL takes all); NO or PASS to pass it "
-    "on; DONE, the ref and the result after you call the client (DONE 12 appointment set); "
-    "TURN for your place in the rotation. STOP ends pages, START resumes."
+    "Reply OK to take a page (OK 12: Ref 12, OK ALL: all); NO or PASS passes it on; "
+    "DONE 12 appointment set reports your call; TURN: your place. IN, OUT, BUSY or BACK "
+    "says where you are; SWAP YES or SWAP NO answers a swap. STOP ends pages, START resumes."
 )
 DONE_HELP = (
     "Send DONE, the ref and the result, e.g. DONE 12 appointment set. Results: "
@@ -63,11 +66,13 @@ class ReplyOutcome:
 class Reply:
     """What the message said (callbacks.replies.parse_reply reads it from the text)."""
 
-    command: str  # ack | decline | done | turn | help | stop | start | unknown
+    command: str  # ack | decline | done | turn | status | swap | help | stop | start | unknown
     ref: int | None = None
     outcome: str | None = None
     opt_in: bool = False  # also one of Twilio's opt-in words (YES)
-    word: str = ""  # the word that declined (NO, PASS), kept on the timeline
+    # The word that declined (NO, PASS), kept on the timeline; the status said (IN, OUT,
+    # BUSY, BACK); a swap's answer (YES, NO).
+    word: str = ""
     every_open: bool = False  # OK ALL
 
 
@@ -144,6 +149,19 @@ def _act(
         return _report(session=session, person=person, reply=reply, now=now)
     if reply.command == "turn":
         return ReplyOutcome("turn", turn_answer(session=session, person=person))
+    if reply.command == "status":
+        said = say_own_status(session=session, person=person, word=reply.word, now=now)
+        return ReplyOutcome("status", said)
+    if reply.command == "swap":
+        said = answer_swap(
+            session=session,
+            colleague=person,
+            swap_id=reply.ref,
+            accept=reply.word == "YES",
+            how="sms",
+            now=now,
+        )
+        return ReplyOutcome("swap", said)
     if reply.command == "help":
         return ReplyOutcome("help", HELP_TEXT)
     return ReplyOutcome("not_understood", "Sorry, not understood. " + HELP_TEXT)

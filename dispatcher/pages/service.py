@@ -17,6 +17,7 @@ from dispatcher.clients.register import on_acknowledged
 from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, LeadState, Office, Page, PageState
+from dispatcher.office.availability import count_miss
 from dispatcher.pages.taken import TAKEN_STATES, tell_taken
 from routing.decision import RULE_ASSIGNED
 
@@ -52,6 +53,8 @@ def acknowledge_page(
     session.refresh(page)
     lead = session.get(Lead, page.lead_id)
     lead.state = LeadState.ACKNOWLEDGED
+    if page.salesperson is not None and page.salesperson.misses_in_a_row:
+        page.salesperson.misses_in_a_row = 0  # they answer again: the count starts over
     who = page.salesperson.name if page.salesperson else "the manager"
     record_event(
         session=session,
@@ -134,6 +137,8 @@ def close_and_reassign(
     lead = session.get(Lead, page.lead_id)
     office = session.get(Office, lead.office_id)
     record_event(session=session, lead_id=lead.id, kind=state, at=now, page_id=page.id, detail=why)
+    if state == PageState.MISSED:
+        count_miss(session=session, person=page.salesperson, now=now)
     manager_reason = manager_why = None
     if page.assignment.manager_decides_on_miss:
         manager_reason, manager_why = _back_to_the_manager(page, lead, state)

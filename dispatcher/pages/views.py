@@ -14,6 +14,7 @@ from dispatcher.forms import VoicePinForm
 from dispatcher.leads.outcomes import OUTCOMES, record_outcome
 from dispatcher.models import Notice, Page, Salesperson
 from dispatcher.pages import my_leads
+from dispatcher.pages.duty_views import duty_context
 from dispatcher.pages.replies import ReplySettings, pass_page, take_page
 from dispatcher.pages.service import open_pages_for
 from dispatcher.unit_of_work import commit_then_enqueue
@@ -49,6 +50,7 @@ def my_page():
         person=person,
         times=my_leads.response_times(session=db.session, salesperson_id=person.id, now=utcnow()),
         pin_form=VoicePinForm(),
+        **duty_context(person),
         **_live(person),
     )
 
