@@ -100,7 +100,7 @@ def _registration_warning(lead) -> None:
     """O2: the coordinator learns at once which fact an invalid registration lacks."""
     for entry in lead.registrations[:1]:
         if words := invalid_words(entry):
-            flash(words, "warning")
+            flash(words, "register")
 
 
 @bp.route("/board")
