@@ -28,9 +28,11 @@ def alice(client, office, monkeypatch):
 def test_a_salesperson_sees_only_their_own_clients(alice, office):
     hers = received(office, by="Alice Chen", name="Zebulon Quill", phone="+12025550171")
     his = received(office, by="Bruno Diaz", name="Mr Quill", phone="+12025550172")
+    son = received(office, by=None, name="Junior Quill", phone="+12025550173")
+    son.family_id = hers.id  # O9: the family is hers
     db.session.commit()
     page = words(alice.get("/me/clients"))
-    assert "Zebulon Quill" in page and "Mr Quill" not in page
+    assert "Zebulon Quill" in page and "Junior Quill" in page and "Mr Quill" not in page
     assert "Yours until Sun 13 Dec without a follow-up" in page
     assert "Zebulon Quill" in words(alice.get(f"/me/clients/{hers.id}"))
     assert alice.get(f"/me/clients/{his.id}").status_code == 404

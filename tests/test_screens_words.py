@@ -8,11 +8,13 @@ import re
 from html import unescape
 
 import pytest
+from sqlalchemy import select
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads.call_candidates import DETAILS_HEARD
 from dispatcher.leads.timeline import record_event
+from dispatcher.models import Client
 from dispatcher.pages import service as pages
 from tests.app_setup import sign_in
 from tests.factories import new_lead, person
@@ -121,10 +123,20 @@ def test_no_screen_shows_a_rule_id_or_a_code(client, office):
     person("Bruno Diaz").status = "off_shift"
     person("Carmen Ortiz").makeup_owed = True
     db.session.commit()
+    client_id = db.session.scalar(select(Client.id))  # the walk-in's client
     screens = {
         "coordinator": ["/", "/board", "/today", f"/leads/{lead.id}", "/dev/phone/"],
-        "manager": ["/manager/salespeople", "/manager/office", "/manager/changes"],
-        "alice": ["/me", "/me/live"],
+        "manager": [
+            "/manager/salespeople",
+            "/manager/office",
+            "/manager/changes",
+            "/manager/clients",
+            f"/manager/clients/{client_id}",
+            f"/manager/clients/{client_id}/dispute",
+            "/manager/disputes",
+            "/manager/clients/hand-over",
+        ],
+        "alice": ["/me", "/me/live", "/me/clients"],
     }
     for user, urls in screens.items():
         sign_in(client, user)

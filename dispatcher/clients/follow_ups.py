@@ -69,18 +69,26 @@ def my_clients(
         )
         .order_by(Client.owner_since.desc(), Client.id.desc())
     )
+    owned = [
+        mine
+        for family in families
+        if (mine := _mine(session, family, office=office, me=salesperson_id, now=now))
+    ]
+    # The families' other members in one read, not one per family.
+    members: dict[int, list[Client]] = {}
+    if owned:
+        for member in session.scalars(
+            select(Client)
+            .where(Client.family_id.in_([mine.client.id for mine in owned]))
+            .order_by(Client.id)
+        ):
+            members.setdefault(member.family_id, []).append(member)
     found = []
-    for family in families:
-        mine = _mine(session, family, office=office, me=salesperson_id, now=now)
-        if mine is None:
-            continue
+    for mine in owned:
         found.append(mine)
-        members = session.scalars(
-            select(Client).where(Client.family_id == family.id).order_by(Client.id)
-        )
         found += [
             MyClient(member, mine.state, mine.owner, mine.share, mine.keep_until)
-            for member in members
+            for member in members.get(mine.client.id, ())
         ]
     return found
 

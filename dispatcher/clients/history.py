@@ -23,6 +23,7 @@ from dispatcher.models import (
     Registration,
     Salesperson,
 )
+from dispatcher.text import ascii_whole_number
 from routing.ownership import Ownership
 
 PAGE_SIZE = 50
@@ -67,8 +68,8 @@ def client_list(
             query = query.where(by_name)
     if owner == NOBODY:
         query = query.where(family.owner_id.is_(None))
-    elif owner.isdecimal() and len(owner) < 10:
-        query = query.where(family.owner_id == int(owner))
+    elif (owner_id := ascii_whole_number(owner)) is not None:
+        query = query.where(family.owner_id == owner_id)
     if stage in STAGES:
         query = query.where(Client.stage == stage)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

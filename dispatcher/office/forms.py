@@ -26,6 +26,6 @@ class SalespersonForm(TextForm):
     team = StringField(
         "Team",
         validators=[Optional(), Length(max=60)],
-        description="Recorded with each client they come to own (O1)",
+        description="Recorded with each client they come to own",
     )
     active = BooleanField("Active", default=True)
