@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from dispatcher.inserts import insert_now
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads.routing_inputs import decide
-from dispatcher.leads.timeline import record_event
+from dispatcher.leads.timeline import record_event, record_events, timeline_event
 from dispatcher.models import (
     LEAD_CHANNELS,
     LEAD_KINDS,
@@ -150,22 +150,24 @@ def route_new_lead(
 ) -> Lead:
     """Put the lead's arrival on its timeline (logged, or a call stub completed) and give
     it to a salesperson. ``new_lead``: inserted in this transaction (never paged)."""
-    record_event(
-        session=session,
-        lead_id=lead.id,
-        kind=event,
-        at=now,
-        detail=f"{lead.channel.replace('_', '-')} from a {lead.kind}",
-        actor=actor,
-    )
-    if lead.unknown_listing_ref:
-        record_event(
-            session=session,
+    arrival = [
+        timeline_event(
             lead_id=lead.id,
-            kind="warning",
+            kind=event,
             at=now,
-            detail=unknown_listing_words(lead.unknown_listing_ref),
+            detail=f"{lead.channel.replace('_', '-')} from a {lead.kind}",
             actor=actor,
+        )
+    ]
+    if lead.unknown_listing_ref:
+        arrival.append(
+            timeline_event(
+                lead_id=lead.id,
+                kind="warning",
+                at=now,
+                detail=unknown_listing_words(lead.unknown_listing_ref),
+                actor=actor,
+            )
         )
     assign_lead(
         session=session,
@@ -174,6 +176,7 @@ def route_new_lead(
         now=now,
         deadline_seconds=deadline_seconds,
         new_lead=new_lead,
+        arrival=arrival,
     )
     return lead
 
@@ -216,6 +219,7 @@ def assign_lead(
     manager_reason: str | None = None,
     manager_why: str | None = None,
     new_lead: bool = False,
+    arrival: list[dict] | None = None,
 ) -> Page | None:
     """Route the lead and write the page to send; the manager's page when nobody is left.
 
@@ -223,6 +227,8 @@ def assign_lead(
     ``manager_why`` says it in the manager's SMS ("caller asked for Bruno Diaz, who did
     not answer"; by default "nobody left to page"). ``new_lead``: the lead was inserted
     in this transaction, so routing need not ask who was paged for it already.
+    ``arrival``: the lead's arrival on its timeline (``timeline_event``), written before
+    the "routed" event in the same statement.
     """
     if manager_reason:
         decision, inputs = RoutingDecision(None, RULE_MANAGER, manager_reason), None
@@ -246,12 +252,12 @@ def assign_lead(
     if new_lead:
         # Its only assignment: the answer reads it from the lead without asking.
         set_committed_value(lead, "assignments", [assignment])
-    record_event(
-        session=session,
-        lead_id=lead.id,
-        kind="routed",
-        at=now,
-        detail=f"{decision.rule}: {decision.reason}",
+    record_events(
+        session,
+        *(arrival or ()),
+        timeline_event(
+            lead_id=lead.id, kind="routed", at=now, detail=f"{decision.rule}: {decision.reason}"
+        ),
     )
     if decision.rule == RULE_MANAGER:
         lead.state = LeadState.MANAGER
