@@ -14,14 +14,16 @@ from dispatcher.extensions import db
 
 # Measured (24 before issue #14, 16 in production after its first round): the token
 # with its office, the lead, routing's inputs (the caller's latest contacts, the team
-# with their mobiles, the rotation; PostgreSQL also locks the office row), the rotation
-# moved, assignment, two events and page (each one INSERT, written at once: no flush),
-# and the salesperson paged, read for the answer after the commit (it was the routed lead
-# read back with its assignment, page and salesperson, inside the write transaction).
-# Issue 16 adds the register (O3): a new caller's client and number, and the
-# registration entry (3; the caller's client is read with the owner, not again).
+# with their mobiles, the rotation), the rotation moved, assignment, the two events (one
+# statement) and page (each written at once, no flush), and the salesperson paged, read
+# for the answer after the commit (it was the routed lead read back with its assignment,
+# page and salesperson, inside the write transaction). Issue 16 adds the register (O3):
+# a new caller's client and number, and the registration entry (3; the caller's client
+# is read with the owner, not again).
 # Not counted: the savepoints that stand in for BEGIN and COMMIT in tests.
-MOST_STATEMENTS = 14
+MOST_STATEMENTS = 13
+# PostgreSQL also locks the office's row for the rotation (SQLite's write lock is held).
+OFFICE_LOCK = 1
 # Each test's commits are savepoints of one transaction (tests/conftest.py).
 _TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
@@ -63,4 +65,5 @@ def test_logging_a_call_sends_no_more_statements_than_measured(api, statements):
 
     log_call(api, 2)
 
-    assert len(statements) <= MOST_STATEMENTS, "\n".join(statements)
+    most = MOST_STATEMENTS + (OFFICE_LOCK if db.engine.dialect.name == "postgresql" else 0)
+    assert len(statements) <= most, "\n".join(statements)

@@ -15,7 +15,7 @@ from dispatcher.clients.registry import by_number, known_from
 from dispatcher.inserts import insert_now
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads.routing_inputs import decide
-from dispatcher.leads.timeline import record_event
+from dispatcher.leads.timeline import record_event, record_events, timeline_event
 from dispatcher.models import (
     LEAD_CHANNELS,
     LEAD_KINDS,
@@ -178,33 +178,36 @@ def route_new_lead(
 ) -> Lead:
     """Put the lead's arrival on its timeline (logged, or a call stub completed) and give
     it to a salesperson. ``new_lead``: inserted in this transaction (never paged)."""
-    record_event(
-        session=session,
-        lead_id=lead.id,
-        kind=event,
-        at=now,
-        detail=f"{lead.channel.replace('_', '-')} from a {lead.kind}",
-        actor=actor,
-    )
-    if lead.declines_owner_reason:
-        # X2: the returning client's words, for the manager who decides.
-        record_event(
-            session=session,
+    arrival = [
+        timeline_event(
             lead_id=lead.id,
-            kind="declines_owner",
+            kind=event,
             at=now,
-            detail="The client would rather not have their salesperson: "
-            + lead.declines_owner_reason,
+            detail=f"{lead.channel.replace('_', '-')} from a {lead.kind}",
             actor=actor,
         )
+    ]
+    if lead.declines_owner_reason:
+        # X2: the returning client's words, for the manager who decides.
+        arrival.append(
+            timeline_event(
+                lead_id=lead.id,
+                kind="declines_owner",
+                at=now,
+                detail="The client would rather not have their salesperson: "
+                + lead.declines_owner_reason,
+                actor=actor,
+            )
+        )
     if lead.unknown_listing_ref:
-        record_event(
-            session=session,
-            lead_id=lead.id,
-            kind="warning",
-            at=now,
-            detail=unknown_listing_words(lead.unknown_listing_ref),
-            actor=actor,
+        arrival.append(
+            timeline_event(
+                lead_id=lead.id,
+                kind="warning",
+                at=now,
+                detail=unknown_listing_words(lead.unknown_listing_ref),
+                actor=actor,
+            )
         )
     # The caller's client is read once: for routing (the owner) and for the register.
     phones = [lead.caller_phone, lead.related_phone]
@@ -217,6 +220,7 @@ def route_new_lead(
         deadline_seconds=deadline_seconds,
         new_lead=new_lead,
         known=known_from(found, office=office, phones=phones, now=now),
+        arrival=arrival,
     )
     entry = register_lead(
         session,
@@ -283,6 +287,7 @@ def assign_lead(
     manager_why: str | None = None,
     new_lead: bool = False,
     known: tuple[KnownClient, ...] | None = None,
+    arrival: list[dict] | None = None,
 ) -> Page | None:
     """Route the lead and write the page to send; the manager's page when nobody is left.
 
@@ -291,6 +296,8 @@ def assign_lead(
     not answer"; by default "nobody left to page"). ``new_lead``: the lead was inserted
     in this transaction, so routing need not ask who was paged for it already.
     ``known``: the lead's known clients, when already read.
+    ``arrival``: the lead's arrival on its timeline (``timeline_event``), written before
+    the "routed" event in the same statement.
     """
     if manager_reason:
         decision, inputs = RoutingDecision(None, RULE_MANAGER, manager_reason), None
@@ -322,12 +329,12 @@ def assign_lead(
     if new_lead:
         # Its only assignment: the answer reads it from the lead without asking.
         set_committed_value(lead, "assignments", [assignment])
-    record_event(
-        session=session,
-        lead_id=lead.id,
-        kind="routed",
-        at=now,
-        detail=f"{decision.rule}: {decision.reason}",
+    record_events(
+        session,
+        *(arrival or ()),
+        timeline_event(
+            lead_id=lead.id, kind="routed", at=now, detail=f"{decision.rule}: {decision.reason}"
+        ),
     )
     if decision.rule == RULE_HELD:
         lead.state = LeadState.HELD
