@@ -21,6 +21,11 @@ STATUS_WORDS = {
 }
 
 
+# An office's acknowledgement deadline, in seconds: long enough to read an SMS, short
+# enough that a caller is still waiting (C5).
+DEADLINE_BOUNDS = (10, 3600)
+
+
 def record_change(
     *, session: Session, office_id: int, actor: str, now: datetime, kind: str, detail: str
 ) -> None:
@@ -92,10 +97,17 @@ def set_office_rules(
     manager_mobile: str | None,
     actor: str,
     now: datetime,
+    ack_deadline_seconds: int | None = None,
 ) -> None:
-    """The target area (C2), the ownership lapse (O6) and the manager's mobile (C5)."""
+    """The target area (C2), the ownership lapse (O6), the manager's mobile and the
+    acknowledgement deadline (C5; None: the ACK_DEADLINE_SECONDS setting)."""
     if not 1 <= ownership_lapse_days <= 3650:
         raise InvalidInput({"ownership_lapse_days": "Between 1 and 3650 days."})
+    if ack_deadline_seconds is not None and not (
+        DEADLINE_BOUNDS[0] <= ack_deadline_seconds <= DEADLINE_BOUNDS[1]
+    ):
+        low, high = DEADLINE_BOUNDS
+        raise InvalidInput({"ack_deadline_seconds": f"Between {low} and {high} seconds, or empty."})
     areas = ", ".join(
         dict.fromkeys(a.strip() for a in target_area.replace(";", ",").split(",") if a.strip())
     )
@@ -111,6 +123,12 @@ def set_office_rules(
     if manager_mobile != office.manager_mobile:
         changes.append("manager's mobile changed")
         office.manager_mobile = manager_mobile
+    if ack_deadline_seconds != office.ack_deadline_seconds:
+        changes.append(
+            f"acknowledgement deadline: {_deadline_words(office.ack_deadline_seconds)} -> "
+            f"{_deadline_words(ack_deadline_seconds)}"
+        )
+        office.ack_deadline_seconds = ack_deadline_seconds
     for change in changes:
         record_change(
             session=session,
@@ -120,6 +138,10 @@ def set_office_rules(
             kind="office",
             detail=change,
         )
+
+
+def _deadline_words(seconds: int | None) -> str:
+    return "the setting's" if seconds is None else f"{seconds} s"
 
 
 def recent_changes(*, session: Session, office_id: int, limit: int = 200) -> list[ManagerChange]:

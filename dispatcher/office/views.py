@@ -146,7 +146,7 @@ def move(salesperson_id: int):
 
 @bp.route("/office", methods=["GET", "POST"])
 def office_rules():
-    """The target area, the ownership lapse and the manager's mobile."""
+    """The target area, the ownership lapse, the manager's mobile and the deadline."""
     office = office_of_request()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -162,6 +162,14 @@ def office_rules():
             days = ascii_whole_number(request.form.get("ownership_lapse_days"), max_digits=4)
             if days is None:
                 raise InvalidInput({"ownership_lapse_days": "A whole number of days."})
+            deadline_text = request.form.get("ack_deadline_seconds", "").strip()
+            deadline = None
+            if deadline_text:
+                deadline = ascii_whole_number(deadline_text, max_digits=5)
+                if deadline is None:
+                    raise InvalidInput(
+                        {"ack_deadline_seconds": "A whole number of seconds, or empty."}
+                    )
             target_area = request.form.get("target_area", "")
             if (character := forbidden_character(target_area)) is not None:
                 raise InvalidInput({"target_area": forbidden_message(character)})
@@ -171,6 +179,7 @@ def office_rules():
                 target_area=target_area,
                 ownership_lapse_days=days,
                 manager_mobile=mobile,
+                ack_deadline_seconds=deadline,
                 actor=current_user.username,
                 now=utcnow(),
             )
@@ -182,7 +191,11 @@ def office_rules():
             flash("Office rules saved.", "success")
             return redirect(url_for("manager.office_rules")), 303
     return render_template(
-        "office.html", office=office, errors=errors, form=request.form if errors else None
+        "office.html",
+        office=office,
+        errors=errors,
+        form=request.form if errors else None,
+        deadline_setting=current_app.config["ACK_DEADLINE_SECONDS"],
     ), (400 if errors else 200)
 
 
