@@ -102,8 +102,10 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.cli import register_commands
     from dispatcher.dashboard.views import bp as dashboard_bp
     from dispatcher.error_handlers import register_error_handlers
+    from dispatcher.franchise.views import bp as franchise_bp
     from dispatcher.leads.action_views import bp as lead_actions_bp
     from dispatcher.leads.views import bp as console_bp
+    from dispatcher.office.admin_views import bp as offices_bp
     from dispatcher.office.views import bp as manager_bp
     from dispatcher.pages.views import bp as salesperson_bp
     from dispatcher.sms.devphone import bp as devphone_bp
@@ -114,6 +116,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(lead_actions_bp)
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(dashboard_bp, url_prefix="/manager")
+    app.register_blueprint(offices_bp, url_prefix="/admin/offices")
+    app.register_blueprint(franchise_bp, url_prefix="/franchise")
     app.register_blueprint(salesperson_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(callbacks_bp, url_prefix="/twilio")

@@ -26,6 +26,15 @@ STATUS_WORDS = {
 DEADLINE_BOUNDS = (10, 3600)
 
 
+def checked_deadline(seconds: int | None) -> int | None:
+    """An office's acknowledgement deadline (None: the setting's); InvalidInput if out of
+    bounds."""
+    if seconds is not None and not DEADLINE_BOUNDS[0] <= seconds <= DEADLINE_BOUNDS[1]:
+        low, high = DEADLINE_BOUNDS
+        raise InvalidInput({"ack_deadline_seconds": f"Between {low} and {high} seconds, or empty."})
+    return seconds
+
+
 def record_change(
     *, session: Session, office_id: int, actor: str, now: datetime, kind: str, detail: str
 ) -> None:
@@ -103,11 +112,7 @@ def set_office_rules(
     acknowledgement deadline (C5; None: the ACK_DEADLINE_SECONDS setting)."""
     if not 1 <= ownership_lapse_days <= 3650:
         raise InvalidInput({"ownership_lapse_days": "Between 1 and 3650 days."})
-    if ack_deadline_seconds is not None and not (
-        DEADLINE_BOUNDS[0] <= ack_deadline_seconds <= DEADLINE_BOUNDS[1]
-    ):
-        low, high = DEADLINE_BOUNDS
-        raise InvalidInput({"ack_deadline_seconds": f"Between {low} and {high} seconds, or empty."})
+    checked_deadline(ack_deadline_seconds)
     areas = ", ".join(
         dict.fromkeys(a.strip() for a in target_area.replace(";", ",").split(",") if a.strip())
     )
