@@ -236,9 +236,10 @@ def test_the_lists_of_office_a_hold_none_of_b(app, office, harbour):
     """The plain screens and lists (no id asked for): the board, today's leads, the
     salespeople, the changes, the dashboard, the API's salespeople, the phone."""
     manager = sign_in(app.test_client(), "manager")
-    for url in ("/", "/board", "/today", "/manager/salespeople", "/manager/changes",
-                "/manager/office", "/manager/dashboard", "/manager/dashboard.json",
-                "/manager/dashboard.csv?table=leads", "/api/salespeople", "/dev/phone/"):  # fmt: skip
+    lists = ("/", "/board", "/today", "/manager/salespeople", "/manager/changes",
+             "/manager/office", "/manager/dashboard", "/manager/dashboard.json",
+             "/manager/dashboard.csv?table=leads", "/api/salespeople", "/dev/phone/")  # fmt: skip
+    for url in lists:
         response = manager.get(url)
         assert response.status_code == 200, url
         text = response.get_data(as_text=True)
