@@ -131,10 +131,14 @@ def second_office_sign_ins() -> str:
 
 
 def load_second_office(*, session: Session, first: Office, region: str, now: datetime) -> bool:
-    """Set up the demo's second office beside ``first`` (which gets a number of its own if
-    it has none: with two offices each is found by its number); False if it exists."""
+    """Set up the demo's second office beside ``first``, the demo's own (which gets a
+    number of its own if it has none: with two offices each is found by its number);
+    False if it exists, or ``first`` is not the demo's."""
     if session.scalar(select(Office.id).where(Office.name == SECOND_OFFICE)) is not None:
         return False
+    demo_user = USERS[0][0]
+    if session.scalar(select(User.office_id).where(User.username == demo_user)) != first.id:
+        return False  # an office of the operator's own: no demo beside it
     if first.phone_number is None:
         first.phone_number = FIRST_NUMBER
     office = create_office(
