@@ -4,11 +4,12 @@ Alice Chen works in both offices, with one mobile."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatcher.clock import local_time
 from dispatcher.leads.service import LeadDetails, current_page, log_lead
 from dispatcher.models import Listing, Office, Role, Salesperson, User
 from dispatcher.office.roster import SalespersonDetails, add_salesperson
@@ -153,8 +154,11 @@ def load_second_office(*, session: Session, first: Office, region: str, now: dat
     _listings(session=session, office=office, people=people, listings=SECOND_LISTINGS)
     _sign_ins(session, office, SECOND_USERS)
     _sign_ins(session, first, [(FRANCHISE_USER, Role.FRANCHISE, None)])
+    # Today's, in the office's own day (the franchise's list shows today's figures).
+    midnight = local_time(now, office.timezone).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = midnight.astimezone(UTC).replace(tzinfo=None)
     for number, (minutes, kind, source, listing) in enumerate(SECOND_LEADS, start=1):
-        at = now - timedelta(minutes=minutes)
+        at = max(now - timedelta(minutes=minutes), since)
         lead = log_lead(
             session=session,
             office=office,
