@@ -50,9 +50,10 @@ def inbound_sms():
     body = without_control_characters(request.form.get("Body", ""))
     reply = parse_reply(body, request.form.get("OptOutType"))
     try:
-        office_called()
+        office = office_called()
         outcome = handle_reply(
             session=db.session,
+            office_id=office.id,
             message_sid=message_sid,
             from_number=sender,
             reply=reply,

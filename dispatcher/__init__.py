@@ -100,8 +100,10 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.clients.views import bp as clients_bp
     from dispatcher.dashboard.views import bp as dashboard_bp
     from dispatcher.error_handlers import register_error_handlers
+    from dispatcher.franchise.views import bp as franchise_bp
     from dispatcher.leads.action_views import bp as lead_actions_bp
     from dispatcher.leads.views import bp as console_bp
+    from dispatcher.office.admin_views import bp as offices_bp
     from dispatcher.office.feed_views import bp as feeds_bp
     from dispatcher.office.roster_views import bp as roster_bp
     from dispatcher.office.views import bp as manager_bp
@@ -117,6 +119,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(dashboard_bp, url_prefix="/manager")
     app.register_blueprint(roster_bp, url_prefix="/manager")
+    app.register_blueprint(offices_bp, url_prefix="/admin/offices")
+    app.register_blueprint(franchise_bp, url_prefix="/franchise")
     app.register_blueprint(salesperson_bp)
     app.register_blueprint(clients_bp)  # /manager/clients..., /me/clients...
     app.register_blueprint(my_duty_bp)

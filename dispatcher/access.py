@@ -35,6 +35,10 @@ TWILIO = "twilio"  # Twilio's webhooks: the view checks Twilio's signature itsel
 OFFICE = frozenset({Role.COORDINATOR, Role.MANAGER})
 OFFICE_AND_INTEGRATIONS = OFFICE | {INTEGRATION}
 MANAGERS = frozenset({Role.MANAGER})
+ADMINS = frozenset()  # an admin passes every rule: this one lets in nobody else
+# The franchise sees every office and changes nothing: only routes that read.
+FRANCHISE = frozenset({Role.FRANCHISE})
+MANAGERS_AND_FRANCHISE = MANAGERS | FRANCHISE
 SALESPEOPLE = frozenset({Role.SALESPERSON})
 PHONE_USERS = frozenset({Role.COORDINATOR, Role.MANAGER, Role.SALESPERSON})
 
@@ -91,9 +95,15 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "roster.remove_cover": MANAGERS,
     "roster.set_leave": MANAGERS,
     "roster.new_feed_address": MANAGERS,
-    "dashboard.page": MANAGERS,
-    "dashboard.data": MANAGERS,
-    "dashboard.export": MANAGERS,
+    # The dashboard: a manager's own office; the franchise's every office and all summed.
+    "dashboard.page": MANAGERS_AND_FRANCHISE,
+    "dashboard.data": MANAGERS_AND_FRANCHISE,
+    "dashboard.export": MANAGERS_AND_FRANCHISE,
+    # The offices of the installation: set up and changed by an admin, read by the
+    # franchise.
+    "offices.offices": ADMINS,
+    "offices.edit": ADMINS,
+    "franchise.offices": FRANCHISE,
     # A salesperson's own page (the view keeps them to their own leads).
     "salesperson.my_page": SALESPEOPLE,
     "salesperson.live": SALESPEOPLE,
@@ -180,6 +190,8 @@ def check_access():
         if endpoint == "console.home" and current_user.role == Role.SALESPERSON:
             # `/` is everyone's way in: a salesperson's is their own page, not a refusal.
             return redirect(url_for("salesperson.my_page"))
+        if endpoint == "console.home" and current_user.role == Role.FRANCHISE:
+            return redirect(url_for("franchise.offices"))
         abort(403)
     return None
 
@@ -223,6 +235,7 @@ def who_may(rule: frozenset[str]) -> str:
         Role.MANAGER: "managers",
         Role.SALESPERSON: "salespeople",
         Role.ADMIN: "admins",
+        Role.FRANCHISE: "the franchise",
         INTEGRATION: "bearer tokens",
     }
     names = [words[role] for role in words if role in rule or role == Role.ADMIN]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
-from dispatcher.models import Role
+from dispatcher.models import Office, Role
 from dispatcher.office.current import office_for_command
 from dispatcher.unit_of_work import unit_of_work
 
@@ -50,11 +52,34 @@ def _refuse(error: InvalidInput, what: str):
 )
 @click.option("--phone", help="The office's Twilio number; webhooks find the office by it.")
 @click.option("--manager-mobile", help="Paged when nobody is left (default: MANAGER_MOBILE).")
-def create_office(name: str, timezone: str | None, phone: str | None, manager_mobile: str | None):
-    """Set up an office: its name, time zone and Twilio number."""
+@click.option(
+    "--deadline",
+    type=int,
+    help="Seconds to acknowledge a page in this office (default: ACK_DEADLINE_SECONDS).",
+)
+@click.option(
+    "--manager",
+    help="The user name of the office's first manager, made with it. The password is "
+    "asked for, or read from OFFICE_MANAGER_PASSWORD.",
+)
+def create_office(
+    name: str,
+    timezone: str | None,
+    phone: str | None,
+    manager_mobile: str | None,
+    deadline: int | None,
+    manager: str | None,
+):
+    """Set up an office: its name, time zone, Twilio number and first manager."""
     from dispatcher.office.setup import create_office as make
 
     config = current_app.config
+    first_manager = None
+    if manager is not None:
+        password = os.environ.get("OFFICE_MANAGER_PASSWORD") or click.prompt(
+            f"Password for {manager}", hide_input=True, confirmation_prompt=True
+        )
+        first_manager = (manager, password)
     try:
         with unit_of_work():
             office = make(
@@ -64,11 +89,15 @@ def create_office(name: str, timezone: str | None, phone: str | None, manager_mo
                 phone=phone,
                 manager_mobile=manager_mobile or config.get("MANAGER_MOBILE"),
                 region=config["PHONE_REGION"],
+                ack_deadline_seconds=deadline,
+                first_manager=first_manager,
             )
             described = _described(office)
     except InvalidInput as error:
         _refuse(error, "No office was set up.")
     click.echo(f"Office {described} set up.")
+    if manager is not None:
+        click.echo(f"manager {manager.strip()} added to it.")
 
 
 @click.command("update-office")
@@ -105,7 +134,13 @@ def seed_demo():
     """Load the demo office (sign-ins, salespeople, listings) into an empty database,
     setting the office up if there is none. Development mode only: its sign-ins, an
     admin's among them, share a published password."""
-    from dispatcher.dev.demo import load_demo_clients, load_demo_office, sign_ins
+    from dispatcher.dev.demo import (
+        load_demo_clients,
+        load_demo_office,
+        load_second_office,
+        second_office_sign_ins,
+        sign_ins,
+    )
 
     if not current_app.config.get("DEVELOPMENT_MODE"):
         raise click.ClickException(
@@ -121,10 +156,15 @@ def seed_demo():
             load_demo_clients(
                 session=db.session, office=office, region=config["PHONE_REGION"], now=utcnow()
             )
+        second = load_second_office(
+            session=db.session, first=office, region=config["PHONE_REGION"], now=utcnow()
+        )
     if loaded:
         click.echo(f"Demo office loaded. {sign_ins()}")
     else:
         click.echo("The office already has salespeople; demo not loaded.")
+    if second:
+        click.echo(f"Second demo office loaded. {second_office_sign_ins()}")
 
 
 def _demo_office(config):
@@ -137,8 +177,9 @@ def _demo_office(config):
     try:
         phone = config.get("TWILIO_FROM_NUMBER") or None
         return office_from_settings(session=db.session, config=config, phone=phone)
-    except OfficeNotSetUp as error:
-        raise click.ClickException(error.description) from None
+    except OfficeNotSetUp:
+        # Several offices (the demo's two): the first is the demo's own.
+        return db.session.scalar(select(Office).order_by(Office.id).limit(1))
 
 
 @click.command("create-token")
@@ -181,13 +222,16 @@ def import_salespeople(csv_file, office_choice: str | None):
 # The values, not the members: click matches an Enum choice by its name (COORDINATOR).
 @click.option(
     "--role",
-    type=click.Choice([role.value for role in (Role.COORDINATOR, Role.MANAGER, Role.ADMIN)]),
+    type=click.Choice(
+        [role.value for role in (Role.COORDINATOR, Role.MANAGER, Role.ADMIN, Role.FRANCHISE)]
+    ),
     required=True,
 )
 @office_option
 @click.password_option()
 def create_user(username: str, role: str, office_choice: str | None, password: str):
-    """Add a sign-in for a coordinator, manager or admin of an office."""
+    """Add a sign-in for a coordinator, manager or admin of an office, or a franchise
+    user (every office read-only; --office is only where its dashboard opens)."""
     from dispatcher.models import User
 
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:

@@ -58,6 +58,13 @@ class Office(db.Model):
     miss_limit: Mapped[int] = mapped_column(default=0, server_default="0")
     # Drawn anew to revoke the office's calendar feed (its address is signed with it).
     feed_nonce: Mapped[int] = mapped_column(default=0, server_default="0")
+    # C5: how long this office's salespeople have to acknowledge a page; None: the
+    # ACK_DEADLINE_SECONDS setting (office.rules.deadline_seconds).
+    ack_deadline_seconds: Mapped[int | None]
+
+    def deadline_seconds(self, setting: int) -> int:
+        """The office's acknowledgement deadline, else the setting's (ACK_DEADLINE_SECONDS)."""
+        return self.ack_deadline_seconds or setting
 
 
 class Role(StrEnum):
@@ -68,6 +75,9 @@ class Role(StrEnum):
     MANAGER = "manager"
     ADMIN = "admin"  # passes every role check
     SALESPERSON = "salesperson"
+    # Sees every office read-only (the list of offices and the dashboards), changes
+    # nothing; User.office_id is only the office its dashboard opens on.
+    FRANCHISE = "franchise"
 
 
 class User(UserMixin, db.Model):
@@ -108,10 +118,17 @@ class ApiToken(db.Model):
 
 
 class Salesperson(db.Model):
+    # One mobile per salesperson in an office; someone working in two offices is a
+    # salesperson in each, with the same mobile (a reply finds its office by the number
+    # it was sent to: pages.replies).
+    __table_args__ = (
+        UniqueConstraint("office_id", "mobile", name="uq_salesperson_office_id_mobile"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     name: Mapped[str] = mapped_column(String(120))
-    mobile: Mapped[str] = mapped_column(String(20), unique=True)
+    mobile: Mapped[str] = mapped_column(String(20))
     # Comma-separated skills: listing, seller, rental, new (routing grows into them).
     skills: Mapped[str] = mapped_column(String(120), default="")
     # O1: ownership records the team too (kept on the client when they become its owner).
@@ -251,9 +268,14 @@ class ManagerChange(db.Model):
 
 
 class Listing(db.Model):
+    # A ref is the office's own: two offices may both have an L-1001.
+    __table_args__ = (
+        UniqueConstraint("office_id", "reference", name="uq_listing_office_id_reference"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
-    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    reference: Mapped[str] = mapped_column(String(40))
     address: Mapped[str] = mapped_column(String(200))
     agent_id: Mapped[int] = mapped_column(ForeignKey("salesperson.id"))
     agent: Mapped[Salesperson] = relationship()

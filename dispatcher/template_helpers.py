@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app
+from flask_login import current_user
 
 from dispatcher.clock import local_time, utcnow
-from dispatcher.office.current import office_of_request
+from dispatcher.models import Role
+from dispatcher.office.current import OfficeNotSetUp, office_of_request
 from dispatcher.words import NOBODY_IN_PARTICULAR, event_detail, in_words
 
 
@@ -41,7 +43,20 @@ def register_template_helpers(app: Flask) -> None:
         from dispatcher.sms.devphone import devphone_available
 
         return {
-            "office_name": current_app.config["OFFICE_NAME"],
+            "office_name": _office_name(),
             "devphone_available": devphone_available(current_app),
             "server_now": utcnow(),
         }
+
+
+def _office_name() -> str:
+    """The signed-in user's office's own name (each office of a franchise is told apart
+    on every page); the franchise's users see every office; else the setting's."""
+    if current_user.is_authenticated:
+        if current_user.role == Role.FRANCHISE:
+            return "Franchise"
+        try:
+            return office_of_request().name
+        except OfficeNotSetUp:
+            pass
+    return current_app.config["OFFICE_NAME"]

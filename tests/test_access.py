@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import pytest
 
+from dispatcher.extensions import db
+from dispatcher.models import User
 from tests.app_setup import sign_in
 
-ROLES = ("anonymous", "coordinator", "manager", "admin", "salesperson", "token")
+ROLES = ("anonymous", "coordinator", "manager", "admin", "salesperson", "franchise", "token")
 TOKEN = "access-table-token"
 
 ANYONE = set(ROLES)
 OFFICE = {"coordinator", "manager", "admin"}
 OFFICE_AND_TOKENS = OFFICE | {"token"}
 MANAGERS = {"manager", "admin"}
+ADMINS = {"admin"}
+FRANCHISE = {"franchise", "admin"}  # every office, read-only
 SALESPEOPLE = {"salesperson", "admin"}
 PHONES = {"coordinator", "manager", "salesperson", "admin"}
 TWILIO = "signed by Twilio"
@@ -71,9 +75,12 @@ EXPECTED: dict[str, set[str] | str] = {
     "roster.remove_cover": MANAGERS,
     "roster.set_leave": MANAGERS,
     "roster.new_feed_address": MANAGERS,
-    "dashboard.page": MANAGERS,
-    "dashboard.data": MANAGERS,
-    "dashboard.export": MANAGERS,
+    "dashboard.page": MANAGERS | FRANCHISE,
+    "dashboard.data": MANAGERS | FRANCHISE,
+    "dashboard.export": MANAGERS | FRANCHISE,
+    "franchise.offices": FRANCHISE,
+    "offices.offices": ADMINS,
+    "offices.edit": ADMINS,
     "salesperson.my_page": SALESPEOPLE,
     "salesperson.live": SALESPEOPLE,
     "salesperson.take": SALESPEOPLE,
@@ -113,6 +120,7 @@ USERS = {
     "manager": "manager",
     "admin": "admin",
     "salesperson": "alice",
+    "franchise": "franchise-reader",  # made by the fixture: the demo office has none
 }
 
 
@@ -135,6 +143,8 @@ def _refusal(endpoint: str, role: str) -> str:
     signed_in = role not in ("anonymous", "token")
     if (endpoint, role) == ("console.home", "salesperson"):
         return "302 /me"  # `/` is a salesperson's way in too: to their own page
+    if (endpoint, role) == ("console.home", "franchise"):
+        return "302 /franchise/"  # and the franchise's: to the list of offices
     if endpoint.startswith("api."):
         return "403 json" if signed_in or role == "token" else "401 json"
     return "403" if signed_in else "302 sign-in"
@@ -157,13 +167,22 @@ def caller(settings, request):
     role = request.param
     settings["API_TOKEN"] = TOKEN
     app = request.getfixturevalue("app")
-    request.getfixturevalue("office")
+    office = request.getfixturevalue("office")
+    if role == "franchise":
+        franchise_user(office)
     client = app.test_client()
     if role in USERS:
         sign_in(client, USERS[role])
     if role == "token":
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {TOKEN}"
     return role, app, client
+
+
+def franchise_user(office) -> None:
+    user = User(office_id=office.id, username=USERS["franchise"], role="franchise")
+    user.set_password("demo-password")
+    db.session.add(user)
+    db.session.commit()
 
 
 @pytest.mark.parametrize("caller", ROLES, indirect=True)
@@ -200,3 +219,18 @@ def test_the_access_table_names_only_routes_that_exist(app):
 
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert set(ACCESS) <= endpoints, set(ACCESS) - endpoints
+
+
+def test_the_franchise_changes_nothing_every_post_is_refused(app, office):
+    """Read-only: every route that takes a POST (but signing in and out, and Twilio's
+    signed webhooks) answers 403 to the franchise, whatever it would change."""
+    franchise_user(office)
+    client = sign_in(app.test_client(), USERS["franchise"])
+    asked = []
+    for endpoint, method, path in _routes(app):
+        if method != "POST" or EXPECTED[endpoint] in (ANYONE, TWILIO):
+            continue
+        asked.append(endpoint)
+        response = client.open(path, method=method)
+        assert response.status_code == 403, f"POST {path} ({endpoint}): {response.status_code}"
+    assert "offices.offices" in asked and "api.create_lead" in asked

@@ -120,8 +120,9 @@ def test_seed_demo_twice_is_harmless(app):
     first = run(app, "seed-demo")
     assert first.exit_code == 0, first.output
     assert "Demo office loaded." in first.output
+    assert "Second demo office loaded. Harbour Office" in first.output
     before = (count(Salesperson), count(Listing), count(User), count(Office))
-    assert before == (7, 4, 4, 1)
+    assert before == (7 + 4, 4 + 2, 4 + 3, 2)
 
     second = run(app, "seed-demo")
 
@@ -134,6 +135,20 @@ def test_seed_demo_sign_ins_work(app, client):
     run(app, "seed-demo")
     sign_in(client, "coordinator")
     assert client.get("/").status_code == 200
+
+
+def test_seed_demo_loads_a_second_office_with_its_own_number_and_sign_ins(app):
+    run(app, "seed-demo")
+    century, harbour = db.session.scalars(select(Office).order_by(Office.id)).all()
+    assert (century.phone_number, harbour.phone_number) == ("+12025550100", "+12025550300")
+
+    harbour_coordinator = sign_in(app.test_client(), "harbour-coordinator")
+    today = harbour_coordinator.get("/today").get_data(as_text=True)
+    assert "Harbour Office" in harbour_coordinator.get("/").get_data(as_text=True)
+    assert today.count("<td>taken</td>") == 3  # the day's leads, each called back
+    franchise = sign_in(app.test_client(), "franchise")
+    offices = franchise.get("/franchise/").get_data(as_text=True)
+    assert "Century Office" in offices and "Harbour Office" in offices
 
 
 def test_seed_demo_after_an_import_changes_nothing(app, empty_office, tmp_path):

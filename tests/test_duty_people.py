@@ -123,7 +123,7 @@ def test_nobody_answers_a_swap_asked_of_someone_else(client, office):
     )
     db.session.commit()
     sign_in(client, "alice")
-    assert client.post(f"/me/swaps/{swap.id}/answer", data={"accept": "yes"}).status_code == 403
+    assert client.post(f"/me/swaps/{swap.id}/answer", data={"accept": "yes"}).status_code == 404
     assert db.session.get(ShiftSwap, swap.id).state == "asked"
 
 

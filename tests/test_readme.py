@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dispatcher.dev.demo import SALESPERSON_USER, USERS, sign_ins
+from dispatcher.dev.demo import SALESPERSON_USER, USERS, second_office_sign_ins, sign_ins
 from dispatcher.dev.server import banner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +27,7 @@ def test_the_banner_prints_every_demo_sign_in_and_the_readme_quotes_it():
         assert re.search(rf"\b{username}\b", sign_ins()), username
     assert sign_ins() in printed
     assert f"    {sign_ins()}\n" in README  # quoted as it is printed
+    assert f"    {second_office_sign_ins()}\n" in README and second_office_sign_ins() in printed
     assert "Sign in" not in banner("http://127.0.0.1:5000", demo=False)  # --no-demo
 
 

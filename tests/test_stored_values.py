@@ -29,7 +29,13 @@ def test_lead_states_are_the_stored_words():
 
 
 def test_roles_are_the_stored_words():
-    assert [role.value for role in Role] == ["coordinator", "manager", "admin", "salesperson"]
+    assert [role.value for role in Role] == [
+        "coordinator",
+        "manager",
+        "admin",
+        "salesperson",
+        "franchise",
+    ]
 
 
 def test_a_state_compares_and_prints_as_its_stored_word():

@@ -12,7 +12,7 @@ leads export read the leads themselves. Nothing here writes.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -285,3 +285,42 @@ def all_lead_lines(
             yield from _with_pages(session, batch)
             batch = []
     yield from _with_pages(session, batch)
+
+
+def summed(offices: list[tuple[str, OfficeFigures]]) -> OfficeFigures:
+    """Several offices' figures as one (the franchise's dashboard): calls, sources and
+    outcomes added up; each salesperson and listing kept, named with their office."""
+    cells: dict[tuple, list[int]] = {}
+    sources: dict[str, list[int]] = {}
+    outcomes: dict[str, int] = {}
+    people: list[SalespersonFigures] = []
+    listings: list[ListingRow] = []
+    for name, figures in offices:
+        for cell in figures.cells:
+            entry = cells.setdefault((cell.weekday, cell.hour, cell.kind, cell.channel), [0, 0, 0])
+            entry[0] += cell.leads
+            entry[1] += cell.named
+            entry[2] += cell.to_manager
+        for row in figures.sources:
+            entry = sources.setdefault(row.source, [0, 0])
+            entry[0] += row.leads
+            entry[1] += row.named
+        for outcome, count in figures.outcomes:
+            outcomes[outcome] = outcomes.get(outcome, 0) + count
+        people.extend(
+            replace(person, name=f"{person.name} ({name})") for person in figures.salespeople
+        )
+        listings.extend(
+            replace(row, reference=f"{row.reference} ({name})") if row.reference else row
+            for row in figures.listings
+        )
+    return OfficeFigures(
+        salespeople=people,
+        cells=[CallCell(*key, *counts) for key, counts in sorted(cells.items())],
+        sources=sorted(
+            (SourceRow(source, leads, named) for source, (leads, named) in sources.items()),
+            key=lambda row: (-row.leads, row.source),
+        ),
+        listings=sorted(listings, key=lambda row: (-row.leads, row.reference)),
+        outcomes=sorted(outcomes.items(), key=lambda item: (-item[1], item[0])),
+    )

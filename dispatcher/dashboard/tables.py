@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from dispatcher.clock import local_time
 from dispatcher.dashboard import figures
-from dispatcher.dashboard.period import Period
+from dispatcher.dashboard.period import Period, period_for
 from dispatcher.models import LEAD_KINDS
 
 # The database numbers weekdays from Sunday (0); the office reads them from Monday.
@@ -300,3 +301,35 @@ def all_tables(
     # Read twice (the page's table and its JSON): a list, not the export's generator.
     tables["leads"] = replace(latest, rows=list(latest.rows))
     return tables
+
+
+def franchise_tables(
+    *, session: Session, offices: list, first_day: date, last_day: date
+) -> dict[str, Table]:
+    """The figures of several offices added up, for the same calendar days, each office's
+    days in its own time zone. No leads table: a lead is opened in its office."""
+    each = [
+        (
+            office.name,
+            figures.office_figures(
+                session=session,
+                office_id=office.id,
+                period=period_for(first_day, last_day, office.timezone),
+            ),
+        )
+        for office in offices
+    ]
+    tables = _figure_tables(figures.summed(each))
+    tables["leads"] = Table("leads", "Latest leads", LEAD_COLUMNS, [])
+    return tables
+
+
+def today_row(*, session: Session, office, today: date) -> dict:
+    """One office's figures for one of its days: the summary's row with the pages'."""
+    office_figures = figures.office_figures(
+        session=session, office_id=office.id, period=period_for(today, today, office.timezone)
+    )
+    row = dict(next(iter(summary_table(office_figures.cells).rows)))
+    for key in ("paged", "acknowledged", "missed", "declined", "still_open"):
+        row[key] = sum(getattr(person, key) for person in office_figures.salespeople)
+    return row

@@ -22,7 +22,13 @@ from sqlalchemy import select
 
 from dispatcher.clock import local_time, utcnow
 from dispatcher.dashboard.period import DEFAULT_DAYS, Period, parse_period
-from dispatcher.dashboard.tables import CSV_TABLES, Table, all_tables, one_table
+from dispatcher.dashboard.tables import (
+    CSV_TABLES,
+    Table,
+    all_tables,
+    franchise_tables,
+    one_table,
+)
 from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Office, Role, Salesperson
@@ -33,14 +39,37 @@ from dispatcher.unit_of_work import report_session
 bp = Blueprint("dashboard", __name__)
 
 
+# ?office=all: every office added up (the franchise's dashboard).
+EVERY_OFFICE = "all"
+
+
+@dataclass(frozen=True)
+class WholeFranchise:
+    """Every office as one, where the dashboard names an office."""
+
+    timezone: str  # whose calendar the range is typed in: the user's own office's
+    id: str = EVERY_OFFICE
+    name: str = "All offices"
+
+
 @dataclass(frozen=True)
 class Scope:
-    """What the manager asked to see: an office, a range of days, maybe one salesperson."""
+    """What the manager asked to see: an office (or every office), a range of days,
+    maybe one salesperson."""
 
-    office: Office
+    office: Office | WholeFranchise
     offices: list[Office]
     period: Period
     salesperson: Salesperson | None
+
+    @property
+    def whole_franchise(self) -> bool:
+        return isinstance(self.office, WholeFranchise)
+
+
+def sees_every_office() -> bool:
+    """A manager sees their own office; an admin and the franchise look across offices."""
+    return current_user.role in (Role.ADMIN, Role.FRANCHISE)
 
 
 def _scope() -> Scope:
@@ -48,15 +77,16 @@ def _scope() -> Scope:
     each bad field."""
     errors: dict[str, str] = {}
     home = office_of_request()
-    # A manager sees their own office; only an admin looks across offices.
     offices = (
         list(db.session.scalars(select(Office).order_by(Office.id)))
-        if current_user.role == Role.ADMIN
+        if sees_every_office()
         else [home]
     )
-    office = home
+    office: Office | WholeFranchise = home
     office_text = request.args.get("office", "").strip()
-    if office_text:
+    if office_text == EVERY_OFFICE and sees_every_office():
+        office = WholeFranchise(timezone=home.timezone)
+    elif office_text:
         office = next((o for o in offices if str(o.id) == office_text), None)
         if office is None:
             errors["office"] = f"There is no office {office_text[:20]!r}: choose one from the list."
@@ -80,6 +110,7 @@ def _scope() -> Scope:
             salesperson = db.session.get(Salesperson, salesperson_id)
         if salesperson is None or salesperson.office_id != office.id:
             errors["salesperson"] = "No such salesperson in this office."
+            salesperson = None
     if errors:
         raise InvalidInput(errors)
     return Scope(office=office, offices=offices, period=period, salesperson=salesperson)
@@ -110,6 +141,13 @@ def _payload(scope: Scope, tables: dict[str, Table]) -> dict:
 
 def _compute(scope: Scope) -> dict[str, Table]:
     with report_session() as session:
+        if scope.whole_franchise:
+            return franchise_tables(
+                session=session,
+                offices=scope.offices,
+                first_day=scope.period.first_day,
+                last_day=scope.period.last_day,
+            )
         return all_tables(
             session=session,
             office_id=scope.office.id,
@@ -145,8 +183,9 @@ def page():
             "dashboard.html",
             errors=error.errors,
             form=request.args,
-            offices=list(db.session.scalars(select(Office).order_by(Office.id))),
+            offices=_offices_to_choose(),
             default_days=DEFAULT_DAYS,
+            **_viewer(),
         ), 400
     tables = _compute(scope)
     return render_template(
@@ -162,7 +201,24 @@ def page():
         percent=_percent,
         duration=_duration,
         default_days=DEFAULT_DAYS,
+        **_viewer(),
     )
+
+
+def _viewer() -> dict:
+    """What the page offers this user: every office summed (admin, franchise), links to
+    the leads (not for the franchise, who opens no lead)."""
+    return {
+        "every_office": EVERY_OFFICE if sees_every_office() else None,
+        "opens_leads": current_user.role != Role.FRANCHISE,
+    }
+
+
+def _offices_to_choose() -> list[Office]:
+    """The offices the form's list offers: every one, or the user's own."""
+    if sees_every_office():
+        return list(db.session.scalars(select(Office).order_by(Office.id)))
+    return [office_of_request()]
 
 
 @bp.route("/dashboard.json")
@@ -197,6 +253,9 @@ def export():
         scope = _scope()
     except InvalidInput as error:
         errors.update(error.errors)
+    else:
+        if scope.whole_franchise and name == "leads":
+            errors["table"] = "The leads are listed office by office: choose an office."
     if errors:
         text = "".join(f"{field}: {message}\n" for field, message in errors.items())
         return Response(text, status=400, mimetype="text/plain")
@@ -205,12 +264,21 @@ def export():
         f"{scope.period.last_day.isoformat()}.csv"
     )
     office_id, period = scope.office.id, scope.period
+    whole = scope.whole_franchise and scope.offices
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         with report_session() as session:
-            table = one_table(name, session=session, office_id=office_id, period=period)
+            if whole:
+                table = franchise_tables(
+                    session=session,
+                    offices=whole,
+                    first_day=period.first_day,
+                    last_day=period.last_day,
+                )[name]
+            else:
+                table = one_table(name, session=session, office_id=office_id, period=period)
             writer.writerow([label for _, label in table.columns])
             for count, row in enumerate(table.rows, 1):
                 writer.writerow([_csv_value(row[key]) for key, _ in table.columns])

@@ -1,16 +1,21 @@
-"""A demo office: sign-ins, salespeople with mobiles, listings with their agents; and a
-few clients in its registration log (`seed-demo` only: the tests' office starts empty)."""
+"""The demo: two offices of one franchise, each with its own number, sign-ins,
+salespeople with mobiles and listings with their agents; a franchise sign-in over both.
+Alice Chen works in both offices, with one mobile. The first office has a few clients in
+its registration log (`seed-demo` only: the tests' office starts empty)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatcher.clock import local_time
 from dispatcher.leads.service import LeadDetails, current_page, log_lead
 from dispatcher.models import Listing, Office, Role, Salesperson, User
 from dispatcher.office.roster import SalespersonDetails, add_salesperson
+from dispatcher.office.roster_edits import set_week_hours
+from dispatcher.office.setup import create_office
 from dispatcher.pages.service import acknowledge_page
 
 DEMO_PASSWORD = "demo-password"
@@ -55,28 +60,129 @@ def load_demo_office(*, session: Session, office: Office, region: str) -> bool:
     if count:
         return False
     office.manager_mobile = office.manager_mobile or "+12025550199"
-    people = {}
-    for name, mobile, skills in SALESPEOPLE:
-        people[name] = add_salesperson(
+    people = _staff(session=session, office=office, region=region, people=SALESPEOPLE)
+    _listings(session=session, office=office, people=people, listings=LISTINGS)
+    alice = people[SALESPEOPLE[0][0]]
+    _sign_ins(session, office, [*USERS, (SALESPERSON_USER, Role.SALESPERSON, alice.id)])
+    return True
+
+
+def _staff(*, session: Session, office: Office, region: str, people) -> dict[str, Salesperson]:
+    return {
+        name: add_salesperson(
             session=session,
             office_id=office.id,
             details=SalespersonDetails(name=name, mobile=mobile, skills=skills),
             region=region,
         )
-    for reference, address, agent in LISTINGS:
+        for name, mobile, skills in people
+    }
+
+
+def _listings(*, session: Session, office: Office, people, listings) -> None:
+    for reference, address, agent in listings:
         session.add(
             Listing(
                 office_id=office.id, reference=reference, address=address, agent_id=people[agent].id
             )
         )
-    alice = people[SALESPEOPLE[0][0]]
-    for username, role, salesperson_id in [*USERS, (SALESPERSON_USER, Role.SALESPERSON, alice.id)]:
+
+
+def _sign_ins(session: Session, office: Office, users) -> None:
+    for username, role, salesperson_id in users:
         if session.scalar(select(User).where(User.username == username)) is None:
             user = User(
                 office_id=office.id, username=username, role=role, salesperson_id=salesperson_id
             )
             user.set_password(DEMO_PASSWORD)
             session.add(user)
+
+
+# The second office: its own number, time zone, staff and listings. Alice Chen works here
+# too, on the same mobile: a reply to this office's number answers this office's pages.
+SECOND_OFFICE = "Harbour Office"
+SECOND_TIMEZONE = "Asia/Hong_Kong"
+FIRST_NUMBER = "+12025550100"  # the first office's, when it has none (outbox)
+SECOND_NUMBER = "+12025550300"
+SECOND_SALESPEOPLE = [
+    ("Hana Wong", "+12025550301", "listing,seller"),
+    ("Ivan Lee", "+12025550302", "rental"),
+    ("Jade Ho", "+12025550303", ""),
+    ("Alice Chen", "+12025550101", "listing"),
+]
+SECOND_LISTINGS = [("H-2001", "8 Harbour Road", "Hana Wong"), ("H-2002", "3 Pier Lane", "Ivan Lee")]
+SECOND_USERS = [
+    ("harbour-coordinator", Role.COORDINATOR, None),
+    ("harbour-manager", Role.MANAGER, None),
+]
+FRANCHISE_USER = "franchise"  # every office, read-only
+# A few of the day's leads, each called back: (minutes ago, kind, source, listing).
+SECOND_LEADS = [
+    (95, "buyer", "Harbour Times", "H-2001"),
+    (60, "renter", "walk-in", "H-2002"),
+    (25, "seller", "website", ""),
+]
+
+
+def second_office_sign_ins() -> str:
+    """The second office's and the franchise's sign-ins, the banner's second line."""
+    names = ", ".join(username for username, _role, _id in SECOND_USERS)
+    return (
+        f"{SECOND_OFFICE}: {names}; every office, read-only: {FRANCHISE_USER}; "
+        f"password {DEMO_PASSWORD}."
+    )
+
+
+def load_second_office(*, session: Session, first: Office, region: str, now: datetime) -> bool:
+    """Set up the demo's second office beside ``first``, the demo's own (which gets a
+    number of its own if it has none: with two offices each is found by its number);
+    False if it exists, or ``first`` is not the demo's."""
+    if session.scalar(select(Office.id).where(Office.name == SECOND_OFFICE)) is not None:
+        return False
+    demo_user = USERS[0][0]
+    if session.scalar(select(User.office_id).where(User.username == demo_user)) != first.id:
+        return False  # an office of the operator's own: no demo beside it
+    if first.phone_number is None:
+        first.phone_number = FIRST_NUMBER
+    office = create_office(
+        session=session,
+        name=SECOND_OFFICE,
+        timezone=SECOND_TIMEZONE,
+        phone=SECOND_NUMBER,
+        manager_mobile="+12025550399",
+        region=region,
+    )
+    # Its coordinator answers round the clock: it is in Hong Kong, and whoever tries the
+    # demo does so in their own day (the first office keeps C8's hours and roster).
+    set_week_hours(
+        session=session, office=office, week=[("00:00", "24:00")] * 7, actor="demo", now=now
+    )
+    people = _staff(session=session, office=office, region=region, people=SECOND_SALESPEOPLE)
+    _listings(session=session, office=office, people=people, listings=SECOND_LISTINGS)
+    _sign_ins(session, office, SECOND_USERS)
+    _sign_ins(session, first, [(FRANCHISE_USER, Role.FRANCHISE, None)])
+    # Today's, in the office's own day (the franchise's list shows today's figures).
+    midnight = local_time(now, office.timezone).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = midnight.astimezone(UTC).replace(tzinfo=None)
+    for number, (minutes, kind, source, listing) in enumerate(SECOND_LEADS, start=1):
+        at = max(now - timedelta(minutes=minutes), since)
+        lead = log_lead(
+            session=session,
+            office=office,
+            details=LeadDetails(
+                caller_phone=f"+1202555038{number}", kind=kind, source=source, listing=listing
+            ),
+            logged_by_id=None,
+            actor="demo",
+            now=at,
+            deadline_seconds=300,
+            region=region,
+        )
+        page = current_page(session=session, lead_id=lead.id)
+        if page is not None and page.salesperson_id is not None:
+            acknowledge_page(
+                session=session, page_id=page.id, now=at + timedelta(minutes=2), by="sms"
+            )
     return True
 
 

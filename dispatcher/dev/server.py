@@ -20,7 +20,7 @@ import sys
 import time
 
 from dispatcher import embedded_redis
-from dispatcher.dev.demo import sign_ins
+from dispatcher.dev.demo import second_office_sign_ins, sign_ins
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -30,7 +30,7 @@ def banner(base_url: str, *, demo: bool) -> str:
     office, its sign-ins (the README quotes them)."""
     return (
         f"\n  Dispatch is running: open {base_url}/\n"
-        + (f"  {sign_ins()}\n" if demo else "")
+        + (f"  {sign_ins()}\n  {second_office_sign_ins()}\n" if demo else "")
         + f"  The development phone: {base_url}/dev/phone/\n"
         "  Ctrl-C stops everything.\n"
     )

@@ -110,7 +110,13 @@ def answer_call(
     attested by the carrier, and the office asks for PINs)."""
     person = None
     if from_number:
-        person = session.scalar(select(Salesperson).where(Salesperson.mobile == from_number))
+        # This office's salesperson: someone working in two offices is each office's
+        # salesperson on its own number, and hears only its leads.
+        person = session.scalar(
+            select(Salesperson).where(
+                Salesperson.office_id == office_id, Salesperson.mobile == from_number
+            )
+        )
     if person is not None and pin_needed:
         return _ask_for_pin(session=session, person=person, now=now, lines=lines)
     if person is not None:

@@ -99,7 +99,7 @@ def assign_by_hand(
         lead=lead,
         assignment=assignment,
         now=now,
-        deadline_seconds=deadline_seconds,
+        deadline_seconds=session.get(Office, lead.office_id).deadline_seconds(deadline_seconds),
     )
     record_event(
         session=session,

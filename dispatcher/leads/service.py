@@ -354,7 +354,7 @@ def assign_lead(
         lead=lead,
         assignment=assignment,
         now=now,
-        deadline_seconds=deadline_seconds,
+        deadline_seconds=office.deadline_seconds(deadline_seconds),
         mobile=mobile,
     )
 

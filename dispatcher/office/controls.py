@@ -29,6 +29,20 @@ NOBODY_ON_DUTY = {
 }
 
 
+# An office's acknowledgement deadline, in seconds: long enough to read an SMS, short
+# enough that a caller is still waiting (C5).
+DEADLINE_BOUNDS = (10, 3600)
+
+
+def checked_deadline(seconds: int | None) -> int | None:
+    """An office's acknowledgement deadline (None: the setting's); InvalidInput if out of
+    bounds."""
+    if seconds is not None and not DEADLINE_BOUNDS[0] <= seconds <= DEADLINE_BOUNDS[1]:
+        low, high = DEADLINE_BOUNDS
+        raise InvalidInput({"ack_deadline_seconds": f"Between {low} and {high} seconds, or empty."})
+    return seconds
+
+
 def record_change(
     *, session: Session, office_id: int, actor: str, now: datetime, kind: str, detail: str
 ) -> None:
@@ -105,12 +119,14 @@ def set_office_rules(
     stand_in_needs_approval: bool | None = None,
     miss_limit: int | None = None,
     nobody_on_duty: str | None = None,
+    ack_deadline_seconds: int | None = None,
 ) -> None:
     """The target area (C2), the ownership lapse (O6), the manager's mobile (C5), the days
     after a deposit a dispute may be raised (O7), whether an absent owner's stand-in needs
     the manager's approval (O5), how many missed pages in a row take a salesperson out of
     the rotation (0: never), and what becomes of a lead while nobody is on duty (held, or
-    the manager's). None: that setting unchanged."""
+    the manager's), and the acknowledgement deadline (C5; None: the ACK_DEADLINE_SECONDS
+    setting). None for the others: that setting unchanged."""
     if not 1 <= ownership_lapse_days <= 3650:
         raise InvalidInput({"ownership_lapse_days": "Between 1 and 3650 days."})
     if dispute_days is not None and not 0 <= dispute_days <= 365:
@@ -119,6 +135,7 @@ def set_office_rules(
         raise InvalidInput({"miss_limit": "Between 0 (never) and 99 missed pages."})
     if nobody_on_duty is not None and nobody_on_duty not in NOBODY_ON_DUTY:
         raise InvalidInput({"nobody_on_duty": "Hold the lead, or page the manager."})
+    checked_deadline(ack_deadline_seconds)
     areas = ", ".join(
         dict.fromkeys(a.strip() for a in target_area.replace(";", ",").split(",") if a.strip())
     )
@@ -151,6 +168,12 @@ def set_office_rules(
     if nobody_on_duty is not None and nobody_on_duty != office.nobody_on_duty:
         changes.append(f"while nobody is on duty: {NOBODY_ON_DUTY[nobody_on_duty]}")
         office.nobody_on_duty = nobody_on_duty
+    if ack_deadline_seconds != office.ack_deadline_seconds:
+        changes.append(
+            f"acknowledgement deadline: {_deadline_words(office.ack_deadline_seconds)} -> "
+            f"{_deadline_words(ack_deadline_seconds)}"
+        )
+        office.ack_deadline_seconds = ack_deadline_seconds
     for change in changes:
         record_change(
             session=session,
@@ -160,6 +183,10 @@ def set_office_rules(
             kind="office",
             detail=change,
         )
+
+
+def _deadline_words(seconds: int | None) -> str:
+    return "the setting's" if seconds is None else f"{seconds} s"
 
 
 def recent_changes(*, session: Session, office_id: int, limit: int = 200) -> list[ManagerChange]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wtforms import (
     BooleanField,
+    PasswordField,
     StringField,
 )
 from wtforms.validators import (
@@ -29,3 +30,21 @@ class SalespersonForm(TextForm):
         description="Recorded with each client they come to own",
     )
     active = BooleanField("Active", default=True)
+
+
+class OfficeForm(TextForm):
+    """An office, as the admin sets it up or changes it (dispatcher/office/setup.py checks
+    the values)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    timezone = StringField("Time zone", validators=[DataRequired(), Length(max=64)])
+    phone = StringField("Twilio number", validators=[Optional(), Length(max=40)])
+    manager_mobile = StringField("Manager's mobile", validators=[Optional(), Length(max=40)])
+    ack_deadline_seconds = StringField("Deadline", validators=[Optional(), Length(max=5)])
+
+
+class NewOfficeForm(OfficeForm):
+    """A new office and its first manager's sign-in."""
+
+    manager = StringField("Manager's user name", validators=[DataRequired(), Length(max=80)])
+    manager_password = PasswordField("Manager's password", validators=[DataRequired()])

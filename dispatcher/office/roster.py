@@ -27,9 +27,16 @@ class SalespersonDetails:
 
 
 def clean_details(
-    *, session: Session, details: SalespersonDetails, region: str, editing_id: int | None = None
+    *,
+    session: Session,
+    office_id: int,
+    details: SalespersonDetails,
+    region: str,
+    editing_id: int | None = None,
 ) -> SalespersonDetails:
-    """Validated details with the mobile in E.164 and skills normalised; InvalidInput if not."""
+    """Validated details with the mobile in E.164 and skills normalised; InvalidInput if not.
+    A mobile is one salesperson's in an office; another office's salesperson may have it
+    (someone working in both), and is never named here."""
     errors: dict[str, str] = {}
     name = details.name.strip()
     if not name:
@@ -46,7 +53,11 @@ def clean_details(
     if unknown:
         errors["skills"] = f"Unknown skill {', '.join(unknown)}; use {', '.join(KNOWN_SKILLS)}."
     if mobile and "mobile" not in errors:
-        holder = session.scalar(select(Salesperson).where(Salesperson.mobile == mobile))
+        holder = session.scalar(
+            select(Salesperson).where(
+                Salesperson.office_id == office_id, Salesperson.mobile == mobile
+            )
+        )
         if holder is not None and holder.id != editing_id:
             errors["mobile"] = f"This mobile already belongs to {holder.name}."
     team = " ".join(details.team.split())
@@ -63,7 +74,7 @@ def add_salesperson(
     *, session: Session, office_id: int, details: SalespersonDetails, region: str
 ) -> Salesperson:
     """A new salesperson at the end of the rotation."""
-    clean = clean_details(session=session, details=details, region=region)
+    clean = clean_details(session=session, office_id=office_id, details=details, region=region)
     last = session.scalar(
         select(func.max(Salesperson.rotation_position)).where(Salesperson.office_id == office_id)
     )
@@ -85,7 +96,13 @@ def update_salesperson(
     *, session: Session, person: Salesperson, details: SalespersonDetails, region: str
 ) -> list[str]:
     """Apply the edit; the list says what changed, in words for the manager's record."""
-    clean = clean_details(session=session, details=details, region=region, editing_id=person.id)
+    clean = clean_details(
+        session=session,
+        office_id=person.office_id,
+        details=details,
+        region=region,
+        editing_id=person.id,
+    )
     changed = []
     if clean.name != person.name:
         changed.append(f"renamed {person.name} -> {clean.name}")

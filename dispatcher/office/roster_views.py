@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from dispatcher.clock import utcnow
@@ -139,6 +148,7 @@ def add_holiday():
 
 @bp.route("/roster/holidays/<id:holiday_id>/remove", methods=["POST"])
 def remove_holiday(holiday_id: int):
+    _office_record(Holiday, holiday_id)
     _act(roster_edits.remove_holiday, office=office_of_request(), holiday_id=holiday_id)
     return _back()
 
@@ -186,6 +196,7 @@ def add_weekend():
 @bp.route("/roster/shifts/<id:shift_id>/remove", methods=["POST"])
 def remove_shift(shift_id: int):
     office = office_of_request()
+    _office_record(DutyShift, shift_id)
     _act(
         roster_edits.end_shift,
         office=office,
@@ -215,16 +226,14 @@ def add_cover():
 
 @bp.route("/roster/covers/<id:cover_id>/remove", methods=["POST"])
 def remove_cover(cover_id: int):
+    _office_record(DutyCover, cover_id)
     _act(roster_edits.remove_cover, office=office_of_request(), cover_id=cover_id)
     return _back()
 
 
 @bp.route("/roster/leave/<id:salesperson_id>", methods=["POST"])
 def set_leave(salesperson_id: int):
-    person = db.session.get(Salesperson, salesperson_id)
-    if person is None or person.office_id != office_of_request().id:
-        flash("No such salesperson.", "error")
-        return _back()
+    person = _office_record(Salesperson, salesperson_id)
     try:
         first_day = form_date("leave_from", required=False)
         last_day = form_date("leave_until", required=False)
@@ -243,3 +252,12 @@ def new_feed_address():
     db.session.commit()
     flash("The office's calendar feed has a new address; the old one no longer works.", "success")
     return _back()
+
+
+def _office_record(model, record_id: int):
+    """The office's record of that id; another office's, or none, is a 404 (a manager
+    learns nothing of another office, not even that the id exists)."""
+    record = db.session.get(model, record_id)
+    if record is None or record.office_id != office_of_request().id:
+        abort(404)
+    return record

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
-from dispatcher.models import Office
+from dispatcher.models import Office, Role, User
+from dispatcher.office.controls import checked_deadline
 from dispatcher.office.current import only_office
 from dispatcher.phones import to_e164
 from dispatcher.text import forbidden_character, forbidden_message
@@ -55,9 +56,18 @@ def create_office(
     region: str,
     phone: str | None = None,
     manager_mobile: str | None = None,
+    ack_deadline_seconds: int | None = None,
+    first_manager: tuple[str, str] | None = None,
 ) -> Office:
-    """A new office; InvalidInput naming each bad value, with nothing added."""
+    """A new office; InvalidInput naming each bad value, with nothing added.
+    ``first_manager``: (user name, password) of its manager's sign-in, made with it."""
     errors: dict[str, str] = {}
+    if first_manager is not None:
+        errors.update(_sign_in_errors(session, *first_manager))
+    try:
+        checked_deadline(ack_deadline_seconds)
+    except InvalidInput as error:
+        errors.update(error.errors)
     name = (name or "").strip()
     if not name or len(name) > 120:
         errors["name"] = "The office's name: 1 to 120 characters."
@@ -83,10 +93,35 @@ def create_office(
         timezone=values["timezone"],
         phone_number=values["phone"] or None,
         manager_mobile=values["manager_mobile"] or None,
+        ack_deadline_seconds=ack_deadline_seconds,
     )
     session.add(office)
     session.flush()
+    if first_manager is not None:
+        username, password = first_manager
+        manager = User(office_id=office.id, username=username.strip(), role=Role.MANAGER)
+        manager.set_password(password)
+        session.add(manager)
+        session.flush()
     return office
+
+
+MIN_PASSWORD = 10  # a manager's sign-in opens the office's clients' details
+
+
+def _sign_in_errors(session: Session, username: str, password: str) -> dict[str, str]:
+    """What is wrong with a new sign-in (name taken, empty, too short a password)."""
+    errors = {}
+    username = (username or "").strip()
+    if not username or len(username) > 80:
+        errors["manager"] = "The manager's user name: 1 to 80 characters."
+    elif (character := forbidden_character(username)) is not None or " " in username:
+        errors["manager"] = forbidden_message(character) if character else "No spaces."
+    elif session.scalar(select(User.id).where(User.username == username)) is not None:
+        errors["manager"] = f"A user named {username!r} already exists."
+    if len(password or "") < MIN_PASSWORD:
+        errors["manager_password"] = f"The password: at least {MIN_PASSWORD} characters."
+    return errors
 
 
 def office_from_settings(*, session: Session, config: Mapping, phone: str | None = None) -> Office:
@@ -112,8 +147,17 @@ def update_office(
     region: str,
     timezone: str | None = None,
     phone: str | None = None,
+    name: str | None = None,
 ) -> None:
-    """Change the office's time zone or number (None leaves it; '' clears the number)."""
+    """Change the office's name, time zone or number (None leaves it; '' clears the
+    number)."""
+    if name is not None:
+        name = name.strip()
+        if not name or len(name) > 120:
+            raise InvalidInput({"name": "The office's name: 1 to 120 characters."})
+        if (character := forbidden_character(name)) is not None:
+            raise InvalidInput({"name": forbidden_message(character)})
+        office.name = name
     if timezone is not None:
         office.timezone = checked_timezone(timezone)
     if phone is not None:

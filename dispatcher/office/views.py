@@ -170,8 +170,8 @@ def move(salesperson_id: int):
 
 @bp.route("/office", methods=["GET", "POST"])
 def office_rules():
-    """The target area, the ownership lapse, the manager's mobile, the dispute window and
-    the approval of an absent owner's stand-in."""
+    """The target area, the ownership lapse, the manager's mobile, the dispute window, the
+    approval of an absent owner's stand-in, the duty rules and the deadline."""
     office = office_of_request()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -195,6 +195,14 @@ def office_rules():
             misses = ascii_whole_number(request.form.get("miss_limit", "0"), max_digits=2)
             if misses is None:
                 raise InvalidInput({"miss_limit": "A whole number of missed pages (0: never)."})
+            deadline_text = request.form.get("ack_deadline_seconds", "").strip()
+            deadline = None
+            if deadline_text:
+                deadline = ascii_whole_number(deadline_text, max_digits=5)
+                if deadline is None:
+                    raise InvalidInput(
+                        {"ack_deadline_seconds": "A whole number of seconds, or empty."}
+                    )
             target_area = request.form.get("target_area", "")
             if (character := forbidden_character(target_area)) is not None:
                 raise InvalidInput({"target_area": forbidden_message(character)})
@@ -204,6 +212,7 @@ def office_rules():
                 target_area=target_area,
                 ownership_lapse_days=days,
                 manager_mobile=mobile,
+                ack_deadline_seconds=deadline,
                 actor=current_user.username,
                 now=utcnow(),
                 dispute_days=dispute_days,
@@ -224,6 +233,7 @@ def office_rules():
         errors=errors,
         form=request.form if errors else None,
         nobody_on_duty=office_controls.NOBODY_ON_DUTY,
+        deadline_setting=current_app.config["ACK_DEADLINE_SECONDS"],
     ), (400 if errors else 200)
 
 

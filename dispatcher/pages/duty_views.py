@@ -130,7 +130,7 @@ def answer(swap_id: int):
     person = _me()
     swap = db.session.get(ShiftSwap, swap_id)
     if swap is None or swap.colleague_id != person.id:
-        abort(403)
+        abort(404)  # not asked of them: as if it did not exist
     said = answer_swap(
         session=db.session,
         colleague=person,

@@ -97,13 +97,23 @@ def handle_reply(
     reply: Reply,
     now: datetime,
     settings: ReplySettings,
+    office_id: int,
 ) -> ReplyOutcome:
     """Act on the reply and remember it under its MessageSid, so a repeat delivery
-    answers the same and changes nothing. The body is never kept nor logged."""
+    answers the same and changes nothing. The body is never kept nor logged.
+
+    ``office_id``: the office whose number was texted. Its pages go out from that
+    number, so a reply answers one of its pages: the sender is that office's salesperson
+    (someone working in two offices has one mobile and a salesperson row in each), and
+    OK, NO and the bare-OK rule act on that office's pages only."""
     seen = earlier_delivery(session=session, message_sid=message_sid)
     if seen is not None:
         return ReplyOutcome(seen.outcome, seen.reply)  # nothing to queue again
-    person = session.scalar(select(Salesperson).where(Salesperson.mobile == from_number))
+    person = session.scalar(
+        select(Salesperson).where(
+            Salesperson.office_id == office_id, Salesperson.mobile == from_number
+        )
+    )
     if person is None:
         log.info("sms from an unknown number %s: nothing done", masked(from_number))
         result = ReplyOutcome("unknown_number", UNKNOWN_NUMBER_REPLY)

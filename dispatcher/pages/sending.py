@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from dispatcher.clock import deadline_after
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import LeadEvent, Page, PageState
+from dispatcher.models import Lead, LeadEvent, Office, Page, PageState
 from dispatcher.pages import delivery
 from dispatcher.sms import SendFailed, SentMessage
 from dispatcher.sms.outbound import AfterCommit, Sending, mark_failed, mark_sent
@@ -35,6 +35,14 @@ class PageSending(Sending):
         """Re-read just before sending: an acknowledgement may have closed it meanwhile."""
         session.refresh(row)
         return row.salesperson_id is None or row.state == PageState.OPEN
+
+    def sent_from(self, session: Session, row: Page) -> str | None:
+        """The number of the lead's office: the salesperson's reply comes back to it."""
+        return session.scalar(
+            select(Office.phone_number)
+            .join(Lead, Lead.office_id == Office.id)
+            .where(Lead.id == row.lead_id)
+        )
 
     def unchecked_resends(self, session: Session, row_id: int) -> int:
         return session.scalar(
@@ -123,7 +131,13 @@ def record_sent(
     mark_sent(page, sent, now)
     page.delivery_status = sent.status
     if page.state == PageState.OPEN:
-        page.deadline_at = deadline_after(now, deadline_seconds)
+        # The office's own deadline, else the setting's (``deadline_seconds``).
+        own = session.scalar(
+            select(Office.ack_deadline_seconds)
+            .join(Lead, Lead.office_id == Office.id)
+            .where(Lead.id == page.lead_id)
+        )
+        page.deadline_at = deadline_after(now, own or deadline_seconds)
     who = page.salesperson.name if page.salesperson else "the manager"
     detail = f"SMS page to {who}"
     if found:

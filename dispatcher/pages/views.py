@@ -12,7 +12,7 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import VoicePinForm
 from dispatcher.leads.outcomes import OUTCOMES, record_outcome
-from dispatcher.models import Notice, Page, Salesperson
+from dispatcher.models import Lead, Notice, Page, Salesperson
 from dispatcher.pages import my_leads
 from dispatcher.pages.duty_views import duty_context
 from dispatcher.pages.replies import ReplySettings, pass_page, take_page
@@ -61,8 +61,16 @@ def live():
     return render_template("_my_live.html", **_live(_me()))
 
 
+def _not_another_offices(person: Salesperson, lead_id: int) -> None:
+    """A lead of another office (or none) is not there for them: 404, as for any user."""
+    if db.session.scalar(select(Lead.office_id).where(Lead.id == lead_id)) != person.office_id:
+        abort(404)
+
+
 def _paged_to_me(person: Salesperson, lead_id: int) -> None:
-    """A salesperson acts only on a lead paged to them: anyone else's is refused."""
+    """A salesperson acts only on a lead paged to them: anyone else's is refused, and
+    another office's lead is not there (404)."""
+    _not_another_offices(person, lead_id)
     mine = db.session.scalar(
         select(Page.id).where(Page.lead_id == lead_id, Page.salesperson_id == person.id).limit(1)
     )
@@ -113,6 +121,7 @@ def pass_on(lead_id: int):
 def report_outcome(lead_id: int):
     """What came of the call-back (C7); only for a lead this salesperson took."""
     person = _me()
+    _not_another_offices(person, lead_id)
     lead = my_leads.own_lead(session=db.session, salesperson_id=person.id, lead_id=lead_id)
     if lead is None:
         abort(403)

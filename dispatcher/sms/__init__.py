@@ -43,9 +43,14 @@ class SendFailed(Exception):
 
 
 class SmsTransport(Protocol):
-    def send_sms(self, to: str, body: str) -> SentMessage: ...
+    def send_sms(self, to: str, body: str, *, from_number: str | None = None) -> SentMessage:
+        """Send from ``from_number`` (the office's own number), else the office number
+        of the settings (``office_number``)."""
+        ...
 
-    def find_sms(self, to: str, body: str, *, since: datetime) -> list[SentMessage]:
+    def find_sms(
+        self, to: str, body: str, *, since: datetime, from_number: str | None = None
+    ) -> list[SentMessage]:
         """Messages already sent to ``to`` with exactly ``body``, created at or after
         ``since`` (naive UTC), oldest first; SendFailed when they cannot be looked up."""
         ...
@@ -68,5 +73,6 @@ def sms_transport() -> SmsTransport:
 
 
 def office_number() -> str:
-    """The number pages come from and salespeople reply to."""
+    """The number pages come from and salespeople reply to, for an office that has no
+    number of its own (Office.phone_number: its pages go out from that)."""
     return current_app.config.get("TWILIO_FROM_NUMBER") or "+15550000000"

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from twilio.request_validator import RequestValidator
 
 from dispatcher.clock import utcnow
@@ -81,11 +81,15 @@ def phone(salesperson_id: int):
         answer = send_as_salesperson(person, form.body.data)
         flash(f"Sent. The office answered: {answer or '(no reply)'}", "info")
         return redirect(url_for("devphone.phone", salesperson_id=person.id))
+    # Only what passed between this mobile and this office's number: someone working in
+    # two offices has one mobile, and the other office's SMS are not this office's.
+    office = _number_of(db.session.get(Office, person.office_id))
     messages = db.session.scalars(
         select(OutboxMessage)
         .where(
             or_(
-                OutboxMessage.to_number == person.mobile, OutboxMessage.from_number == person.mobile
+                and_(OutboxMessage.to_number == person.mobile, OutboxMessage.from_number == office),
+                and_(OutboxMessage.from_number == person.mobile, OutboxMessage.to_number == office),
             )
         )
         .order_by(OutboxMessage.id)
@@ -102,11 +106,12 @@ def _number_of(office: Office) -> str:
 def send_as_salesperson(person: Salesperson, body: str) -> str:
     """Post the reply to /twilio/sms exactly as Twilio would, and store both sides."""
     sid = new_sid()
+    office = _number_of(db.session.get(Office, person.office_id))
     params = {
         "MessageSid": sid,
         "AccountSid": DEV_ACCOUNT_SID,
         "From": person.mobile,
-        "To": _number_of(db.session.get(Office, person.office_id)),
+        "To": office,
         "Body": body,
         "NumMedia": "0",
     }
@@ -114,7 +119,7 @@ def send_as_salesperson(person: Salesperson, body: str) -> str:
         OutboxMessage(
             sid=sid,
             direction="inbound",
-            to_number=office_number(),
+            to_number=office,
             from_number=person.mobile,
             body=body,
             created_at=utcnow(),
@@ -128,7 +133,7 @@ def send_as_salesperson(person: Salesperson, body: str) -> str:
                 sid=new_sid(),
                 direction="outbound",
                 to_number=person.mobile,
-                from_number=office_number(),
+                from_number=office,
                 body=answer,
                 created_at=utcnow(),
             )

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from dispatcher.models import ManagerMessage, Page
+from dispatcher.models import ManagerMessage, Office, Page
 from dispatcher.sms import SendFailed, SentMessage, SmsTransport
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,11 @@ class Sending:
     def still_wanted(self, session: Session, row: Outgoing) -> bool:
         """After the claim, whether the SMS still has a reason to go out."""
         return True
+
+    def sent_from(self, session: Session, row: Outgoing) -> str | None:
+        """The office's own number, which the SMS goes out from (and a reply comes back
+        to: callbacks find the office by it); None: the settings' number."""
+        return session.scalar(select(Office.phone_number).where(Office.id == row.office_id))
 
     def unchecked_resends(self, session: Session, row_id: int) -> int:
         return 0
@@ -199,6 +204,7 @@ def send(
         return SendResult("not-sendable")
     to_number, body, attempt = row.to_number, row.body, row.send_attempts
     since = row.created_at - LOOKUP_MARGIN
+    from_number = kind.sent_from(session, row)
     # The claim is committed before Twilio is called, so a second copy of this job (or
     # the sweeper) cannot send the same SMS while this one is sending.
     session.commit()
@@ -207,7 +213,10 @@ def send(
     session.commit()  # no transaction (SQLite's write lock) held while Twilio answers
     if attempt > 1:
         try:
-            found = unrecorded(session, transport.find_sms(to_number, body, since=since))
+            found = unrecorded(
+                session,
+                transport.find_sms(to_number, body, since=since, from_number=from_number),
+            )
         except SendFailed as error:
             if not _resend_unchecked(kind, session, row_id, attempt, error, clock):
                 held = SendFailed(
@@ -219,7 +228,7 @@ def send(
             if found:
                 return _sent(kind, session, row_id, found[0], clock, found=len(found))
     try:
-        sent = transport.send_sms(to_number, body)
+        sent = transport.send_sms(to_number, body, from_number=from_number)
     except SendFailed as error:
         return _failed(kind, session, row_id, error, clock)
     return _sent(kind, session, row_id, sent, clock)

@@ -22,21 +22,23 @@ def new_sid(prefix: str = "SM") -> str:
 
 
 class OutboxTransport:
-    def send_sms(self, to: str, body: str) -> SentMessage:
+    def send_sms(self, to: str, body: str, *, from_number: str | None = None) -> SentMessage:
         sid = new_sid()
         db.session.add(
             OutboxMessage(
                 sid=sid,
                 direction="outbound",
                 to_number=to,
-                from_number=office_number(),
+                from_number=from_number or office_number(),
                 body=body,
                 created_at=utcnow(),
             )
         )
         return SentMessage(sid=sid, status="delivered")
 
-    def find_sms(self, to: str, body: str, *, since: datetime) -> list[SentMessage]:
+    def find_sms(
+        self, to: str, body: str, *, since: datetime, from_number: str | None = None
+    ) -> list[SentMessage]:
         """The outbox row is written in the job's own transaction, so a send whose
         answer was lost left nothing behind; looked up all the same, for one interface."""
         found = db.session.scalars(
@@ -44,7 +46,7 @@ class OutboxTransport:
             .where(
                 OutboxMessage.direction == "outbound",
                 OutboxMessage.to_number == to,
-                OutboxMessage.from_number == office_number(),
+                OutboxMessage.from_number == (from_number or office_number()),
                 OutboxMessage.body == body,
                 OutboxMessage.created_at >= since,
             )

@@ -121,8 +121,8 @@ class TwilioTransport:
         callback = f"{public.rstrip('/')}/twilio/status" if public else None
         return cls(client, config["TWILIO_FROM_NUMBER"], callback)
 
-    def send_sms(self, to: str, body: str) -> SentMessage:
-        kwargs = {"to": to, "from_": self.from_number, "body": body}
+    def send_sms(self, to: str, body: str, *, from_number: str | None = None) -> SentMessage:
+        kwargs = {"to": to, "from_": from_number or self.from_number, "body": body}
         if self.status_callback:
             kwargs["status_callback"] = self.status_callback
         try:
@@ -148,7 +148,9 @@ class TwilioTransport:
             ) from error
         return SentMessage(sid=message.sid, status=message.status or "queued")
 
-    def find_sms(self, to: str, body: str, *, since: datetime) -> list[SentMessage]:
+    def find_sms(
+        self, to: str, body: str, *, since: datetime, from_number: str | None = None
+    ) -> list[SentMessage]:
         """Messages from the office number to ``to`` with exactly this body, created at or
         after ``since`` (naive UTC), oldest first. A page's body carries its lead's
         "Ref n", so an exact match is that lead's page; the caller drops sids already
@@ -158,7 +160,7 @@ class TwilioTransport:
             page = self._throttled(
                 "look up",
                 lambda: self.client.messages.page(
-                    to=to, from_=self.from_number, page_size=LOOKUP_PAGE_SIZE
+                    to=to, from_=from_number or self.from_number, page_size=LOOKUP_PAGE_SIZE
                 ),
             )
             for _ in range(LOOKUP_MAX_PAGES):
