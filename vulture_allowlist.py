@@ -13,9 +13,18 @@ from flask import Flask
 from rq.job import Job
 from twilio.base.domain import Domain
 
+from dispatcher.courtesy import planning, surveys, views
 from dispatcher.extensions import login
 from dispatcher.forms import VoicePinForm
-from dispatcher.models import DashboardRollup, Lead, Notice, Page, Salesperson, User
+from dispatcher.models import (
+    CourtesyTemplate,
+    DashboardRollup,
+    Lead,
+    Notice,
+    Page,
+    Salesperson,
+    User,
+)
 from dispatcher.security import SessionOverHttps
 from workers.worker import WRITTEN_FOR_RQ, DispatchWorker
 
@@ -43,3 +52,11 @@ Domain.base_url, sqlite3.Connection.isolation_level
 Salesperson.sms_opted_out_at, Salesperson.number_problem_at, Lead.outcome_by
 Page.assignment_id, Page.acknowledged_by, Page.closed_at, DashboardRollup.built_at
 Notice.read_at  # never written yet: dropping it is a migration, not a clean-up
+
+# Courtesy texts: who approved and who last changed them, shown on their screen; the
+# fields the courtesy screens show; the template globals the shared pages call
+# (my_page.html, dashboard.html include the courtesy partials).
+CourtesyTemplate.approved_by, CourtesyTemplate.updated_at, CourtesyTemplate.updated_by
+planning.Upcoming.client_name, planning.Upcoming.template_name
+surveys.MonthFigures.surveys_done, surveys.MonthFigures.surveys_open
+views.courtesy_surveys, views.courtesy_month, views.courtesy_action_form

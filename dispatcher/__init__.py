@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.api.views import bp as api_bp
     from dispatcher.auth import bp as auth_bp
     from dispatcher.cli import register_commands
+    from dispatcher.courtesy.views import bp as courtesy_bp
     from dispatcher.dashboard.views import bp as dashboard_bp
     from dispatcher.error_handlers import register_error_handlers
     from dispatcher.leads.action_views import bp as lead_actions_bp
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(dashboard_bp, url_prefix="/manager")
     app.register_blueprint(salesperson_bp)
+    app.register_blueprint(courtesy_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(callbacks_bp, url_prefix="/twilio")
     app.register_blueprint(devphone_bp, url_prefix="/dev/phone")

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from dispatcher.models import ManagerMessage, Page
+from dispatcher.models import CourtesyMessage, ManagerMessage, Page
 from dispatcher.sms import SendFailed, SentMessage, SmsTransport
 
 log = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ def unrecorded(session: Session, found: list[SentMessage]) -> list[SentMessage]:
     sids = [m.sid for m in found]
     recorded: set[str] = set()
     if sids:
-        for model in (Page, ManagerMessage):
+        for model in (Page, ManagerMessage, CourtesyMessage):
             recorded.update(
                 session.scalars(select(model.message_sid).where(model.message_sid.in_(sids)))
             )
