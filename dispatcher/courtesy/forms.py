@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from dispatcher.courtesy.templates import STAGES
@@ -13,16 +14,18 @@ from routing.courtesy import KINDS
 
 class TemplateForm(TextForm):
     kind = SelectField(
-        "Kind", choices=[(key, f"{rule.label} ({rule.rule})") for key, rule in KINDS.items()]
+        "Kind",
+        choices=[SelectChoice(key, f"{rule.label} ({rule.rule})") for key, rule in KINDS.items()],
     )
     name = StringField("Name", validators=[Length(max=120)])
     body = TextAreaField("Text", validators=[Length(max=1000)])
     project = StringField("Project (empty: every project)", validators=[Length(max=120)])
     stages = SelectMultipleField(
-        "Stages (none chosen: the kind's own)", choices=[(s, s) for s in STAGES]
+        "Stages (none chosen: the kind's own)", choices=[SelectChoice(s, s) for s in STAGES]
     )
-    occasion_date = DateField("Day (events, holidays; construction: the first Thursday)",
-                              validators=[Optional()])
+    occasion_date = DateField(
+        "Day (events, holidays; construction: the first Thursday)", validators=[Optional()]
+    )
 
 
 class QuietHoursForm(TextForm):
