@@ -82,12 +82,15 @@ def read_facts(session: Session, office: Office, *, approved_only: bool = True) 
     if not rows:
         return OfficeFacts([], {}, [], {})
     family = aliased(Client)
-    first_mobile = (
-        select(ClientNumber.client_id, func.min(ClientNumber.id).label("number_id"))
+    # Each client's first mobile, read apart: joined to a grouped subquery, SQLite read
+    # the whole subquery again for each client (2,000 clients: 16 s; now well under 1 s).
+    mobiles: dict[int, str] = {}
+    for client_id, phone in session.execute(
+        select(ClientNumber.client_id, ClientNumber.phone)
         .where(ClientNumber.office_id == office.id, ClientNumber.kind == "mobile")
-        .group_by(ClientNumber.client_id)
-        .subquery()
-    )
+        .order_by(ClientNumber.id.desc())
+    ):
+        mobiles[client_id] = phone  # the lowest id is read last, and kept
     result = session.execute(
         select(
             Client.id,
@@ -99,12 +102,9 @@ def read_facts(session: Session, office: Office, *, approved_only: bool = True) 
             Client.contract_signed_at,
             family.owner_id,
             Salesperson.name.label("owner_name"),
-            ClientNumber.phone,
         )
         .join(family, family.id == func.coalesce(Client.family_id, Client.id))
         .outerjoin(Salesperson, Salesperson.id == family.owner_id)
-        .outerjoin(first_mobile, first_mobile.c.client_id == Client.id)
-        .outerjoin(ClientNumber, ClientNumber.id == first_mobile.c.number_id)
         .where(
             Client.office_id == office.id,
             Client.courtesy_opted_out.is_(False),
@@ -113,7 +113,8 @@ def read_facts(session: Session, office: Office, *, approved_only: bool = True) 
     )
     clients, recipients = [], {}
     for row in result:
-        if row.phone is None:
+        phone = mobiles.get(row.id)
+        if phone is None:
             continue  # no mobile: nowhere to send
         clients.append(
             ClientFacts(
@@ -126,7 +127,7 @@ def read_facts(session: Session, office: Office, *, approved_only: bool = True) 
             )
         )
         recipients[row.id] = Recipient(
-            row.id, row.name, row.project, row.phone, row.owner_id, row.owner_name or ""
+            row.id, row.name, row.project, phone, row.owner_id, row.owner_name or ""
         )
     return OfficeFacts([template_facts(t) for t in rows.values()], rows, clients, recipients)
 
