@@ -15,7 +15,7 @@ Prints the time each took, the spread of the planned minutes over the window, an
 each client got exactly one SMS.
 
     [BENCH_DATABASE_URL=postgresql://postgres@localhost/] .venv/bin/python bench/courtesy.py \
-        [--clients 10000]
+        [--clients 10000] [--plan-only]
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def load(clients: int) -> int:
     return office.id
 
 
-def run(url: str, instance: str, clients: int) -> None:
+def run(url: str, instance: str, clients: int, send: bool = True) -> None:
     flask_upgrade(url, instance)
     app = make_app(url, instance)
     with app.app_context():
@@ -135,6 +135,8 @@ def run(url: str, instance: str, clients: int) -> None:
             f"per minute min {min(per_minute.values())} / max {max(per_minute.values())}, "
             f"all inside 10:00-10:30: {offsets[0] >= 0 and offsets[-1] < 1800}"
         )
+        if not send:
+            return
         transport = sms_transport()
         timings = []
         began = time.perf_counter()
@@ -171,11 +173,12 @@ def run(url: str, instance: str, clients: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=10_000)
+    parser.add_argument("--plan-only", action="store_true", help="plan, do not send")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as instance, own_database() as url:
         print("== PostgreSQL" if url else "== SQLite")
         url = url or "sqlite:///" + os.path.join(instance, "bench.sqlite")
-        run(url, instance, args.clients)
+        run(url, instance, args.clients, send=not args.plan_only)
 
 
 if __name__ == "__main__":
