@@ -176,18 +176,42 @@ def message_values(
 
 
 def insert_new(session: Session, values: list[dict]) -> list[tuple[int, datetime]]:
-    """Write the rows not yet written (the unique key decides); (id, send_at) of the new."""
+    """Write the rows not yet written (the unique key decides); (id, send_at) of the new.
+    One statement run for many rows (executemany: compiled once, not per batch)."""
+    if not values:
+        return []
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = CourtesyMessage.__table__
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["client_id", "template_id", "occasion"])
+        .returning(table.c.id, table.c.send_at)
+    )
     written: list[tuple[int, datetime]] = []
+    connection = session.connection()
     for start in range(0, len(values), BATCH):
-        statement = (
-            dialect.insert(CourtesyMessage)
-            .values(values[start : start + BATCH])
-            .on_conflict_do_nothing(index_elements=["client_id", "template_id", "occasion"])
-            .returning(CourtesyMessage.id, CourtesyMessage.send_at)
-        )
-        written.extend((row.id, row.send_at) for row in session.execute(statement))
+        result = connection.execute(statement, values[start : start + BATCH])
+        written.extend((row.id, row.send_at) for row in result)
     return written
+
+
+def _already_written(session: Session, office: Office, sends: list[Send]) -> set[tuple]:
+    """The keys of these sends that have their row (planning again writes nothing)."""
+    if not sends:
+        return set()
+    occasions = {s.occasion for s in sends}
+    templates = {s.template_id for s in sends}
+    return set(
+        session.execute(
+            select(
+                CourtesyMessage.client_id, CourtesyMessage.template_id, CourtesyMessage.occasion
+            ).where(
+                CourtesyMessage.office_id == office.id,
+                CourtesyMessage.template_id.in_(templates),
+                CourtesyMessage.occasion.in_(occasions),
+            )
+        ).all()
+    )
 
 
 def write_due(session: Session, office: Office, now: datetime) -> list[tuple[int, datetime]]:
@@ -200,6 +224,8 @@ def write_due(session: Session, office: Office, now: datetime) -> list[tuple[int
     due = [s for s in plan_days(office, facts, today, 3) if s.send_at <= now + LOOKAHEAD]
     # Yesterday's only while they may still go (a late start after midnight).
     due = [s for s in due if now - s.send_at < timedelta(hours=12)]
+    known = _already_written(session, office, due)
+    due = [s for s in due if (s.client_id, s.template_id, s.occasion) not in known]
     return insert_new(session, [message_values(office, facts, send, now) for send in due])
 
 
