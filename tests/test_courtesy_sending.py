@@ -166,7 +166,7 @@ def test_the_clock_process_writes_queues_and_catches_up(office, at, app):
     a_client(office, name="Li Na", phone="+12025550162", birthday=BIRTHDAY)
     a_template(office)
     db.session.commit()
-    at(MORNING)  # 09:50: nothing due within the lookahead yet
+    at(MORNING - timedelta(minutes=20))  # 09:30: nothing due within the lookahead yet
     assert sweeper.courtesy_round()["planned"] == 0
     at(DUE)
     first = sweeper.courtesy_round()
