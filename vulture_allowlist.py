@@ -15,11 +15,13 @@ from twilio.base.domain import Domain
 
 from dispatcher.clients.history import History
 from dispatcher.clients.ownership import replayed
+from dispatcher.courtesy import planning, surveys, views
 from dispatcher.extensions import login
 from dispatcher.forms import VoicePinForm
 from dispatcher.models import (
     Client,
     ClientStage,
+    CourtesyTemplate,
     DashboardRollup,
     Lead,
     Notice,
@@ -70,3 +72,10 @@ History.received_by, Client.owner_team, Registration.recorded_by
 Registration.referred_by_client_id, Ownership.owner_at, replayed
 # The Roster screen shows when and how each swap was asked and answered (roster.html).
 ShiftSwap.asked_at, ShiftSwap.answered_at, ShiftSwap.answered_how
+# Courtesy texts: who approved and who last changed them, shown on their screen; the
+# fields the courtesy screens show; the template globals the shared pages call
+# (my_page.html, dashboard.html include the courtesy partials).
+CourtesyTemplate.approved_by, CourtesyTemplate.updated_at, CourtesyTemplate.updated_by
+planning.Upcoming.client_name, planning.Upcoming.template_name
+surveys.MonthFigures.surveys_done, surveys.MonthFigures.surveys_open
+views.courtesy_surveys, views.courtesy_month, views.courtesy_action_form

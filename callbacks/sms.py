@@ -1,4 +1,4 @@
-"""Inbound SMS: a salesperson's reply to a page."""
+"""Inbound SMS: a salesperson's reply to a page, or a client's to a courtesy message."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from callbacks.replies import parse_reply
 from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
+from dispatcher.courtesy.consent import client_texting, handle_client_message
 from dispatcher.extensions import db
 from dispatcher.pages.replies import ReplySettings, earlier_delivery, handle_reply
 from dispatcher.phones import to_e164
@@ -51,6 +52,9 @@ def inbound_sms():
     reply = parse_reply(body, request.form.get("OptOutType"))
     try:
         office = office_called()
+        client = client_texting(db.session, office=office, from_number=sender)
+        if client is not None:
+            return _from_client(office, client, message_sid, sender, body)
         outcome = handle_reply(
             session=db.session,
             office_id=office.id,
@@ -71,6 +75,26 @@ def inbound_sms():
     except DBAPIError as error:
         return _not_recorded(error)
     return twiml_message(outcome.reply)
+
+
+def _from_client(office, client, message_sid: str, sender: str, body: str) -> Response:
+    """A client's STOP, START or reply (dispatcher.courtesy.consent), once per MessageSid;
+    the reply is forwarded to their owner after the commit."""
+    seen = earlier_delivery(session=db.session, message_sid=message_sid)
+    if seen is not None:
+        return twiml_message(seen.reply)
+    said = handle_client_message(
+        db.session,
+        office=office,
+        client=client,
+        message_sid=message_sid,
+        from_number=sender,
+        body=body,
+        opt_out_type=request.form.get("OptOutType"),
+        now=utcnow(),
+    )
+    commit_then_enqueue(manager_messages=[said.message_to_owner])
+    return twiml_message(said.reply)
 
 
 def _answer_of_the_other_delivery(message_sid: str) -> Response:

@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatcher.cli import register_commands
     from dispatcher.clients.register_views import bp as register_bp
     from dispatcher.clients.views import bp as clients_bp
+    from dispatcher.courtesy.views import bp as courtesy_bp
     from dispatcher.dashboard.views import bp as dashboard_bp
     from dispatcher.error_handlers import register_error_handlers
     from dispatcher.franchise.views import bp as franchise_bp
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(clients_bp)  # /manager/clients..., /me/clients...
     app.register_blueprint(my_duty_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(courtesy_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(callbacks_bp, url_prefix="/twilio")
     app.register_blueprint(devphone_bp, url_prefix="/dev/phone")

@@ -104,6 +104,17 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "offices.offices": ADMINS,
     "offices.edit": ADMINS,
     "franchise.offices": FRANCHISE,
+    # Courtesy messages (S1-S5): the manager's texts, holds and quiet hours; a client's
+    # courtesy details for the office; a salesperson's survey (the view: their own).
+    "courtesy.overview": MANAGERS,
+    "courtesy.set_quiet_hours": MANAGERS,
+    "courtesy.new_template": MANAGERS,
+    "courtesy.edit_template": MANAGERS,
+    "courtesy.approve_template": MANAGERS,
+    "courtesy.hold_template": MANAGERS,
+    "courtesy.hold_message": MANAGERS,
+    "courtesy.client_details": OFFICE,
+    "courtesy.survey_done": SALESPEOPLE,
     # A salesperson's own page (the view keeps them to their own leads).
     "salesperson.my_page": SALESPEOPLE,
     "salesperson.live": SALESPEOPLE,

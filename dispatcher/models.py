@@ -65,6 +65,10 @@ class Office(db.Model):
     def deadline_seconds(self, setting: int) -> int:
         """The office's acknowledgement deadline, else the setting's (ACK_DEADLINE_SECONDS)."""
         return self.ack_deadline_seconds or setting
+    # No courtesy message goes out in these hours, office time (S1-S4): HH:MM-HH:MM.
+    quiet_hours: Mapped[str] = mapped_column(
+        String(11), default="21:00-09:00", server_default="21:00-09:00"
+    )
 
 
 class Role(StrEnum):
@@ -621,6 +625,13 @@ class Client(db.Model):
     closer_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
     disputed: Mapped[bool] = mapped_column(default=False)
     lapsed_owner_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    # Courtesy messages (S1-S5, dispatcher/courtesy): what they are sent on.
+    birthday: Mapped[date | None]
+    project: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    subscribed_at: Mapped[datetime | None]
+    contract_signed_at: Mapped[datetime | None]
+    # The client texted STOP: no courtesy message until they text START.
+    courtesy_opted_out: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     numbers: Mapped[list[ClientNumber]] = relationship(order_by="ClientNumber.id")
     owner: Mapped[Salesperson | None] = relationship(foreign_keys=[owner_id])
@@ -686,3 +697,73 @@ class ClientEvent(db.Model):
     actor: Mapped[str] = mapped_column(String(80))
 
     salesperson: Mapped[Salesperson | None] = relationship()
+
+
+class CourtesyTemplate(db.Model):
+    """A courtesy text of an office (S1-S4, X8): sent only while approved by the manager
+    and not held; editing the text takes the approval away (dispatcher/courtesy)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # routing.courtesy.KINDS
+    name: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(String(1000))
+    # "" every project; else only the clients of this one.
+    project: Mapped[str] = mapped_column(String(120), default="")
+    # Comma-separated stages; "" the kind's own.
+    stages: Mapped[str] = mapped_column(String(60), default="")
+    # The event, show-flat or holiday day; construction news: its first Thursday.
+    occasion_date: Mapped[date | None]
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(80))
+    held: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(80))
+
+
+class CourtesyMessage(db.Model):
+    """One courtesy SMS, unique per (client, template, occasion): written by the clock
+    process when due (or by the manager's hold), sent once by the outbound service
+    (claimed by one conditional UPDATE, like a page)."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "client_id", "template_id", "occasion", name="uq_courtesy_message_occasion"
+        ),
+        Index("ix_courtesy_message_due", "sent_at", "send_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("courtesy_template.id"))
+    occasion: Mapped[date]
+    rule: Mapped[str] = mapped_column(String(5))
+    # The client's owner when it was written (the monthly figures count it theirs).
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"))
+    to_number: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+    send_at: Mapped[datetime]
+    held: Mapped[bool] = mapped_column(default=False)
+    # Why it will never go out (the client stopped, the template lost its approval...).
+    skipped: Mapped[str] = mapped_column(String(60), default="")
+    send_claimed_at: Mapped[datetime | None]
+    send_attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None]
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    send_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class SurveyTask(db.Model):
+    """S5: the owner's phone survey of a client within 7 days of the signing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), unique=True)
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("salesperson.id"), index=True)
+    due_on: Mapped[date]
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+    client: Mapped[Client] = relationship()

@@ -102,3 +102,30 @@ def schedule_deadline(page_id: int, deadline_at: datetime, attempt: int = 0) -> 
         )
         return False
     return True
+
+
+def schedule_courtesy(message_id: int, send_at: datetime, attempt: int = 0) -> bool:
+    """Send the courtesy message at its minute, once: the job's id is fixed
+    (``courtesy-<id>``; ``-<n>`` when the quiet hours put it off), so planning again or
+    a second clock process queues nothing more. False when Redis is away (the sweeper
+    sends it once it is overdue)."""
+    when = datetime.fromtimestamp(math.ceil(send_at.replace(tzinfo=UTC).timestamp()), UTC)
+    job_id = f"courtesy-{message_id}" if attempt == 0 else f"courtesy-{message_id}-{attempt}"
+    q = queue()
+    job = Job.create(
+        "workers.jobs.send_courtesy",
+        args=(message_id,),
+        id=job_id,
+        connection=q.connection,
+        origin=q.name,
+        result_ttl=600,
+        retry=Retry(max=4, interval=[5, 15, 30, 60]),
+    )
+    try:
+        q.schedule_job(job, when, unique=True)
+    except DuplicateJobError:
+        pass
+    except redis.RedisError as error:
+        log.warning("courtesy message %s not scheduled (redis: %s)", message_id, error)
+        return False
+    return True

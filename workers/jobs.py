@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC
 
 from flask import Flask
 
 from dispatcher.clock import utcnow
+from dispatcher.courtesy.sending import CourtesySending
 from dispatcher.extensions import db
 from dispatcher.pages import service as pages
-from dispatcher.queue import enqueue_manager_message, enqueue_send, schedule_deadline
+from dispatcher.queue import (
+    enqueue_manager_message,
+    enqueue_send,
+    schedule_courtesy,
+    schedule_deadline,
+)
 from dispatcher.sms import SendFailed, outbound, sms_transport
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
 from dispatcher.unit_of_work import unit_of_work
@@ -28,6 +35,19 @@ def send_page(page_id: int) -> str:
 def send_manager_message(message_id: int) -> str:
     """Send one SMS to the manager (a salesperson opted out or back in), once."""
     return _send(message_id, lambda app: MANAGER_MESSAGES)
+
+
+def send_courtesy(message_id: int) -> str:
+    """Send one courtesy message at its minute, once (S1-S4); put off to the end of the
+    quiet hours when they have begun (queued again under a new fixed id)."""
+    kind = CourtesySending(clock=utcnow)
+    what = _send(message_id, lambda app: kind)
+    if kind.moved_to is not None:
+        # Named by its new minute: a second put-off is a new job, never a duplicate id.
+        minute = int(kind.moved_to.replace(tzinfo=UTC).timestamp())
+        schedule_courtesy(message_id, kind.moved_to, attempt=minute)
+        return "put off"
+    return what
 
 
 def _send(row_id: int, kind_for: Callable[[Flask], outbound.Sending]) -> str:

@@ -9,12 +9,18 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 
+from sqlalchemy import select
+
 from dispatcher.clock import utcnow
+from dispatcher.courtesy import planning, surveys
+from dispatcher.courtesy.sending import overdue
 from dispatcher.dashboard.upkeep import refresh_rollups
 from dispatcher.extensions import db
 from dispatcher.leads import retention
+from dispatcher.models import Office
 from dispatcher.office import held
 from dispatcher.pages import service as pages
+from dispatcher.queue import schedule_courtesy
 from dispatcher.sms import outbound
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
 from dispatcher.unit_of_work import end_read, unit_of_work
@@ -25,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # Old call records are blanked once an hour: the retention is counted in days.
 FORGET_EVERY_SECONDS = 3600
+# Courtesy messages are planned once a minute (planning.LOOKAHEAD is 15 minutes).
+COURTESY_EVERY_SECONDS = 60
 
 
 def sweep_once() -> dict[str, int]:
@@ -107,10 +115,55 @@ def forget_old_details() -> int:
     return forgotten
 
 
+def courtesy_round() -> dict[str, int]:
+    """Write and queue the courtesy messages due in the next minutes and the surveys due
+    (S1-S5), office by office, each office in its own transaction; then send what no job
+    sent in time. Counts of each."""
+    app = job_app()
+    planned = written_surveys = 0
+    with app.app_context():
+        office_ids = list(db.session.scalars(select(Office.id).order_by(Office.id)))
+        end_read()
+        for office_id in office_ids:
+            now = utcnow()
+            with unit_of_work():
+                office = db.session.get(Office, office_id)
+                written = planning.write_due(db.session, office, now)
+                written_surveys += surveys.write_surveys(db.session, office, now)
+            for message_id, send_at in written:
+                schedule_courtesy(message_id, send_at)
+            planned += len(written)
+        now = utcnow()
+        late = overdue(
+            db.session,
+            now=now,
+            grace=timedelta(seconds=app.config["SWEEP_GRACE_SECONDS"]),
+            claim_timeout=send_claim_timeout(app),
+        )
+        end_read()
+    with ThreadPoolExecutor(app.config["SWEEP_THREADS"], "courtesy") as pool:
+        sent = list(pool.map(partial(_quietly, app, jobs.send_courtesy), late)).count("sent")
+    if planned or written_surveys or sent:
+        log.info(
+            "courtesy: %s messages queued, %s surveys written, %s late ones sent",
+            planned,
+            written_surveys,
+            sent,
+        )
+    return {"planned": planned, "surveys": written_surveys, "late_sent": sent}
+
+
 def sweep_forever(every_seconds: float) -> None:
     log.info("sweeper running every %s s", every_seconds)
     forgotten_at = None
+    courtesy_at = None
     while True:
+        if courtesy_at is None or time.monotonic() - courtesy_at >= COURTESY_EVERY_SECONDS:
+            try:
+                courtesy_round()
+                courtesy_at = time.monotonic()
+            except Exception:  # the database may be away for a moment; next round
+                log.exception("courtesy messages not planned this round")
         try:
             sweep_once()
         except Exception:  # the database may be away for a moment; try again next round

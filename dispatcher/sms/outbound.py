@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from dispatcher.models import ManagerMessage, Office, Page
+from dispatcher.models import CourtesyMessage, ManagerMessage, Office, Page
 from dispatcher.sms import SendFailed, SentMessage, SmsTransport
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,7 @@ def unrecorded(session: Session, found: list[SentMessage]) -> list[SentMessage]:
     sids = [m.sid for m in found]
     recorded: set[str] = set()
     if sids:
-        for model in (Page, ManagerMessage):
+        for model in (Page, ManagerMessage, CourtesyMessage):
             recorded.update(
                 session.scalars(select(model.message_sid).where(model.message_sid.in_(sids)))
             )
