@@ -17,6 +17,8 @@ Create Date: 2026-12-03 10:00:00.000000
 
 """
 
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -36,6 +38,28 @@ def _old_name(table: str, column: str) -> str:
     return f"uq_{table}_{column}"
 
 
+@contextmanager
+def _foreign_keys_off_on_sqlite():
+    """SQLite copies a batch-altered table, drops it and renames the copy: with foreign
+    keys on (dispatcher/sqlite.py) dropping it fails while leads and pages point at its
+    rows, and deferring the check does not help (the copy's rows were written before).
+    PRAGMA foreign_keys is ignored inside a transaction: it is turned off between two,
+    and every key is checked before it is turned on again."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("COMMIT")
+        op.execute("PRAGMA foreign_keys = OFF")
+        op.execute("BEGIN IMMEDIATE")
+    yield
+    if sqlite:
+        broken = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the copy: {broken[:5]}")
+        op.execute("COMMIT")
+        op.execute("PRAGMA foreign_keys = ON")
+        op.execute("BEGIN IMMEDIATE")
+
+
 def _per_office(table: str, column: str) -> None:
     with op.batch_alter_table(table, naming_convention=_SQLITE_NAMES) as batch_op:
         batch_op.drop_constraint(_old_name(table, column), type_="unique")
@@ -51,13 +75,15 @@ def _installation_wide(table: str, column: str) -> None:
 def upgrade():
     # ADD COLUMN, nullable: done in place on SQLite.
     op.add_column("office", sa.Column("ack_deadline_seconds", sa.Integer(), nullable=True))
-    _per_office("salesperson", "mobile")
-    _per_office("listing", "reference")
+    with _foreign_keys_off_on_sqlite():
+        _per_office("salesperson", "mobile")
+        _per_office("listing", "reference")
 
 
 def downgrade():
     # Fails while two offices share a mobile or a listing ref: there is no saying which
     # to keep.
-    _installation_wide("listing", "reference")
-    _installation_wide("salesperson", "mobile")
+    with _foreign_keys_off_on_sqlite():
+        _installation_wide("listing", "reference")
+        _installation_wide("salesperson", "mobile")
     op.drop_column("office", "ack_deadline_seconds")
