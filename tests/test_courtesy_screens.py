@@ -189,4 +189,4 @@ def test_a_salesperson_may_not_mark_anothers_survey(client, office):
     db.session.commit()
     sign_in(client, "alice")
     task = db.session.scalar(select(SurveyTask))
-    assert client.post(f"/me/surveys/{task.id}/done").status_code == 403
+    assert client.post(f"/me/surveys/{task.id}/done").status_code == 404

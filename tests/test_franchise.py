@@ -14,7 +14,7 @@ from dispatcher.extensions import db
 from dispatcher.models import Office, Salesperson, User
 from dispatcher.office.setup import create_office
 from tests.app_setup import sign_in
-from tests.factories import T0, new_lead, page_out
+from tests.factories import T0, new_lead, open_round_the_clock, page_out
 
 PASSWORD = "franchise-password"
 
@@ -26,6 +26,7 @@ def harbour(office):
         session=db.session, name="Harbour Office", timezone="Asia/Hong_Kong",
         phone="+12025550300", region="US",
     )  # fmt: skip
+    open_round_the_clock(harbour)  # its calls page at once, whatever the hour in Hong Kong
     db.session.add(Salesperson(office_id=harbour.id, name="Hana Wong", mobile="+12025550301"))
     user = User(office_id=office.id, username="franchise", role="franchise")
     user.set_password(PASSWORD)

@@ -292,7 +292,7 @@ def survey_done(task_id: int):
     person = db.session.get(Salesperson, current_user.salesperson_id or 0)
     task = db.session.get(SurveyTask, task_id)
     if person is None or task is None or task.salesperson_id != person.id:
-        abort(403)
+        abort(404)  # another's task: as if it did not exist
     if not ActionForm().validate_on_submit():
         abort(400)
     office = office_of_request()
