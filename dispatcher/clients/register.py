@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from dispatcher.clients import ownership
-from dispatcher.clients.registry import NumberFound
+from dispatcher.clients.registry import NumberFound, find_client
 from dispatcher.models import Client, ClientNumber, Lead, Office, Registration
 from routing.ownership import FIRST_CONTACT, FOLLOW_UP, NAMED, SERVED
 from routing.registration import missing_facts
@@ -192,6 +192,10 @@ def _client_of(
     """The client one of whose numbers the caller's is; else a new client, of the family of
     the family member's number when the coordinator gave one that is known (O9)."""
     client = found[lead.caller_phone].client if lead.caller_phone in found else None
+    if client is None and session.get_bind().dialect.name != "sqlite":
+        # Read before the office's row was locked: a call from the same new number logged
+        # meanwhile may have made the client since (SQLite's one writer cannot have).
+        client = find_client(session, office_id=office.id, phone=lead.caller_phone)
     if client is not None:
         if lead.caller_name and lead.caller_name != client.name:
             client.name = lead.caller_name  # the latest name given; the log keeps each
