@@ -4,7 +4,7 @@ anywhere, updates or deletes an entry."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dispatcher.clients.corrections import CorrectedFacts, correct_registration, original_of
@@ -16,7 +16,7 @@ from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Registration
 from dispatcher.office import roster
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, office_record_or_404
 from dispatcher.unit_of_work import unit_of_work
 
 bp = Blueprint("register", __name__)
@@ -46,9 +46,7 @@ def log():
 
 
 def _entry_or_404(entry_id: int) -> Registration:
-    entry = db.session.get(Registration, entry_id)
-    if entry is None or entry.office_id != office_of_request().id:
-        abort(404)
+    entry = office_record_or_404(Registration, entry_id)
     return original_of(db.session, entry)
 
 

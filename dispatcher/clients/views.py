@@ -18,7 +18,7 @@ from dispatcher.extensions import db
 from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Client, ClientEvent, Salesperson
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, office_record_or_404
 from dispatcher.phones import to_e164
 
 bp = Blueprint("clients", __name__)
@@ -36,10 +36,7 @@ def _salespeople(*, active_only: bool = False) -> list[Salesperson]:
 
 
 def _office_client(client_id: int) -> Client:
-    client = db.session.get(Client, client_id)
-    if client is None or client.office_id != office_of_request().id:
-        abort(404)
-    return client
+    return office_record_or_404(Client, client_id)
 
 
 def _refused(form) -> InvalidInput:

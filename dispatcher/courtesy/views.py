@@ -25,7 +25,7 @@ from dispatcher.models import (
     SurveyTask,
 )
 from dispatcher.office.controls import record_change
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, office_record_or_404
 from dispatcher.queue import schedule_courtesy
 from dispatcher.text import ascii_whole_number
 from routing.courtesy import KINDS, parse_quiet_hours, sms_segments
@@ -37,10 +37,7 @@ SHOWN = 300
 
 
 def _template(template_id: int) -> CourtesyTemplate:
-    template = db.session.get(CourtesyTemplate, template_id)
-    if template is None or template.office_id != office_of_request().id:
-        abort(404)
-    return template
+    return office_record_or_404(CourtesyTemplate, template_id)
 
 
 def _client(client_id: int | None) -> Client | None:

@@ -14,7 +14,7 @@ Without one, a request answers 503 saying so, and nothing is created.
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, abort, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound, ServiceUnavailable
@@ -141,3 +141,12 @@ def office_for_command(chosen: str | None) -> Office:
         count = db.session.scalar(select(func.count(Office.id)))
         raise ValueError(f"No office {chosen!r}." + ("" if count else " " + NO_OFFICE))
     return office
+
+
+def office_record_or_404(model, record_id: int):
+    """The request's office's record of that id; another office's, or none, is a 404: a
+    user learns nothing of another office, not even that the id exists."""
+    record = db.session.get(model, record_id)
+    if record is None or record.office_id != office_of_request().id:
+        abort(404)
+    return record

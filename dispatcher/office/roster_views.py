@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -24,7 +23,7 @@ from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import DutyCover, DutyShift, Holiday, Office, Salesperson
 from dispatcher.office import availability, roster_edits
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, office_record_or_404
 from dispatcher.office.feeds import feed_token
 from dispatcher.office.roster import list_salespeople
 from dispatcher.office.schedule import office_schedule, office_today, on_duty_people
@@ -148,7 +147,7 @@ def add_holiday():
 
 @bp.route("/roster/holidays/<id:holiday_id>/remove", methods=["POST"])
 def remove_holiday(holiday_id: int):
-    _office_record(Holiday, holiday_id)
+    office_record_or_404(Holiday, holiday_id)
     _act(roster_edits.remove_holiday, office=office_of_request(), holiday_id=holiday_id)
     return _back()
 
@@ -196,7 +195,7 @@ def add_weekend():
 @bp.route("/roster/shifts/<id:shift_id>/remove", methods=["POST"])
 def remove_shift(shift_id: int):
     office = office_of_request()
-    _office_record(DutyShift, shift_id)
+    office_record_or_404(DutyShift, shift_id)
     _act(
         roster_edits.end_shift,
         office=office,
@@ -226,14 +225,14 @@ def add_cover():
 
 @bp.route("/roster/covers/<id:cover_id>/remove", methods=["POST"])
 def remove_cover(cover_id: int):
-    _office_record(DutyCover, cover_id)
+    office_record_or_404(DutyCover, cover_id)
     _act(roster_edits.remove_cover, office=office_of_request(), cover_id=cover_id)
     return _back()
 
 
 @bp.route("/roster/leave/<id:salesperson_id>", methods=["POST"])
 def set_leave(salesperson_id: int):
-    person = _office_record(Salesperson, salesperson_id)
+    person = office_record_or_404(Salesperson, salesperson_id)
     try:
         first_day = form_date("leave_from", required=False)
         last_day = form_date("leave_until", required=False)
@@ -252,12 +251,3 @@ def new_feed_address():
     db.session.commit()
     flash("The office's calendar feed has a new address; the old one no longer works.", "success")
     return _back()
-
-
-def _office_record(model, record_id: int):
-    """The office's record of that id; another office's, or none, is a 404 (a manager
-    learns nothing of another office, not even that the id exists)."""
-    record = db.session.get(model, record_id)
-    if record is None or record.office_id != office_of_request().id:
-        abort(404)
-    return record

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -23,7 +22,7 @@ from dispatcher.models import Salesperson
 from dispatcher.office import availability
 from dispatcher.office import controls as office_controls
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, office_record_or_404
 from dispatcher.office.forms import SalespersonForm
 from dispatcher.text import ascii_whole_number, forbidden_character, forbidden_message
 
@@ -73,9 +72,7 @@ def salespeople_page():
 
 @bp.route("/salespeople/<id:salesperson_id>", methods=["GET", "POST"])
 def edit_salesperson(salesperson_id: int):
-    person = db.session.get(Salesperson, salesperson_id)
-    if person is None or person.office_id != office_of_request().id:
-        abort(404)
+    person = office_record_or_404(Salesperson, salesperson_id)
     form = SalespersonForm(obj=person)
     errors: dict[str, str] = {}
     if form.validate_on_submit():
@@ -130,10 +127,7 @@ def _hand_over_on_leaving(person: Salesperson) -> str:
 
 
 def _own_salesperson(salesperson_id: int) -> Salesperson:
-    person = db.session.get(Salesperson, salesperson_id)
-    if person is None or person.office_id != office_of_request().id:
-        abort(404)
-    return person
+    return office_record_or_404(Salesperson, salesperson_id)
 
 
 def _apply_control(control, field: str, **arguments) -> bool:

@@ -27,7 +27,7 @@ from dispatcher.extensions import db
 from dispatcher.leads.voice_pins import FULLY_ATTESTED
 from dispatcher.models import Office, OutboxMessage, Role, Salesperson
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, office_record_or_404
 from dispatcher.sms import office_number
 from dispatcher.sms.forms import ReplyForm
 from dispatcher.sms.outbox import development_auth_token, new_sid
@@ -53,9 +53,7 @@ def _may_use_every_phone() -> bool:
 def _phone_of(salesperson_id: int) -> Salesperson:
     """The salesperson whose phone is used: one of this office's, and a salesperson may
     use only their own."""
-    person = db.session.get(Salesperson, salesperson_id)
-    if person is None or person.office_id != office_of_request().id:
-        abort(404)  # another office's salesperson is not there for this user
+    person = office_record_or_404(Salesperson, salesperson_id)
     if not _may_use_every_phone() and person.id != current_user.salesperson_id:
         abort(403)
     return person
