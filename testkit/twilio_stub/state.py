@@ -53,6 +53,7 @@ CONTROL_ACTIONS = (
     "clear",
     # the Calls API: a test plays the call's progress (calls.py's CallProgress)
     "fail_call_next",
+    "incoming_call",
     "ring",
     "answer_call",
     "press",
@@ -544,6 +545,23 @@ class StubState:
         return 200, call_json(call.record(), account_sid)
 
     # -- playing a call's progress (what the phone network does) ----------------------
+
+    def incoming_call(self, url: str, from_: str, to: str) -> str:
+        """A call to one of the account's numbers: answered at once by the voice webhook
+        at ``url`` (signed, as Twilio posts it), whose TwiML the call then runs. Returns
+        the call's sid; the call can be redirected (update) while it is in progress."""
+        call = StubCall(
+            sid="CA" + uuid.uuid4().hex,
+            to=to,
+            from_=from_,
+            status="in-progress",
+            created=format_datetime(datetime.now(UTC)),
+            started=format_datetime(datetime.now(UTC)),
+        )
+        with self._lock:
+            self._calls[call.sid] = call
+        self._fetch_twiml(call, url, {"Direction": "inbound"})
+        return call.sid
 
     def ring(self, sid: str) -> None:
         """The dialled phone rings: a ``ringing`` status callback if asked for."""
