@@ -15,10 +15,10 @@ The Calls API too: ``POST .../Calls.json`` (create, with ``Url`` or ``Twiml``,
 ``Twiml``, ``Url``, ``Status``; 21220 once the call ended), ``GET`` of one call or the
 list. The phone network is played by the test: ``incoming_call`` (a caller rings the
 office: the voice webhook answers it, and the call can then be redirected), ``ring``,
-``answer_call`` (fetches the call's TwiML from its Url), ``press`` (keys posted to the <Gather>'s action),
-``dial_result`` (``DialCallStatus``/``DialCallDuration`` posted to the <Dial>'s action)
-``repeat_last`` (the same webhook again, as Twilio retries)
-and ``hang_up`` (a status callback with ``CallDuration``), every webhook signed with the
+``answer_call`` (fetches the call's TwiML from its Url), ``press`` (keys posted to the
+<Gather>'s action), ``dial_result`` (``DialCallStatus``/``DialCallDuration`` posted to
+the <Dial>'s action), ``repeat_last`` (the same webhook again, as Twilio retries) and
+``hang_up`` (a status callback with ``CallDuration``). Every webhook is signed with the
 auth token as Twilio signs it and posted by ``deliver`` (HTTP by default; a test with
 Flask's test client sets its own). ``fail_call_next`` refuses the next call request.
 
