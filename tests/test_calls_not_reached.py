@@ -15,7 +15,7 @@ from sqlalchemy import select
 from dispatcher.calls.not_reached import check_not_reached
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.models import Lead, ManagerMessage, Page, PageState
+from dispatcher.models import Lead, ManagerChange, ManagerMessage, Page, PageState
 from dispatcher.pages.service import acknowledge_page
 from dispatcher.queue import queue
 from tests.factories import c8_hours, new_lead, page_out
@@ -133,3 +133,16 @@ def test_the_sweeper_reminds_what_no_job_did_once(office):
     assert again == {"early": 1}
     assert [to for to, _ in messages()] == [ALICE]
     assert db.session.get(Page, page.id).reach_reminded_at is not None
+
+
+def test_the_manager_turns_the_office_switch_on_and_it_is_recorded(manager, office):
+    assert "client is not reached" in manager.get("/manager/office").get_data(as_text=True)
+    form = {"target_area": "", "manager_mobile": "", "ownership_lapse_days": "20"}
+
+    response = manager.post("/manager/office", data={**form, "reassign_when_not_reached": "on"})
+
+    assert response.status_code == 303
+    db.session.refresh(office)
+    assert office.reassign_when_not_reached
+    changes = db.session.scalars(select(ManagerChange.detail)).all()
+    assert "a lead whose client is not reached goes to the next salesperson" in changes
