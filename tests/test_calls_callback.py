@@ -8,9 +8,10 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import pytest
+from sqlalchemy import select
 
 from dispatcher.extensions import db
-from dispatcher.models import PlacedCall
+from dispatcher.models import PlacedCall, Salesperson
 from tests.app_setup import sign_in
 from tests.calls_helpers import (
     CLIENT,
@@ -248,6 +249,22 @@ def test_a_salesperson_calling_the_office_presses_1_for_the_client(app, office, 
     }
     post_signed(webhooks, dial.get("action").removeprefix("http://localhost"), result)
     assert lead(paged.lead).reached_by_call_sid == sid
+
+
+def test_1_before_the_pin_dials_nobody(app, office, clock):
+    """At the PIN prompt the caller is not settled: a key for the client dials nobody."""
+    paged = acknowledged_lead(office)
+    alice = db.session.scalar(select(Salesperson).where(Salesperson.mobile == ALICE))
+    alice.set_voice_pin("2468")
+    db.session.commit()
+    webhooks = app.test_client()
+    sid = call_params(ALICE)["CallSid"]
+    post_signed(webhooks, "/twilio/voice", call_params(ALICE, sid=sid, attested=False))
+
+    keys = {**call_params(ALICE, sid=sid, attested=False), "Digits": "1"}
+    answer = post_signed(webhooks, f"/twilio/voice/connect/{paged.lead}", keys)
+
+    assert "<Dial" not in answer.get_data(as_text=True) and placed_calls() == []
 
 
 def test_a_stranger_pressing_1_dials_nobody(app, office, clock):

@@ -100,6 +100,7 @@ def test_answered_and_long_enough_the_client_is_reached(desk, on_the_line, twili
     [event] = reached_events(lead_id)
     assert "Bruno Diaz" in event.detail and "put through" in event.detail
     assert db.session.query(Page).filter(Page.lead_id == lead_id).count() == 0
+    assert "on the line" not in desk.get("/board").get_data(as_text=True)  # answered
 
 
 def test_a_call_that_ended_is_not_put_through(desk, on_the_line, twilio_stub):

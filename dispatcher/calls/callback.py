@@ -81,10 +81,17 @@ def connect_from_office(
 ) -> str:
     """The salesperson called the office, heard the details and pressed 1: the office
     dials the client on the same call. Who calls is the call remembered under the
-    signed CallSid (caller ID checked, and the PIN when asked for); a repeat of the
-    same keys dials through the same placed call."""
+    signed CallSid; a repeat of the same keys dials through the same placed call."""
     inbound = session.scalar(select(InboundCall).where(InboundCall.call_sid == call_sid))
-    if inbound is None or inbound.salesperson_id is None or digits != "1":
+    # Only once the call read this lead's details: its caller is then settled (caller
+    # ID attested, or the PIN keyed in), never at the PIN prompt.
+    if (
+        inbound is None
+        or inbound.salesperson_id is None
+        or inbound.outcome != "salesperson_details"
+        or inbound.lead_id != lead_id
+        or digits != "1"
+    ):
         return twiml.goodbye()
     lead = own_lead(session=session, salesperson_id=inbound.salesperson_id, lead_id=lead_id)
     if lead is None or not lead.caller_phone:

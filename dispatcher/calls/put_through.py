@@ -31,6 +31,7 @@ from dispatcher.models import (
     PlacedCall,
     Salesperson,
 )
+from routing.contact import ANSWERED
 from routing.decision import IN_OFFICE, RULE_ASKED_FOR
 
 # How long after it rang a call is shown as live on the console.
@@ -44,7 +45,11 @@ class CannotPutThrough(Exception):
 
 
 def live_calls(*, session: Session, office_id: int, now: datetime) -> dict[int, InboundCall]:
-    """The calls still on the line with the coordinator, by their stub's lead id."""
+    """The calls still on the line with the coordinator, by their stub's lead id: not
+    those a salesperson answered once put through."""
+    answered = select(PlacedCall.call_sid).where(
+        PlacedCall.kind == "put_through", PlacedCall.dial_status.in_(ANSWERED)
+    )
     rows = session.scalars(
         select(InboundCall)
         .join(Lead, Lead.id == InboundCall.lead_id)
@@ -53,6 +58,7 @@ def live_calls(*, session: Session, office_id: int, now: datetime) -> dict[int, 
             Lead.state == LeadState.STUB,
             InboundCall.outcome.in_(TO_THE_COORDINATOR),
             InboundCall.received_at >= now - timedelta(minutes=LIVE_MINUTES),
+            InboundCall.call_sid.not_in(answered),
         )
     )
     return {call.lead_id: call for call in rows}
