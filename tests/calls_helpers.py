@@ -10,8 +10,11 @@ from sqlalchemy import select
 
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
+from dispatcher.leads import calls
+from dispatcher.leads.stubs import log_call_stub
 from dispatcher.models import Lead, LeadEvent, PlacedCall
 from dispatcher.pages.service import acknowledge_page
+from dispatcher.sms.outbox import new_sid
 from tests.factories import paged_lead
 
 CLIENT = "+12025550188"  # the number tests/factories.py's leads are logged with
@@ -35,6 +38,22 @@ def acknowledged_lead(office, **fields) -> SimpleNamespace:
     assert acknowledge_page(session=db.session, page_id=paged.page, now=utcnow(), by="sms")
     db.session.commit()
     return paged
+
+
+def live_call(office, now) -> int:
+    """A caller on the line with the coordinator (the voice webhook's records, written as
+    it writes them): the id of the call's stub, read before the commit (a read after it
+    would begin a transaction, holding SQLite's write lock against a live server)."""
+    stub = log_call_stub(
+        session=db.session, office_id=office.id, phone="+12025550177", now=now, detail="Call"
+    )
+    plan = calls.CallPlan("coordinator", dial="+12025550150", lead_id=stub.id)
+    calls.remember_call(
+        session=db.session, call_sid=new_sid("CA"), from_number="", now=now, plan=plan, twiml=""
+    )
+    stub_id = stub.id
+    db.session.commit()
+    return stub_id
 
 
 def lead(lead_id: int) -> Lead:

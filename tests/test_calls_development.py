@@ -9,11 +9,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from dispatcher.extensions import db
-from dispatcher.models import OutboxMessage
+from dispatcher.models import OutboxMessage, Salesperson
 from routing.contact import after_working_minutes, dial_seconds, is_contact
 from routing.duty import OfficeCalendar, Span
 from tests.app_setup import sign_in
-from tests.calls_helpers import acknowledged_lead, placed_calls
+from tests.calls_helpers import acknowledged_lead, live_call, placed_calls
+from tests.factories import T0
 
 ALICE = "+12025550101"
 
@@ -52,3 +53,21 @@ def test_working_minutes_skip_closed_days_and_holidays():
     )
     start = datetime(2026, 11, 23, 14, 45)  # Monday 09:45: fifteen minutes left
     assert after_working_minutes(calendar, start, 30) == datetime(2026, 12, 7, 14, 15)
+
+
+def test_put_through_shows_on_the_salespersons_development_phone(app, office, clock):
+    desk = sign_in(app.test_client(), "coordinator")
+    stub = live_call(office, T0)
+    bruno = db.session.scalar(select(Salesperson).where(Salesperson.name == "Bruno Diaz"))
+
+    answer = desk.post(
+        f"/console/calls/{stub}/put-through",
+        data={"salesperson_id": bruno.id},
+        follow_redirects=True,
+    )
+
+    assert "putting the caller through to Bruno Diaz" in answer.get_data(as_text=True)
+    shown = db.session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.to_number == bruno.mobile)
+    ).all()
+    assert any("put through to you" in body for body in shown)
