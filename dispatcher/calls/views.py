@@ -22,7 +22,7 @@ from dispatcher.calls.put_through import CannotPutThrough, start_put_through
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.models import Lead, Salesperson
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, office_record_or_404
 
 bp = Blueprint("calls", __name__)
 
@@ -38,9 +38,7 @@ def _me() -> Salesperson:
 def call_client(lead_id: int):
     """The office rings the salesperson; when they press 1 it dials the client."""
     person = _me()
-    lead_office = db.session.get(Lead, lead_id)
-    if lead_office is None or lead_office.office_id != person.office_id:
-        abort(404)
+    office_record_or_404(Lead, lead_id)  # another office's lead: not there
     try:
         call = start_callback(session=db.session, person=person, lead_id=lead_id, now=utcnow())
     except NotYours:
@@ -77,6 +75,7 @@ def call_client(lead_id: int):
 def put_through(lead_id: int):
     """C3: the caller asked for a salesperson who is in the office."""
     office = office_of_request()
+    office_record_or_404(Lead, lead_id)  # another office's call: not there
     try:
         chosen = int(request.form.get("salesperson_id", ""))
     except ValueError:
