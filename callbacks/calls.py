@@ -6,8 +6,10 @@ updates) and answers the same."""
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
 from flask import Response, current_app, request
+from sqlalchemy.exc import DBAPIError
 
 from callbacks import bp
 from callbacks.sids import twilio_sids
@@ -30,14 +32,26 @@ log = logging.getLogger(__name__)
 @twilio_sids("CallSid")
 def call_connect(call_id: int):
     """The salesperson answered the office's call and pressed a key (1: the client)."""
-    answer = callback.connect(
-        session=db.session,
-        call_id=call_id,
-        call_sid=request.form["CallSid"],
-        digits=request.form.get("Digits", ""),
-    )
-    end_read()
+    try:
+        answer = callback.connect(
+            session=db.session,
+            call_id=call_id,
+            call_sid=request.form["CallSid"],
+            digits=request.form.get("Digits", ""),
+        )
+        end_read()
+    except DBAPIError as error:
+        return _database_away("connect", error)
     return twiml(answer)
+
+
+def _database_away(step: str, error: DBAPIError):
+    """Nothing can be read or recorded: the call ends politely (Twilio's retry of a
+    result, if any, is recorded once the database answers)."""
+    log.error("%s not read, database unavailable: %s", step, type(error.orig).__name__)
+    with suppress(DBAPIError):
+        db.session.rollback()
+    return twiml(voice.goodbye("Sorry, the call cannot be completed right now. Goodbye."))
 
 
 @bp.route("/voice/connect/<id:lead_id>", methods=["POST"])
@@ -66,36 +80,39 @@ def call_dialled(call_id: int):
     if not status:
         return Response("DialCallStatus is required", status=400)
     now = utcnow()
-    outcome = record_dial(
-        session=db.session,
-        call_id=call_id,
-        call_sid=request.form["CallSid"],
-        dial_status=status,
-        seconds=dial_seconds(request.form.get("DialCallDuration")),
-        now=now,
-        min_seconds=config["CLIENT_REACHED_MIN_SECONDS"],
-    )
-    call = outcome.call
-    if call is None:
-        end_read()
-        log.warning("dial result for no placed call of this CallSid (call %s)", call_id)
-        return twiml(voice.goodbye())
-    page_id = None
-    if call.kind == "put_through" and status in NOT_ANSWERED:
-        if outcome.first:
-            page = not_answered(
-                session=db.session,
-                call=call,
-                now=now,
-                deadline_seconds=config["ACK_DEADLINE_SECONDS"],
-            )
-            page_id = page.id if page is not None else None
-        answer = voice.back_to_the_coordinator(config.get("COORDINATOR_PHONE"))
-    elif status in NOT_ANSWERED:
-        answer = voice.goodbye("The client did not answer. Goodbye.")
-    else:
-        answer = voice.goodbye()
-    commit_then_enqueue(pages=[page_id])
+    try:
+        outcome = record_dial(
+            session=db.session,
+            call_id=call_id,
+            call_sid=request.form["CallSid"],
+            dial_status=status,
+            seconds=dial_seconds(request.form.get("DialCallDuration")),
+            now=now,
+            min_seconds=config["CLIENT_REACHED_MIN_SECONDS"],
+        )
+        call = outcome.call
+        if call is None:
+            end_read()
+            log.warning("dial result for no placed call of this CallSid (call %s)", call_id)
+            return twiml(voice.goodbye())
+        page_id = None
+        if call.kind == "put_through" and status in NOT_ANSWERED:
+            if outcome.first:
+                page = not_answered(
+                    session=db.session,
+                    call=call,
+                    now=now,
+                    deadline_seconds=config["ACK_DEADLINE_SECONDS"],
+                )
+                page_id = page.id if page is not None else None
+            answer = voice.back_to_the_coordinator(config.get("COORDINATOR_PHONE"))
+        elif status in NOT_ANSWERED:
+            answer = voice.goodbye("The client did not answer. Goodbye.")
+        else:
+            answer = voice.goodbye()
+        commit_then_enqueue(pages=[page_id])
+    except DBAPIError as error:
+        return _database_away("dial result", error)
     log.info("dial of call %s: %s (reached: %s)", call_id, status, outcome.reached)
     return twiml(answer)
 
