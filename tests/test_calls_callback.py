@@ -5,6 +5,8 @@ answered call of CLIENT_REACHED_MIN_SECONDS records the client reached, once."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from xml.etree import ElementTree
 
 import pytest
@@ -276,3 +278,40 @@ def test_a_stranger_pressing_1_dials_nobody(app, office, clock):
 
     assert "<Dial" not in answer.get_data(as_text=True)
     assert db.session.query(PlacedCall).count() == 0
+
+
+@pytest.mark.commits
+def test_the_same_dial_result_delivered_at_once_acts_once(app, office):
+    """Twilio's deliveries racing from several threads: one result, one contact."""
+    paged = acknowledged_lead(office)
+    sid = call_params(ALICE)["CallSid"]
+    call = PlacedCall(
+        office_id=office.id,
+        lead_id=paged.lead,
+        salesperson_id=db.session.scalar(select(Salesperson.id).where(Salesperson.mobile == ALICE)),
+        kind="callback",
+        call_sid=sid,
+        created_at=lead(paged.lead).created_at,
+    )
+    db.session.add(call)
+    db.session.flush()
+    call_id = call.id
+    db.session.commit()  # nothing read after it: no transaction left open in this thread
+    params = {
+        **call_params(ALICE, sid=sid),
+        "DialCallStatus": "completed",
+        "DialCallDuration": "90",
+    }
+    start = threading.Barrier(6)
+
+    def deliver() -> int:
+        client = app.test_client()
+        start.wait(5)
+        return post_signed(client, f"/twilio/calls/{call_id}/dialled", params).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: deliver(), range(6)))
+
+    assert answers == [200] * 6
+    assert len(reached_events(paged.lead)) == 1
+    assert lead(paged.lead).reached_by_call_sid == sid
