@@ -26,6 +26,7 @@ from dispatcher.models import (
     Lead,
     Notice,
     Page,
+    PlacedCall,
     Registration,
     Salesperson,
     ShiftSwap,
@@ -79,3 +80,6 @@ CourtesyTemplate.approved_by, CourtesyTemplate.updated_at, CourtesyTemplate.upda
 planning.Upcoming.client_name, planning.Upcoming.template_name
 surveys.MonthFigures.surveys_done, surveys.MonthFigures.surveys_open
 views.courtesy_surveys, views.courtesy_month, views.courtesy_action_form
+# Verified calls: what a placed call's webhooks recorded (its <Dial>'s time, the status
+# callback's last word) and which call reached the client, kept for the record.
+PlacedCall.dialled_at, PlacedCall.call_status, Lead.reached_by_call_sid

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -13,6 +13,7 @@ from callbacks import bp
 from callbacks.called import office_called
 from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
+from dispatcher.calls.twiml import webhook_url
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads import calls
@@ -29,6 +30,8 @@ DIAL_TIMEOUT_SECONDS = 25
 # Seconds of silence after which the PIN keyed so far is sent (or, with none, the call
 # goes on to the words after the <Gather>).
 PIN_TIMEOUT_SECONDS = 8
+# Seconds to press 1 for the client before the call goes on to the coordinator.
+CONNECT_TIMEOUT_SECONDS = 4
 
 
 def twiml(text: str) -> Response:
@@ -49,12 +52,26 @@ def render(plan: calls.CallPlan) -> str:
     if plan.choose:
         # One key, posted at once: which lead the call is about (leads.voice_choices).
         gather = response.gather(
-            action=webhook_url("callbacks.voice_choose"),
+            action=webhook_url("callbacks.voice_choose", absolute=False),
             method="POST",
             num_digits=1,
             timeout=PIN_TIMEOUT_SECONDS,
         )
         gather.say(without_control_characters(plan.choose))
+    if plan.connect_lead is not None:
+        # One key, posted at once: 1 dials the client through the office's number; no
+        # key, and the call goes on to the coordinator as before.
+        gather = response.gather(
+            action=webhook_url(
+                "callbacks.office_connect", absolute=False, lead_id=plan.connect_lead
+            ),
+            method="POST",
+            num_digits=1,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+        )
+        gather.say("Press 1 to call the client now, showing the office's number.")
+    for line in plan.after_connect:
+        response.say(line)
     if plan.dial:
         # No action URL: when the dialled phone does not answer, the call goes on to
         # the words after the <Dial>.
@@ -66,14 +83,7 @@ def render(plan: calls.CallPlan) -> str:
 
 def pin_url() -> str:
     """Where the keys pressed go: under PUBLIC_BASE_URL, which Twilio signs with."""
-    return webhook_url("callbacks.voice_pin")
-
-
-def webhook_url(endpoint: str) -> str:
-    """A webhook's address under PUBLIC_BASE_URL, which Twilio signs with."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for(endpoint)
-    return base.rstrip("/") + path if base else path
+    return webhook_url("callbacks.voice_pin", absolute=False)
 
 
 def pin_needed() -> bool:

@@ -53,6 +53,7 @@ def _driver_url(url: str) -> str:
 def _init_extensions(app: Flask) -> None:
     from dispatcher import models  # noqa: F401  (the models must be known to migrations)
     from dispatcher.access import init_access
+    from dispatcher.calls import init_voice
     from dispatcher.extensions import csrf, db, init_limiter, login, migrate
     from dispatcher.office.current import init_office
     from dispatcher.queue import init_queue
@@ -75,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     init_queue(app)
     init_limiter(app)
     init_sms(app)
+    init_voice(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from dispatcher import sqlite
 
@@ -95,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from callbacks import bp as callbacks_bp
     from dispatcher.api.views import bp as api_bp
     from dispatcher.auth import bp as auth_bp
+    from dispatcher.calls.views import bp as calls_bp
     from dispatcher.cli import register_commands
     from dispatcher.clients.register_views import bp as register_bp
     from dispatcher.clients.views import bp as clients_bp
@@ -123,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(offices_bp, url_prefix="/admin/offices")
     app.register_blueprint(franchise_bp, url_prefix="/franchise")
     app.register_blueprint(salesperson_bp)
+    app.register_blueprint(calls_bp)  # /me/leads/<id>/call, /console/calls/<id>/put-through
     app.register_blueprint(clients_bp)  # /manager/clients..., /me/clients...
     app.register_blueprint(my_duty_bp)
     app.register_blueprint(feeds_bp)

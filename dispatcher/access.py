@@ -153,6 +153,14 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "callbacks.message_status": TWILIO,
     "callbacks.voice_pin": TWILIO,
     "callbacks.voice_choose": TWILIO,
+    # Verified calls (dispatcher/calls): the office's calls and their <Dial>'s results.
+    "callbacks.call_connect": TWILIO,
+    "callbacks.office_connect": TWILIO,
+    "callbacks.call_dialled": TWILIO,
+    "callbacks.call_status": TWILIO,
+    # A salesperson's bridged call-back of their own lead; the coordinator's put-through.
+    "calls.call_client": SALESPEOPLE,
+    "calls.put_through": OFFICE,
 }
 
 

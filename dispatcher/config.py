@@ -91,6 +91,16 @@ class Config:
     # Leads held while nobody was on duty are paged one at a time, this far apart.
     HELD_LEAD_SPACING_SECONDS = _int("HELD_LEAD_SPACING_SECONDS", 60)
 
+    # Verified calls (dispatcher/calls): a caller put through to a salesperson (C3)
+    # comes back to the coordinator, a message taken, after this many seconds of ringing.
+    PUT_THROUGH_RING_SECONDS = _int("PUT_THROUGH_RING_SECONDS", 20)
+    # A call to or from the client through the office's number, answered and lasting at
+    # least this long, records the client as reached.
+    CLIENT_REACHED_MIN_SECONDS = _int("CLIENT_REACHED_MIN_SECONDS", 20)
+    # Working minutes (the office's calendar) after an acknowledgement with the client not
+    # reached: the salesperson is reminded by SMS; as long again, the manager is told.
+    NOT_REACHED_REMINDER_MINUTES = _int("NOT_REACHED_REMINDER_MINUTES", 30)
+
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
     # Extra tokens still accepted on webhooks while a token is being rotated (comma list).

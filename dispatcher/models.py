@@ -65,9 +65,15 @@ class Office(db.Model):
     def deadline_seconds(self, setting: int) -> int:
         """The office's acknowledgement deadline, else the setting's (ACK_DEADLINE_SECONDS)."""
         return self.ack_deadline_seconds or setting
+
     # No courtesy message goes out in these hours, office time (S1-S4): HH:MM-HH:MM.
     quiet_hours: Mapped[str] = mapped_column(
         String(11), default="21:00-09:00", server_default="21:00-09:00"
+    )
+    # A lead acknowledged but the client never reached (no verified call) after the
+    # reminder and the manager's notice: give it to the next salesperson. Off by default.
+    reassign_when_not_reached: Mapped[bool] = mapped_column(
+        default=False, server_default=sa_false()
     )
 
 
@@ -336,6 +342,10 @@ class Lead(db.Model):
     # C7: what came of the salesperson's call to the client (leads.outcomes.OUTCOMES).
     outcome: Mapped[str | None] = mapped_column(String(30))
     outcome_at: Mapped[datetime | None]
+    # A verified contact: a call through the office's number to or from the client,
+    # answered and long enough (dispatcher/calls). Set once, by the first such call.
+    client_reached_at: Mapped[datetime | None]
+    reached_by_call_sid: Mapped[str | None] = mapped_column(String(64))
     outcome_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("salesperson.id", name="fk_lead_outcome_by_id_salesperson")
     )
@@ -433,6 +443,10 @@ class Page(db.Model):
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(20))
     closed_at: Mapped[datetime | None]
+    # Acknowledged but the client not reached in time (dispatcher/calls/not_reached.py):
+    # when the salesperson was reminded, and when the manager was told. Set once each.
+    reach_reminded_at: Mapped[datetime | None]
+    reach_escalated_at: Mapped[datetime | None]
 
     assignment: Mapped[Assignment] = relationship(back_populates="page")
     salesperson: Mapped[Salesperson | None] = relationship()
@@ -509,6 +523,38 @@ class InboundCall(db.Model):
     # The leads the call asked the salesperson to choose from, by key ("2,3": key 1 is
     # Ref 2, key 2 Ref 3); None when it asked nothing.
     offered_leads: Mapped[str | None] = mapped_column(String(100))
+
+
+class PlacedCall(db.Model):
+    """A call the office put through its own number to reach a client (dispatcher/calls):
+    a bridged call-back (the office rings the salesperson, then the client, showing the
+    office's number) or a put-through (a caller's live call sent to the salesperson).
+
+    ``call_sid`` is the call whose <Dial> reaches the other side: the one placed by the
+    Calls API, the salesperson's own call to the office, or the caller's call. The
+    <Dial>'s result is recorded once (one conditional update on ``dial_status``)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", name="fk_placed_call_office"))
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("lead.id", name="fk_placed_call_lead"), index=True
+    )
+    salesperson_id: Mapped[int] = mapped_column(
+        ForeignKey("salesperson.id", name="fk_placed_call_salesperson")
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # callback | put_through
+    call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+    # The Calls API refused the call (or the redirect); nothing rang.
+    error: Mapped[str | None] = mapped_column(String(300))
+    # What the <Dial> reported (DialCallStatus, DialCallDuration), once.
+    dial_status: Mapped[str | None] = mapped_column(String(20))
+    dial_seconds: Mapped[int | None]
+    dialled_at: Mapped[datetime | None]
+    # The status callback's last word on the placed call (a call-back: did they answer).
+    call_status: Mapped[str | None] = mapped_column(String(20))
+
+    salesperson: Mapped[Salesperson] = relationship()
 
 
 class ManagerMessage(db.Model):

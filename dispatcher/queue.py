@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import redis
 from flask import Flask, current_app
@@ -127,5 +127,35 @@ def schedule_courtesy(message_id: int, send_at: datetime, attempt: int = 0) -> b
         pass
     except redis.RedisError as error:
         log.warning("courtesy message %s not scheduled (redis: %s)", message_id, error)
+        return False
+    return True
+
+
+def schedule_reach_check(page_id: int, due_at: datetime | None = None, attempt: int = 0) -> bool:
+    """Check once, when due, whether the client of an acknowledged lead was reached
+    (dispatcher/calls/not_reached.py). Without ``due_at`` (just acknowledged):
+    NOT_REACHED_REMINDER_MINUTES from now, and the check puts itself off to the working
+    minute it is really due (``attempt``: that minute, so a put-off is a new fixed id).
+    False when Redis is away: the sweeper checks it once overdue."""
+    if due_at is None:
+        minutes = current_app.config["NOT_REACHED_REMINDER_MINUTES"]
+        due_at = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=minutes)
+    when = datetime.fromtimestamp(math.ceil(due_at.replace(tzinfo=UTC).timestamp()), UTC)
+    job_id = f"reach-{page_id}" if attempt == 0 else f"reach-{page_id}-{attempt}"
+    q = queue()
+    job = Job.create(
+        "workers.jobs.check_not_reached",
+        args=(page_id,),
+        id=job_id,
+        connection=q.connection,
+        origin=q.name,
+        result_ttl=600,
+    )
+    try:
+        q.schedule_job(job, when, unique=True)
+    except DuplicateJobError:
+        pass
+    except redis.RedisError as error:
+        log.warning("reach check of page %s not scheduled (redis: %s)", page_id, error)
         return False
     return True

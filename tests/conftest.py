@@ -235,6 +235,8 @@ _CLOCK_READERS = (
     "callbacks.keys",
     "dispatcher.leads.views",
     "dispatcher.clients.register_views",
+    "dispatcher.calls.views",
+    "callbacks.calls",
 )
 
 

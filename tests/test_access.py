@@ -121,6 +121,12 @@ EXPECTED: dict[str, set[str] | str] = {
     "callbacks.message_status": TWILIO,
     "callbacks.voice_pin": TWILIO,
     "callbacks.voice_choose": TWILIO,
+    "callbacks.call_connect": TWILIO,
+    "callbacks.office_connect": TWILIO,
+    "callbacks.call_dialled": TWILIO,
+    "callbacks.call_status": TWILIO,
+    "calls.call_client": SALESPEOPLE,
+    "calls.put_through": OFFICE,
 }
 
 # The demo office's sign-ins for each role.

@@ -9,6 +9,7 @@ from datetime import UTC
 
 from flask import Flask
 
+from dispatcher.calls import not_reached
 from dispatcher.clock import utcnow
 from dispatcher.courtesy.sending import CourtesySending
 from dispatcher.extensions import db
@@ -18,10 +19,11 @@ from dispatcher.queue import (
     enqueue_send,
     schedule_courtesy,
     schedule_deadline,
+    schedule_reach_check,
 )
 from dispatcher.sms import SendFailed, outbound, sms_transport
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
-from dispatcher.unit_of_work import unit_of_work
+from dispatcher.unit_of_work import queue_after_commit, unit_of_work
 from workers.context import job_app, page_sending, send_claim_timeout
 
 log = logging.getLogger(__name__)
@@ -106,3 +108,29 @@ def send_now_or_queue(page_id: int) -> None:
         send_page(page_id)
     except SendFailed:
         enqueue_send(page_id, attempt=1)
+
+
+def check_not_reached(page_id: int) -> str:
+    """When due: remind the salesperson whose acknowledged lead's client was not reached
+    by a call through the office, later tell the manager (dispatcher/calls/not_reached.py).
+    Early (working hours not yet run out): put off to the minute it is due."""
+    app = job_app()
+    with app.app_context():
+        with unit_of_work():
+            check = not_reached.check_not_reached(
+                session=db.session,
+                page_id=page_id,
+                now=utcnow(),
+                minutes=app.config["NOT_REACHED_REMINDER_MINUTES"],
+                deadline_seconds=app.config["ACK_DEADLINE_SECONDS"],
+            )
+            queue_after_commit(
+                db.session, pages=[check.next_page_id], manager_messages=check.messages
+            )
+        if check.due_at is not None:
+            # Put off to its working minute, or (reminded) the manager's step: a fixed
+            # id per minute, so a repeat schedules nothing more.
+            minute = int(check.due_at.replace(tzinfo=UTC).timestamp()) // 60
+            schedule_reach_check(page_id, check.due_at, attempt=minute)
+        log.info("reach check of page %s: %s", page_id, check.action)
+        return check.action

@@ -11,6 +11,7 @@ from functools import partial
 
 from sqlalchemy import select
 
+from dispatcher.calls import not_reached
 from dispatcher.clock import utcnow
 from dispatcher.courtesy import planning, surveys
 from dispatcher.courtesy.sending import overdue
@@ -153,6 +154,22 @@ def courtesy_round() -> dict[str, int]:
     return {"planned": planned, "surveys": written_surveys, "late_sent": sent}
 
 
+def reach_round() -> dict[str, int]:
+    """The backstop of the reach checks (a job lost with Redis, a dead scheduler): every
+    acknowledged lead whose client is not reached and whose step may be due is checked;
+    the check does nothing where it is not due or was done."""
+    app = job_app()
+    with app.app_context():
+        due = not_reached.due_pages(
+            session=db.session,
+            now=utcnow(),
+            minutes=app.config["NOT_REACHED_REMINDER_MINUTES"],
+        )
+        end_read()
+    actions = [_quietly(app, jobs.check_not_reached, page_id) for page_id in due]
+    return {action: actions.count(action) for action in set(actions)}
+
+
 def sweep_forever(every_seconds: float) -> None:
     log.info("sweeper running every %s s", every_seconds)
     forgotten_at = None
@@ -164,6 +181,10 @@ def sweep_forever(every_seconds: float) -> None:
                 courtesy_at = time.monotonic()
             except Exception:  # the database may be away for a moment; next round
                 log.exception("courtesy messages not planned this round")
+            try:
+                reach_round()  # once a minute too: its steps are counted in minutes
+            except Exception:  # next round
+                log.exception("reach checks not run this round")
         try:
             sweep_once()
         except Exception:  # the database may be away for a moment; try again next round

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from dispatcher.clock import local_time
-from dispatcher.dashboard import figures
+from dispatcher.dashboard import figures, reached
 from dispatcher.dashboard.period import Period, period_for
 from dispatcher.models import LEAD_KINDS
 
@@ -81,6 +81,23 @@ def salespeople_table(people: list[figures.SalespersonFigures]) -> Table:
             }
         )
     return Table("salespeople", "Salespeople", SALESPEOPLE_COLUMNS, rows)
+
+
+REACHED_COLUMNS = (
+    ("salesperson_id", "Id"),
+    ("name", "Salesperson"),
+    ("acknowledged", "Acknowledged"),
+    ("reached", "Client reached"),
+    ("never_reached_rate", "Acknowledged, never reached"),
+    ("reached_median", "Page to client reached, median (s)"),
+    ("reached_p90", "Page to client reached, 90th percentile (s)"),
+)
+
+
+def reached_table(*, session: Session, scopes: list[tuple[int, Period]]) -> Table:
+    """Page to a verified contact (dispatcher/dashboard/reached.py), beside page to ack."""
+    people = reached.reached_by_salesperson(session=session, scopes=scopes)
+    return Table("reached", "Client reached", REACHED_COLUMNS, reached.by_salesperson_rows(people))
 
 
 def _channel_counts(cells: Iterable[figures.CallCell], key) -> dict:
@@ -261,6 +278,7 @@ CSV_TABLES = (
     "sources",
     "listings",
     "outcomes",
+    "reached",
     "leads",
 )
 
@@ -271,6 +289,8 @@ def one_table(name: str, *, session: Session, office_id: int, period: Period) ->
     scope = {"session": session, "office_id": office_id, "period": period}
     if name == "leads":
         return leads_table(figures.all_lead_lines(**scope), period.timezone, "Leads")
+    if name == "reached":
+        return reached_table(session=session, scopes=[(office_id, period)])
     if name not in CSV_TABLES:
         raise KeyError(name)
     return _figure_tables(figures.office_figures(**scope))[name]
@@ -296,6 +316,7 @@ def all_tables(
     """Everything the page shows; ``leads`` is the latest 50 (of one salesperson)."""
     scope = {"session": session, "office_id": office_id, "period": period}
     tables = _figure_tables(figures.office_figures(**scope))
+    tables["reached"] = reached_table(session=session, scopes=[(office_id, period)])
     recent = figures.recent_leads(**scope, salesperson_id=salesperson_id)
     latest = leads_table(recent, period.timezone, "Latest leads")
     # Read twice (the page's table and its JSON): a list, not the export's generator.
@@ -320,6 +341,12 @@ def franchise_tables(
         for office in offices
     ]
     tables = _figure_tables(figures.summed(each))
+    tables["reached"] = reached_table(
+        session=session,
+        scopes=[
+            (office.id, period_for(first_day, last_day, office.timezone)) for office in offices
+        ],
+    )
     tables["leads"] = Table("leads", "Latest leads", LEAD_COLUMNS, [])
     return tables
 

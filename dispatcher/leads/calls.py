@@ -89,6 +89,11 @@ class CallPlan:
     choices: tuple[int, ...] = ()
     lead_id: int | None = None
     salesperson_id: int | None = None
+    # A salesperson who heard a client's details may press 1 to be connected to the
+    # client at once, through the office's number (dispatcher/calls/callback.py).
+    connect_lead: int | None = None
+    # Said after that offer (or right after ``say`` when there is none), before the dial.
+    after_connect: tuple[str, ...] = ()
 
 
 def earlier_call(*, session: Session, call_sid: str) -> InboundCall | None:
@@ -300,17 +305,25 @@ def read_candidate(
     in_hours = coordinator_open(lines.calendar, now)
     outcome = "salesperson_details" if lead is not None else "salesperson_nothing"
     lead_id = lead.id if lead else None
+    connect = lead_id if lead is not None and lead.caller_phone else None
     if in_hours and lines.coordinator_phone:
-        say.append("Putting you through to the coordinator.")
         return CallPlan(
             outcome,
             say=tuple(say),
             dial=lines.coordinator_phone,
+            after_connect=("Putting you through to the coordinator.",),
             lead_id=lead_id,
             salesperson_id=person.id,
+            connect_lead=connect,
         )
-    say.append("The coordinator is not at the desk now. Goodbye.")
-    return CallPlan(outcome, say=tuple(say), lead_id=lead_id, salesperson_id=person.id)
+    return CallPlan(
+        outcome,
+        say=tuple(say),
+        after_connect=("The coordinator is not at the desk now. Goodbye.",),
+        lead_id=lead_id,
+        salesperson_id=person.id,
+        connect_lead=connect,
+    )
 
 
 def _recently_acknowledged(

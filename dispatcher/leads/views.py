@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from dispatcher.calls import put_through
 from dispatcher.clients.log import invalid_words, missing_of
 from dispatcher.clock import local_time, utcnow
 from dispatcher.extensions import db
@@ -48,6 +49,14 @@ def _salesperson_choices():
     ]
 
 
+def _live_calls(office) -> dict:
+    """The calls still on the line (C3: *Put through*), and whom they can go to."""
+    return {
+        "live_calls": put_through.live_calls(session=db.session, office_id=office.id, now=utcnow()),
+        "put_through_to": put_through.in_the_office(session=db.session, office_id=office.id),
+    }
+
+
 @bp.route("/")
 def home():
     return _render_console(LeadForm(), {})
@@ -63,6 +72,7 @@ def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200, c
         errors=errors,
         board=board,
         stubs=stubs.call_stubs(session=db.session, office_id=office.id),
+        **_live_calls(office),
         today=todays_leads(session=db.session, office=office, now=utcnow()),
         completing=completing,
         salespeople=_salesperson_choices(),
@@ -111,6 +121,7 @@ def board():
         "_board.html",
         board=leads.open_leads(session=db.session, office_id=office.id),
         stubs=stubs.call_stubs(session=db.session, office_id=office.id),
+        **_live_calls(office),
         current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
     )
 

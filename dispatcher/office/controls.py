@@ -120,13 +120,15 @@ def set_office_rules(
     miss_limit: int | None = None,
     nobody_on_duty: str | None = None,
     ack_deadline_seconds: int | None = None,
+    reassign_when_not_reached: bool | None = None,
 ) -> None:
     """The target area (C2), the ownership lapse (O6), the manager's mobile (C5), the days
     after a deposit a dispute may be raised (O7), whether an absent owner's stand-in needs
     the manager's approval (O5), how many missed pages in a row take a salesperson out of
     the rotation (0: never), and what becomes of a lead while nobody is on duty (held, or
-    the manager's), and the acknowledgement deadline (C5; None: the ACK_DEADLINE_SECONDS
-    setting). None for the others: that setting unchanged."""
+    the manager's), the acknowledgement deadline (C5; None: the ACK_DEADLINE_SECONDS
+    setting), and whether a lead whose client is not reached goes on to the next
+    salesperson (dispatcher/calls/not_reached.py). None for the others: unchanged."""
     if not 1 <= ownership_lapse_days <= 3650:
         raise InvalidInput({"ownership_lapse_days": "Between 1 and 3650 days."})
     if dispute_days is not None and not 0 <= dispute_days <= 365:
@@ -168,6 +170,14 @@ def set_office_rules(
     if nobody_on_duty is not None and nobody_on_duty != office.nobody_on_duty:
         changes.append(f"while nobody is on duty: {NOBODY_ON_DUTY[nobody_on_duty]}")
         office.nobody_on_duty = nobody_on_duty
+    if reassign_when_not_reached is not None and (
+        reassign_when_not_reached != office.reassign_when_not_reached
+    ):
+        changes.append(
+            "a lead whose client is not reached "
+            + ("goes to the next salesperson" if reassign_when_not_reached else "stays")
+        )
+        office.reassign_when_not_reached = reassign_when_not_reached
     if ack_deadline_seconds != office.ack_deadline_seconds:
         changes.append(
             f"acknowledgement deadline: {_deadline_words(office.ack_deadline_seconds)} -> "

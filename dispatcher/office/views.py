@@ -213,6 +213,7 @@ def office_rules():
                 stand_in_needs_approval=request.form.get("stand_in_needs_approval") == "on",
                 miss_limit=misses,
                 nobody_on_duty=request.form.get("nobody_on_duty", office.nobody_on_duty),
+                reassign_when_not_reached=request.form.get("reassign_when_not_reached") == "on",
             )
         except InvalidInput as error:
             db.session.rollback()

@@ -19,6 +19,7 @@ from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, LeadState, Office, Page, PageState
 from dispatcher.office.availability import count_miss
 from dispatcher.pages.taken import TAKEN_STATES, tell_taken
+from dispatcher.unit_of_work import queue_after_commit
 from routing.decision import RULE_ASSIGNED
 
 # How an open page closes without an acknowledgement, in the manager's words.
@@ -73,6 +74,8 @@ def acknowledge_page(
             salesperson_id=page.salesperson_id,
             now=now,
         )
+        # Whether the client is reached by a call through the office (dispatcher/calls).
+        queue_after_commit(session, reach_checks=[page.id])
     return True
 
 

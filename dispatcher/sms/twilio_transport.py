@@ -86,6 +86,20 @@ class _HttpClient(TwilioHttpClient):
         return getattr(self._local, "headers", None) or {}
 
 
+def twilio_client(config: Mapping) -> Client:
+    """The twilio client of the settings, for SMS and calls alike: an explicit timeout,
+    and TWILIO_API_BASE_URL when set (the local stub)."""
+    # Twilio's client waits forever unless told otherwise; a hung request would hold
+    # a worker and every page behind it.
+    http_client = _HttpClient(timeout=config["TWILIO_TIMEOUT_SECONDS"])
+    client = Client(
+        config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http_client
+    )
+    if config.get("TWILIO_API_BASE_URL"):
+        client.api.base_url = config["TWILIO_API_BASE_URL"].rstrip("/")
+    return client
+
+
 class TwilioTransport:
     def __init__(
         self,
@@ -109,17 +123,9 @@ class TwilioTransport:
 
     @classmethod
     def from_config(cls, config: Mapping) -> TwilioTransport:
-        # Twilio's client waits forever unless told otherwise; a hung request would hold
-        # a worker and every page behind it.
-        http_client = _HttpClient(timeout=config["TWILIO_TIMEOUT_SECONDS"])
-        client = Client(
-            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http_client
-        )
-        if config.get("TWILIO_API_BASE_URL"):
-            client.api.base_url = config["TWILIO_API_BASE_URL"].rstrip("/")
         public = config.get("PUBLIC_BASE_URL")
         callback = f"{public.rstrip('/')}/twilio/status" if public else None
-        return cls(client, config["TWILIO_FROM_NUMBER"], callback)
+        return cls(twilio_client(config), config["TWILIO_FROM_NUMBER"], callback)
 
     def send_sms(self, to: str, body: str, *, from_number: str | None = None) -> SentMessage:
         kwargs = {"to": to, "from_": from_number or self.from_number, "body": body}

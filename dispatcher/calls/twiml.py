@@ -1,0 +1,92 @@
+"""The TwiML of the calls placed or put through, and the webhook addresses in it.
+
+Every address carries the placed call's id in its path: Twilio signs the whole URL, so
+the id comes back exactly as given, and the webhook also checks the CallSid against it.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from twilio.twiml.voice_response import VoiceResponse
+
+# How long the client's phone rings on a bridged call-back before the office gives up.
+CLIENT_RING_SECONDS = 30
+# Seconds to press 1 once the salesperson answers the office's call.
+KEY_TIMEOUT_SECONDS = 10
+
+
+def webhook_url(endpoint: str, *, absolute: bool = True, **values) -> str:
+    """A webhook's address under PUBLIC_BASE_URL, which Twilio signs with. Without it,
+    the request's own host; ``absolute=False`` then gives the path alone, which Twilio
+    resolves against the request's URL (TwiML's actions; a Calls API request needs an
+    absolute address)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for(endpoint, **values)
+    if base:
+        return base.rstrip("/") + path
+    return url_for(endpoint, _external=True, **values) if absolute else path
+
+
+def callback_offer(call_id: int, lead_id: int) -> str:
+    """The office's call to the salesperson: press 1 to be connected to the client. A
+    key, so that a voicemail greeting never dials the client."""
+    response = VoiceResponse()
+    gather = response.gather(
+        action=webhook_url("callbacks.call_connect", call_id=call_id),
+        method="POST",
+        num_digits=1,
+        timeout=KEY_TIMEOUT_SECONDS,
+    )
+    gather.say(f"The office, about reference {lead_id}. Press 1 to call the client now.")
+    response.say("No key pressed. Goodbye.")
+    return str(response)
+
+
+def dial_client(call_id: int, client_number: str, office_number: str) -> str:
+    """Connect to the client, who sees the number they called (the office's)."""
+    response = VoiceResponse()
+    response.say("Calling the client. They will see the office's number.")
+    dial = response.dial(
+        caller_id=office_number,
+        action=webhook_url("callbacks.call_dialled", call_id=call_id),
+        method="POST",
+        timeout=CLIENT_RING_SECONDS,
+    )
+    dial.number(client_number)
+    return str(response)
+
+
+def put_through(call_id: int, mobile: str, office_number: str, ring_seconds: int) -> str:
+    """The caller's live call, sent to the salesperson's phone for ``ring_seconds``."""
+    response = VoiceResponse()
+    response.say("Putting you through.")
+    dial = response.dial(
+        caller_id=office_number,
+        action=webhook_url("callbacks.call_dialled", call_id=call_id),
+        method="POST",
+        timeout=ring_seconds,
+    )
+    dial.number(mobile)
+    return str(response)
+
+
+def back_to_the_coordinator(coordinator_phone: str | None) -> str:
+    """C3: the salesperson did not answer. A message is taken (they are paged) and the
+    caller goes back to the coordinator; never a word of where the salesperson is."""
+    response = VoiceResponse()
+    response.say(
+        "They cannot take your call right now. We have taken a message and they will call you back."
+    )
+    if coordinator_phone:
+        response.say("Back to the coordinator.")
+        response.dial(coordinator_phone)
+    else:
+        response.say("Goodbye.")
+    return str(response)
+
+
+def goodbye(words: str = "Goodbye.") -> str:
+    response = VoiceResponse()
+    response.say(words)
+    response.hangup()
+    return str(response)

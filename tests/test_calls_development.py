@@ -1,0 +1,73 @@
+"""Without Twilio's credentials (bin/serve in development) nothing rings: the
+development phone shows the call that would have rung. And the pure rules: what is a
+contact, and working minutes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from dispatcher.extensions import db
+from dispatcher.models import OutboxMessage, Salesperson
+from routing.contact import after_working_minutes, dial_seconds, is_contact
+from routing.duty import OfficeCalendar, Span
+from tests.app_setup import sign_in
+from tests.calls_helpers import acknowledged_lead, live_call, placed_calls
+from tests.factories import T0
+
+ALICE = "+12025550101"
+
+
+def test_call_the_client_shows_on_the_development_phone(app, office):
+    paged = acknowledged_lead(office)
+    alice = sign_in(app.test_client(), "alice")
+
+    assert alice.post(f"/me/leads/{paged.lead}/call").status_code == 303
+
+    shown = db.session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.to_number == ALICE)
+    ).all()
+    assert any("Call from the office" in body for body in shown)
+    [call] = placed_calls()
+    assert call.call_sid.startswith("CA") and call.error is None
+    phone = alice.get(f"/dev/phone/{call.salesperson_id}").get_data(as_text=True)
+    assert "Call from the office" in phone
+
+
+def test_a_contact_is_an_answered_dial_of_the_minimum():
+    assert is_contact("completed", 20, 20)
+    assert is_contact("answered", 45, 20)
+    assert not is_contact("completed", 19, 20)
+    assert not is_contact("completed", None, 20)
+    for status in ("no-answer", "busy", "failed", "canceled"):
+        assert not is_contact(status, 300, 20)
+    assert dial_seconds(" 42 ") == 42 and dial_seconds("") is None and dial_seconds("4.2") is None
+
+
+def test_working_minutes_skip_closed_days_and_holidays():
+    # Open Monday only, 09:00-10:00; Monday 30 Nov 2026 a holiday: the next Monday.
+    week = (Span(9 * 60, 10 * 60),) + (None,) * 6
+    calendar = OfficeCalendar(
+        "America/New_York", week=week, holidays={datetime(2026, 11, 30).date(): None}
+    )
+    start = datetime(2026, 11, 23, 14, 45)  # Monday 09:45: fifteen minutes left
+    assert after_working_minutes(calendar, start, 30) == datetime(2026, 12, 7, 14, 15)
+
+
+def test_put_through_shows_on_the_salespersons_development_phone(app, office, clock):
+    desk = sign_in(app.test_client(), "coordinator")
+    stub = live_call(office, T0)
+    bruno = db.session.scalar(select(Salesperson).where(Salesperson.name == "Bruno Diaz"))
+
+    answer = desk.post(
+        f"/console/calls/{stub}/put-through",
+        data={"salesperson_id": bruno.id},
+        follow_redirects=True,
+    )
+
+    assert "putting the caller through to Bruno Diaz" in answer.get_data(as_text=True)
+    shown = db.session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.to_number == bruno.mobile)
+    ).all()
+    assert any("put through to you" in body for body in shown)
