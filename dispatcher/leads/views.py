@@ -62,6 +62,7 @@ def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200, c
         form=form,
         errors=errors,
         board=board,
+        sms_outage_since=office.sms_outage_since,
         stubs=stubs.call_stubs(session=db.session, office_id=office.id),
         today=todays_leads(session=db.session, office=office, now=utcnow()),
         completing=completing,
@@ -110,6 +111,7 @@ def board():
     return render_template(
         "_board.html",
         board=leads.open_leads(session=db.session, office_id=office.id),
+        sms_outage_since=office.sms_outage_since,
         stubs=stubs.call_stubs(session=db.session, office_id=office.id),
         current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
     )

@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import Page, PageState, Salesperson
+from dispatcher.models import Lead, Page, PageState, Salesperson
 from dispatcher.office.controls import record_change
 from dispatcher.pages.service import close_and_reassign
 from dispatcher.sms.opt_out import opt_out
+from dispatcher.voice import outage
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,11 @@ def record_delivery_status(
     error_code: str | None,
     now: datetime,
     deadline_seconds: int,
+    outage_rule: outage.OutageRule | None = None,
 ) -> DeliveryOutcome:
     """Store the page's latest status; a repeat or an out-of-order receipt changes nothing.
-    Undelivered or failed: the lead moves on now."""
+    Undelivered or failed: the lead moves on now. ``outage_rule``: the receipt also moves
+    the office's SMS outage switch (dispatcher/voice/outage.py)."""
     page = session.scalar(select(Page).where(Page.message_sid == message_sid))
     if page is None:
         return DeliveryOutcome()
@@ -86,6 +89,9 @@ def record_delivery_status(
     if changed.rowcount != 1:
         return DeliveryOutcome(page.id)
     session.refresh(page)
+    office_id = session.scalar(select(Lead.office_id).where(Lead.id == page.lead_id))
+    if status == "delivered" and outage_rule is not None:
+        outage.after_delivery(session=session, office_id=office_id, now=now)
     if status not in UNDELIVERED:
         return DeliveryOutcome(page.id)
     record_event(
@@ -96,6 +102,9 @@ def record_delivery_status(
         page_id=page.id,
         detail=f"Not delivered: {failure_words(error_code)}",
     )
+    if outage_rule is not None:
+        session.flush()
+        outage.after_failure(session=session, office_id=office_id, now=now, rule=outage_rule)
     return page_undeliverable(
         session=session,
         page=page,
