@@ -10,6 +10,17 @@ hang or drop the connection, with or without having created the message first
 (``fail_next(500, accept=True)``, ``hang_next(accept=True)``, ``drop_next()``), and
 to fail the list (``fail_lookup_next``).
 
+The Calls API too: ``POST .../Calls.json`` (create, with ``Url`` or ``Twiml``,
+``StatusCallback`` and ``StatusCallbackEvent``), ``POST .../Calls/{sid}.json`` (update:
+``Twiml``, ``Url``, ``Status``; 21220 once the call ended), ``GET`` of one call or the
+list. The phone network is played by the test: ``ring``, ``answer_call`` (fetches the
+call's TwiML from its Url), ``press`` (keys posted to the <Gather>'s action),
+``dial_result`` (``DialCallStatus``/``DialCallDuration`` posted to the <Dial>'s action)
+``repeat_last`` (the same webhook again, as Twilio retries)
+and ``hang_up`` (a status callback with ``CallDuration``), every webhook signed with the
+auth token as Twilio signs it and posted by ``deliver`` (HTTP by default; a test with
+Flask's test client sets its own). ``fail_call_next`` refuses the next call request.
+
 In a test, ask for the ``twilio_stub`` fixture (tests/conftest.py). In a benchmark, either
 start it in the same process (``TwilioStub().start()``) or run ``python -m
 testkit.twilio_stub --port N`` (__main__.py), which prints its base URL on the first line
@@ -30,6 +41,7 @@ from testkit.twilio_stub.api import (
     ACCOUNT_SID,
     API_VERSION,
     AUTH_TOKEN,
+    CALLS_PATH,
     DEFAULT_CODE,
     E164,
     ERRORS,
@@ -37,17 +49,20 @@ from testkit.twilio_stub.api import (
 )
 from testkit.twilio_stub.control import StubControl
 from testkit.twilio_stub.server import TwilioStub
-from testkit.twilio_stub.state import ReceivedRequest, StubState
+from testkit.twilio_stub.state import Callback, ReceivedRequest, StubCall, StubState
 
 __all__ = [
     "ACCOUNT_SID",
     "API_VERSION",
     "AUTH_TOKEN",
+    "CALLS_PATH",
+    "Callback",
     "DEFAULT_CODE",
     "E164",
     "ERRORS",
     "MESSAGES_PATH",
     "ReceivedRequest",
+    "StubCall",
     "StubControl",
     "StubState",
     "TwilioStub",

@@ -25,7 +25,12 @@ ERRORS = {
     20429: (429, "Too Many Requests"),
     20500: (500, "An internal server error has occurred"),
     20503: (503, "Service is unavailable. Please try again"),
+    21201: (400, "No 'To' number is specified"),
+    21205: (400, "Url is not a valid URL"),
+    21210: (400, "The source phone number provided is not yet verified for your account."),
     21211: (400, "The 'To' number is not a valid phone number."),
+    21213: (400, "No 'From' number is specified"),
+    21220: (400, "Call is not in-progress. Cannot redirect."),
     21408: (400, "Permission to send an SMS has not been enabled for the region"),
     21602: (400, "Message body is required."),
     21603: (400, "A 'From' phone number is required."),
@@ -36,6 +41,9 @@ ERRORS = {
 }
 DEFAULT_CODE = {400: 21211, 401: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503}
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Messages(?:/(SM\w+))?\.json$")
+CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/(AC\w+)/Calls(?:/(CA\w+))?\.json$")
+# A call that has ended: Twilio refuses to redirect it (21220).
+ENDED_CALL = ("completed", "busy", "failed", "no-answer", "canceled")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -64,6 +72,54 @@ def is_list(path: str) -> bool:
     """Whether ``path`` is the message list (``.../Messages.json``), not one message."""
     match = MESSAGES_PATH.match(path)
     return match is not None and match.group(2) is None
+
+
+def call_refusal_code(form: dict[str, str]) -> int | None:
+    """The code Twilio refuses a call's create request with, or None."""
+    for missing, code in (
+        (not form.get("To"), 21201),
+        (not form.get("From"), 21213),
+        (not (form.get("Url") or form.get("Twiml") or form.get("ApplicationSid")), 21205),
+        (not E164.match(form.get("To", "")), 21211),
+    ):
+        if missing:
+            return code
+    return None
+
+
+def call_json(call: dict, account_sid: str) -> dict:
+    """A call as Twilio answers it (create, update, fetch): ``call`` is the stub's record
+    (sid, to, from, status, duration, started, ended)."""
+    uri = f"/{API_VERSION}/Accounts/{account_sid}/Calls/{call['sid']}.json"
+    return {
+        "account_sid": account_sid,
+        "annotation": None,
+        "answered_by": None,
+        "api_version": API_VERSION,
+        "caller_name": None,
+        "date_created": call["created"],
+        "date_updated": format_datetime(datetime.now(UTC)),
+        "direction": call.get("direction", "outbound-api"),
+        "duration": str(call["duration"]) if call.get("duration") is not None else None,
+        "end_time": call.get("ended"),
+        "forwarded_from": None,
+        "from": call["from"],
+        "from_formatted": call["from"],
+        "group_sid": None,
+        "parent_call_sid": call.get("parent"),
+        "phone_number_sid": None,
+        "price": None,
+        "price_unit": "USD",
+        "queue_time": "0",
+        "sid": call["sid"],
+        "start_time": call.get("started"),
+        "status": call["status"],
+        "subresource_uris": {},
+        "to": call["to"],
+        "to_formatted": call["to"],
+        "trunk_sid": None,
+        "uri": uri,
+    }
 
 
 def refusal_code(form: dict[str, str]) -> int | None:
@@ -109,7 +165,9 @@ def message_json(form: dict[str, str], account_sid: str, sid: str) -> dict:
     }
 
 
-def list_page(path: str, query: dict[str, str], everything: list[dict]) -> tuple[int, dict]:
+def list_page(
+    path: str, query: dict[str, str], everything: list[dict], key: str = "messages"
+) -> tuple[int, dict]:
     """Page ``Page`` of ``PageSize`` from ``everything`` (already filtered, newest first),
     in Twilio's paged shape; a 400 when the paging parameters are not numbers."""
     try:
@@ -126,7 +184,7 @@ def list_page(path: str, query: dict[str, str], everything: list[dict]) -> tuple
 
     more = first + size < len(everything)
     return 200, {
-        "messages": chunk,
+        key: chunk,
         "start": first,
         "end": first + max(len(chunk) - 1, 0),
         "page": number,

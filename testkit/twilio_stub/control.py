@@ -24,6 +24,9 @@ class StubControl:
     def messages(self) -> list[dict]:
         return self._call("messages", method="GET")
 
+    def calls(self) -> list[dict]:
+        return self._call("calls", method="GET")
+
     def requests(self) -> list[dict]:
         return self._call("requests", method="GET")
 

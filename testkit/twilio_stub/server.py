@@ -97,7 +97,9 @@ def _handler_for(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
             path = urlsplit(self.path).path
             if path.startswith("/_stub/"):
                 return self._control(path, raw)
-            form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+            # A repeated field (the Calls API's StatusCallbackEvent) keeps every value,
+            # space-separated.
+            form = {k: " ".join(v) for k, v in parse_qs(raw, keep_blank_values=True).items()}
             self._messages("POST", path, form)
 
         def do_GET(self) -> None:
@@ -120,10 +122,12 @@ def _handler_for(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
                 return self._send(200, [asdict(r) for r in stub.messages])
             if action == "requests":
                 return self._send(200, [asdict(r) for r in stub.requests])
+            if action == "calls":
+                return self._send(200, [asdict(r) for r in stub.calls])
             if action not in CONTROL_ACTIONS:
                 return self._send(404, {"error": f"no such action {action!r}"})
-            getattr(stub, action)(**(json.loads(raw) if raw else {}))
-            self._send(200, {"ok": True})
+            result = getattr(stub, action)(**(json.loads(raw) if raw else {}))
+            self._send(200, {"ok": True} if result is None else {"ok": True, "result": result})
 
         def _send(self, status: int, answer) -> None:
             retry_after = answer.pop("_retry_after", None) if isinstance(answer, dict) else None

@@ -12,14 +12,27 @@ import base64
 import math
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from urllib.parse import urlencode
+from xml.etree import ElementTree
+
+from twilio.request_validator import RequestValidator
 
 from testkit.twilio_stub.api import (
     ACCOUNT_SID,
     AUTH_TOKEN,
+    CALLS_PATH,
+    ENDED_CALL,
     MESSAGES_PATH,
+    call_json,
+    call_refusal_code,
     is_list,
     list_page,
     message_json,
@@ -38,6 +51,14 @@ CONTROL_ACTIONS = (
     "reject_number",
     "release",
     "clear",
+    # the Calls API: a test plays the call's progress (calls.py's CallProgress)
+    "fail_call_next",
+    "ring",
+    "answer_call",
+    "press",
+    "dial_result",
+    "repeat_last",
+    "hang_up",
 )
 
 
@@ -69,6 +90,52 @@ class ReceivedRequest:
     @property
     def status_callback(self) -> str | None:
         return self.form.get("StatusCallback")
+
+    @property
+    def twiml(self) -> str | None:
+        return self.form.get("Twiml")
+
+
+@dataclass
+class Callback:
+    """A webhook the stub posted (signed with the auth token), as the app answered it."""
+
+    url: str
+    form: dict[str, str]
+    status: int
+    answer: str
+
+
+@dataclass
+class StubCall:
+    """One call placed through the Calls API, as the stub plays it."""
+
+    sid: str
+    to: str
+    from_: str
+    status: str = "queued"
+    created: str = ""
+    started: str | None = None
+    ended: str | None = None
+    duration: int | None = None
+    url: str | None = None
+    status_callback: str | None = None
+    events: tuple[str, ...] = ("completed",)  # StatusCallbackEvent; Twilio's default
+    # The TwiML the call runs now: given at create or update, or fetched from its Url.
+    twiml: str | None = None
+    updates: list[dict[str, str]] = field(default_factory=list)
+
+    def record(self) -> dict:
+        return {
+            "sid": self.sid,
+            "to": self.to,
+            "from": self.from_,
+            "status": self.status,
+            "created": self.created,
+            "started": self.started,
+            "ended": self.ended,
+            "duration": self.duration,
+        }
 
 
 @dataclass
@@ -102,6 +169,12 @@ class StubState:
         self._lookup_scripts: deque[Script] = deque()
         self._rejected: dict[str, int] = {}
         self._release = threading.Event()
+        self._calls: dict[str, StubCall] = {}
+        self._call_scripts: deque[Script] = deque()
+        self._callbacks: list[Callback] = []
+        # How a webhook reaches the app: (url, form, signature) -> (HTTP status, body).
+        # An HTTP POST by default; a test with Flask's test client sets its own.
+        self.deliver: Callable[[str, dict, str], tuple[int, str]] = post_form
 
     # -- what it received -----------------------------------------------------------
 
@@ -115,7 +188,33 @@ class StubState:
     def messages(self) -> list[ReceivedRequest]:
         """The requests that created a message, in arrival order (a copy)."""
         with self._lock:
-            return [r for r in self._requests if r.sid is not None]
+            return [r for r in self._requests if r.sid is not None and r.sid.startswith("SM")]
+
+    @property
+    def calls(self) -> list[ReceivedRequest]:
+        """The requests that created a call, in arrival order (a copy)."""
+        with self._lock:
+            return [r for r in self._requests if r.sid is not None and r.sid.startswith("CA")]
+
+    @property
+    def call_updates(self) -> list[ReceivedRequest]:
+        """The requests to update (redirect, end) a call, in arrival order."""
+        with self._lock:
+            return [
+                r
+                for r in self._requests
+                if r.method == "POST" and (m := CALLS_PATH.match(r.path)) and m.group(2)
+            ]
+
+    @property
+    def callbacks(self) -> list[Callback]:
+        """The webhooks the stub posted, in order (a copy)."""
+        with self._lock:
+            return list(self._callbacks)
+
+    def call(self, sid: str) -> StubCall:
+        with self._lock:
+            return self._calls[sid]
 
     @property
     def lookups(self) -> list[ReceivedRequest]:
@@ -128,7 +227,7 @@ class StubState:
     def sends(self) -> list[ReceivedRequest]:
         """Every request to create a message, whatever it was answered."""
         with self._lock:
-            return [r for r in self._requests if r.method == "POST"]
+            return [r for r in self._requests if r.method == "POST" and MESSAGES_PATH.match(r.path)]
 
     def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[ReceivedRequest]:
         """Block until ``count`` requests arrived (or the timeout); returns them all."""
@@ -223,6 +322,10 @@ class StubState:
             self._scripts.clear()
             self._lookup_scripts.clear()
             self._rejected.clear()
+            self._calls.clear()
+            self._call_scripts.clear()
+            self._callbacks.clear()
+        self.deliver = post_form
 
     def _add(self, script: Script) -> None:
         with self._lock:
@@ -250,6 +353,8 @@ class StubState:
         May block, as scripted (a late or held answer). A None status means close the
         connection without answering. ``form`` is the POST body or the GET query.
         """
+        if CALLS_PATH.match(path):
+            return self._answer_calls(method, path, form, authorization)
         match = MESSAGES_PATH.match(path)
         if match is None:
             auth_error = twilio_error(20404)
@@ -348,6 +453,218 @@ class StubState:
                 )
             ]
         return list_page(request.path, query, everything)
+
+    # -- the Calls API --------------------------------------------------------------
+
+    def fail_call_next(
+        self, status: int | None = None, *, code: int | None = None, times: int = 1
+    ) -> None:
+        """Refuse the next ``times`` call requests (create or update) with Twilio's error."""
+        status, code = status_and_code(status, code)
+        with self._lock:
+            self._call_scripts.append(Script(status, code, times=times))
+
+    def _answer_calls(
+        self, method: str, path: str, form: dict[str, str], authorization: str | None
+    ) -> tuple[int, dict]:
+        match = CALLS_PATH.match(path)
+        account_sid, sid = match.group(1), match.group(2)
+        auth_error = self._check_auth(authorization, account_sid)
+        request = self._record(method, path, form, authorized=auth_error is None)
+        if auth_error is not None:
+            status, answer = auth_error
+        elif method == "POST" and self._call_scripts:
+            with self._lock:
+                script = self._call_scripts[0]
+                script.times -= 1
+                if script.times <= 0:
+                    self._call_scripts.popleft()
+            status, answer = _scripted_error(script)
+        elif method == "POST" and sid is None:
+            status, answer = self._create_call(request, account_sid)
+        elif sid is not None and sid not in self._calls:
+            status, answer = twilio_error(20404)
+        elif method == "POST":
+            status, answer = self._update_call(self._calls[sid], form, account_sid)
+        elif sid is not None:
+            status, answer = 200, call_json(self._calls[sid].record(), account_sid)
+        else:
+            with self._lock:
+                everything = [
+                    call_json(c.record(), account_sid)
+                    for c in reversed(self._calls.values())
+                    if all(
+                        value == form[key]
+                        for key, value in (("To", c.to), ("From", c.from_), ("Status", c.status))
+                        if key in form
+                    )
+                ]
+            status, answer = list_page(path, form, everything, key="calls")
+        request.status = status
+        return status, answer
+
+    def _create_call(self, request: ReceivedRequest, account_sid: str) -> tuple[int, dict]:
+        form = request.form
+        code = call_refusal_code(form)
+        if code is not None:
+            return twilio_error(code)
+        call = StubCall(
+            sid="CA" + uuid.uuid4().hex,
+            to=form["To"],
+            from_=form["From"],
+            created=format_datetime(datetime.now(UTC)),
+            url=form.get("Url"),
+            twiml=form.get("Twiml"),
+            status_callback=form.get("StatusCallback"),
+            events=tuple(form.get("StatusCallbackEvent", "completed").split()),
+        )
+        with self._lock:
+            request.sid = call.sid
+            self._calls[call.sid] = call
+            self._lock.notify_all()
+        return 201, call_json(call.record(), account_sid)
+
+    def _update_call(
+        self, call: StubCall, form: dict[str, str], account_sid: str
+    ) -> tuple[int, dict]:
+        """Twilio's update: new TwiML (``Twiml`` or ``Url``) or the end (``Status``)."""
+        with self._lock:
+            if call.status in ENDED_CALL:
+                return twilio_error(21220)
+            call.updates.append(dict(form))
+            if form.get("Status") in ("completed", "canceled"):
+                call.status = form["Status"]
+                call.ended = format_datetime(datetime.now(UTC))
+            if form.get("Twiml"):
+                call.twiml = form["Twiml"]
+            elif form.get("Url"):
+                call.url, call.twiml = form["Url"], None
+        if form.get("Url") and call.status == "in-progress":
+            self._fetch_twiml(call, call.url, {})
+        return 200, call_json(call.record(), account_sid)
+
+    # -- playing a call's progress (what the phone network does) ----------------------
+
+    def ring(self, sid: str) -> None:
+        """The dialled phone rings: a ``ringing`` status callback if asked for."""
+        call = self.call(sid)
+        call.status = "ringing"
+        self._status_callback(call, "ringing")
+
+    def answer_call(self, sid: str) -> str | None:
+        """The dialled phone answers: an ``answered`` status callback if asked for, and
+        the call's TwiML fetched from its Url (unless given at create). Returns the TwiML."""
+        call = self.call(sid)
+        call.status = "in-progress"
+        call.started = format_datetime(datetime.now(UTC))
+        self._status_callback(call, "answered")
+        if call.twiml is None and call.url:
+            self._fetch_twiml(call, call.url, {})
+        return call.twiml
+
+    def press(self, sid: str, digits: str) -> str:
+        """Keys pressed at the call's <Gather>: posted to its action. Returns the answer."""
+        call = self.call(sid)
+        action = _verb_attribute(call.twiml, "Gather", "action")
+        if action is None:
+            raise ValueError("the call's TwiML has no <Gather> with an action")
+        return self._fetch_twiml(call, action, {"Digits": digits})
+
+    def dial_result(
+        self,
+        sid: str,
+        dial_status: str = "completed",
+        dial_duration: int | None = None,
+        *,
+        action: str | None = None,
+    ) -> str:
+        """The call's <Dial> ended: its action URL (from the call's TwiML unless given)
+        gets ``DialCallStatus`` and, for an answered dial, ``DialCallDuration``. Twilio
+        posts it again on a retry: call this twice to deliver it twice. Returns the
+        TwiML the app answered. ``repeat_last`` delivers it again, as Twilio's retry does."""
+        call = self.call(sid)
+        action = action or _verb_attribute(call.twiml, "Dial", "action")
+        if action is None:
+            raise ValueError("the call's TwiML has no <Dial> with an action")
+        extra = {"DialCallSid": "CA" + uuid.uuid4().hex, "DialCallStatus": dial_status}
+        if dial_duration is not None:
+            extra["DialCallDuration"] = str(dial_duration)
+        return self._fetch_twiml(call, action, extra)
+
+    def repeat_last(self, sid: str) -> str:
+        """Post the last webhook of this call again, unchanged (Twilio's retry after a
+        timeout, or a duplicate delivery). Returns what the app answered."""
+        with self._lock:
+            last = [c for c in self._callbacks if c.form.get("CallSid") == sid][-1]
+        return self._post(last.url, dict(last.form))
+
+    def hang_up(self, sid: str, after: int = 0, status: str = "completed") -> None:
+        """The call ends after ``after`` seconds (or was ``busy``, ``no-answer``,
+        ``failed``): a status callback with CallStatus and CallDuration."""
+        call = self.call(sid)
+        call.status = status
+        call.duration = after
+        call.ended = format_datetime(datetime.now(UTC))
+        self._status_callback(call, "completed", {"CallDuration": str(after)})
+
+    def _call_form(self, call: StubCall, extra: dict[str, str]) -> dict[str, str]:
+        return {
+            "AccountSid": self.account_sid,
+            "ApiVersion": "2010-04-01",
+            "CallSid": call.sid,
+            "CallStatus": call.status,
+            "Direction": "outbound-api",
+            "From": call.from_,
+            "To": call.to,
+            **extra,
+        }
+
+    def _status_callback(self, call: StubCall, event: str, extra: dict | None = None) -> None:
+        if call.status_callback and event in call.events:
+            self._post(call.status_callback, self._call_form(call, extra or {}))
+
+    def _fetch_twiml(self, call: StubCall, url: str, extra: dict[str, str]) -> str:
+        """POST to ``url`` as Twilio does for a call's next TwiML; the answer becomes the
+        call's TwiML."""
+        answer = self._post(url, self._call_form(call, extra))
+        call.twiml = answer
+        return answer
+
+    def _post(self, url: str, form: dict[str, str]) -> str:
+        signature = RequestValidator(self.auth_token).compute_signature(url, form)
+        status, answer = self.deliver(url, form, signature)
+        with self._lock:
+            self._callbacks.append(Callback(url, form, status, answer))
+        return answer
+
+
+def post_form(url: str, form: dict, signature: str) -> tuple[int, str]:
+    """A webhook over HTTP, signed in ``X-Twilio-Signature``."""
+    request = urllib.request.Request(
+        url,
+        data=urlencode(form).encode(),
+        headers={
+            "X-Twilio-Signature": signature,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _verb_attribute(twiml: str | None, verb: str, attribute: str) -> str | None:
+    if not twiml:
+        return None
+    try:
+        root = ElementTree.fromstring(twiml)
+    except ElementTree.ParseError:
+        return None
+    element = root.find(f".//{verb}")
+    return None if element is None else element.get(attribute)
 
 
 def _scripted_error(script: Script) -> tuple[int, dict]:
