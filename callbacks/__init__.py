@@ -26,9 +26,11 @@ limiter.limit(_webhook_limit)(bp)
 limiter.limit(_refused_webhook_limit, deduct_when=_refused)(bp)
 
 from callbacks import (  # noqa: E402,F401  (routes register on bp)
+    recordings,
     sms,
     status,
     voice,
     voice_choose,
+    voice_dialled,
     voice_pin,
 )

@@ -57,6 +57,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "console.complete_stub": OFFICE,
     "console.close_stub": OFFICE,
     "console.look_up_caller": OFFICE,
+    # A call's recording: the office's manager alone (dispatcher/voice/recording.py).
+    "console.lead_recording": MANAGERS,
     # The actions on a lead: the coordinator's are recorded as for the manager (C5), and
     # corrections of what was typed (dispatcher/leads/action_views.py).
     "lead_actions.assign": OFFICE,
@@ -153,6 +155,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "callbacks.message_status": TWILIO,
     "callbacks.voice_pin": TWILIO,
     "callbacks.voice_choose": TWILIO,
+    "callbacks.voice_dialled": TWILIO,
+    "callbacks.recording_status": TWILIO,
 }
 
 

@@ -68,6 +68,11 @@ EVENTS = {
     "warning": "warning",
     "declines_owner": "wants someone else",
     "released": "paged once someone was on duty",
+    "missed_call": "missed call",
+    "missed_call_sms": "SMS to the missed caller",
+    "recorded": "call recorded",
+    "page_call": "page by voice call",
+    "page_call_ended": "voice page ended",
 }
 
 # Short, for the coordinator's list of whom a caller may ask for. The coordinator sees

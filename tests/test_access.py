@@ -43,6 +43,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "console.complete_stub": OFFICE,
     "console.close_stub": OFFICE,
     "console.look_up_caller": OFFICE,
+    "console.lead_recording": MANAGERS,
     "lead_actions.assign": OFFICE,
     "lead_actions.close": OFFICE,
     "lead_actions.reopen": OFFICE,
@@ -121,6 +122,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "callbacks.message_status": TWILIO,
     "callbacks.voice_pin": TWILIO,
     "callbacks.voice_choose": TWILIO,
+    "callbacks.voice_dialled": TWILIO,
+    "callbacks.recording_status": TWILIO,
 }
 
 # The demo office's sign-ins for each role.

@@ -24,6 +24,8 @@ from dispatcher.queue import schedule_courtesy
 from dispatcher.sms import outbound
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
 from dispatcher.unit_of_work import end_read, unit_of_work
+from dispatcher.voice import recording
+from dispatcher.voice.client import twilio_client
 from workers import jobs
 from workers.context import job_app, page_sending, send_claim_timeout
 
@@ -115,6 +117,26 @@ def forget_old_details() -> int:
     return forgotten
 
 
+def delete_old_recordings() -> int:
+    """Delete at Twilio the call recordings older than RECORDING_RETENTION_DAYS, and
+    their links (dispatcher/voice/recording.py); how many."""
+    app = job_app()
+    with app.app_context():
+        client = twilio_client()
+        if client is None:
+            return 0
+        with unit_of_work():
+            deleted = recording.delete_expired(
+                session=db.session,
+                client=client,
+                now=utcnow(),
+                keep_days=app.config["RECORDING_RETENTION_DAYS"],
+            )
+    if deleted:
+        log.info("deleted %s call recordings past retention", deleted)
+    return deleted
+
+
 def courtesy_round() -> dict[str, int]:
     """Write and queue the courtesy messages due in the next minutes and the surveys due
     (S1-S5), office by office, each office in its own transaction; then send what no job
@@ -176,6 +198,7 @@ def sweep_forever(every_seconds: float) -> None:
         if forgotten_at is None or time.monotonic() - forgotten_at >= FORGET_EVERY_SECONDS:
             try:
                 forget_old_details()
+                delete_old_recordings()
                 forgotten_at = time.monotonic()
             except Exception:  # tried again next round
                 log.exception("old call records not blanked this round")

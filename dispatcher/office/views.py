@@ -213,6 +213,8 @@ def office_rules():
                 stand_in_needs_approval=request.form.get("stand_in_needs_approval") == "on",
                 miss_limit=misses,
                 nobody_on_duty=request.form.get("nobody_on_duty", office.nobody_on_duty),
+                missed_caller_sms=request.form.get("missed_caller_sms") == "on",
+                record_calls=request.form.get("record_calls") == "on",
             )
         except InvalidInput as error:
             db.session.rollback()
@@ -228,6 +230,8 @@ def office_rules():
         form=request.form if errors else None,
         nobody_on_duty=office_controls.NOBODY_ON_DUTY,
         deadline_setting=current_app.config["ACK_DEADLINE_SECONDS"],
+        call_back_minutes=current_app.config["MISSED_CALLER_CALL_BACK_MINUTES"],
+        retention_days=current_app.config["RECORDING_RETENTION_DAYS"],
     ), (400 if errors else 200)
 
 
