@@ -32,5 +32,6 @@ from callbacks import (  # noqa: E402,F401  (routes register on bp)
     voice,
     voice_choose,
     voice_dialled,
+    voice_pages,
     voice_pin,
 )

@@ -31,6 +31,8 @@ def message_status():
         now=utcnow(),
         deadline_seconds=current_app.config["ACK_DEADLINE_SECONDS"],
         outage_rule=OutageRule.from_config(current_app.config),
+        # Voice pages need PUBLIC_BASE_URL (Twilio fetches the call's TwiML there).
+        voice_first=bool(current_app.config.get("PUBLIC_BASE_URL")),
     )
     # An undelivered page's lead goes to the next salesperson now.
     commit_then_enqueue(pages=[outcome.next_page_id], manager_messages=[outcome.manager_message_id])

@@ -72,6 +72,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "manager.salespeople_page": MANAGERS,
     "manager.edit_salesperson": MANAGERS,
     "manager.set_status": MANAGERS,
+    "manager.set_page_by": MANAGERS,
     "manager.move": MANAGERS,
     "manager.office_rules": MANAGERS,
     "manager.changes": MANAGERS,
@@ -124,6 +125,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "salesperson.pass_on": SALESPEOPLE,
     "salesperson.report_outcome": SALESPEOPLE,
     "salesperson.set_voice_pin": SALESPEOPLE,
+    "salesperson.set_page_by": SALESPEOPLE,
     # A salesperson's own clients (the views find only their own: anyone else's is a 404).
     "clients.my_clients": SALESPEOPLE,
     "clients.my_client": SALESPEOPLE,
@@ -157,6 +159,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "callbacks.voice_choose": TWILIO,
     "callbacks.voice_dialled": TWILIO,
     "callbacks.recording_status": TWILIO,
+    "callbacks.voice_page": TWILIO,
+    "callbacks.voice_page_keys": TWILIO,
+    "callbacks.voice_page_pin": TWILIO,
+    "callbacks.voice_page_status": TWILIO,
 }
 
 

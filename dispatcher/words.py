@@ -89,6 +89,13 @@ STATUSES = {
     decision.PAUSED: "out of the rotation",
 }
 
+# How pages reach a salesperson (Salesperson.page_by; dispatcher/voice/pages.py).
+PAGE_BY = {
+    "sms": "By SMS",
+    "sms_then_call": "By SMS, then a call after 2 minutes without an answer",
+    "call": "By call only",
+}
+
 # Who did it, when the timeline kept a code rather than a person: shown as no one.
 NOBODY_IN_PARTICULAR = frozenset({"system", "sms", "call", "page"})
 

@@ -24,6 +24,7 @@ from dispatcher.queue import schedule_courtesy
 from dispatcher.sms import outbound
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
 from dispatcher.unit_of_work import end_read, unit_of_work
+from dispatcher.voice import pages as voice_pages
 from dispatcher.voice import recording
 from dispatcher.voice.client import twilio_client
 from workers import jobs
@@ -51,6 +52,12 @@ def sweep_once() -> dict[str, int]:
             for kind in (page_sending(app), MANAGER_MESSAGES)
         )
         overdue = pages.overdue_pages(session=db.session, now=now, grace=grace)
+        to_call = voice_pages.calls_due(
+            session=db.session,
+            now=now,
+            after_seconds=app.config["SMS_THEN_CALL_SECONDS"],
+            grace=grace,
+        )
         end_read()
     # A few at a time: each waits mostly on Twilio, and after a Redis outage there can be
     # hundreds (one after another, the sweeper ran 15-20 s behind).
@@ -61,6 +68,8 @@ def sweep_once() -> dict[str, int]:
 
         sent = run_all(jobs.send_page, to_send).count("sent")
         reassigned = run_all(jobs.check_deadline, overdue).count("reassigned")
+        # "SMS then a call": the calls whose job was lost (Redis away, a worker killed).
+        run_all(jobs.call_page, to_call)
         run_all(jobs.send_manager_message, for_manager)
     if sent or reassigned:
         log.warning("sweeper sent %s and reassigned %s that the queue had not", sent, reassigned)

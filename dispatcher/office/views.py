@@ -25,6 +25,7 @@ from dispatcher.office import roster as salespeople
 from dispatcher.office.current import office_of_request, office_record_or_404
 from dispatcher.office.forms import SalespersonForm
 from dispatcher.text import ascii_whole_number, forbidden_character, forbidden_message
+from dispatcher.voice import pages as voice_pages
 
 bp = Blueprint("manager", __name__)
 
@@ -150,6 +151,16 @@ def set_status(salesperson_id: int):
     if _apply_control(availability.change_status, "status", person=person, status=status):
         flash(f"{person.name} is {office_controls.STATUS_WORDS[person.status]}.", "success")
     return redirect(url_for("manager.salespeople_page")), 303
+
+
+@bp.route("/salespeople/<id:salesperson_id>/page-by", methods=["POST"])
+def set_page_by(salesperson_id: int):
+    """How pages reach this salesperson (dispatcher/voice/pages.py), from their screen."""
+    person = _own_salesperson(salesperson_id)
+    page_by = request.form.get("page_by", "")
+    if _apply_control(voice_pages.set_page_by, "page_by", person=person, page_by=page_by):
+        flash(f"{person.name}'s pages: {voice_pages.PAGE_BY[person.page_by]}.", "success")
+    return redirect(url_for("manager.edit_salesperson", salesperson_id=person.id)), 303
 
 
 @bp.route("/salespeople/<id:salesperson_id>/move", methods=["POST"])

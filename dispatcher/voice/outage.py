@@ -106,7 +106,3 @@ def after_delivery(*, session: Session, office_id: int, now: datetime) -> bool:
     )
     log.info("office %s: SMS outage switch off", office_id)
     return True
-
-
-def in_outage(*, session: Session, office_id: int) -> bool:
-    return session.scalar(select(Office.sms_outage_since).where(Office.id == office_id)) is not None
