@@ -174,3 +174,27 @@ def test_a_forged_or_unsigned_dial_callback_is_refused(client, texting, clock):
     assert unsigned.status_code == 403
     assert timeline("missed_call") == []
     assert sms_to_callers() == []
+
+
+def test_the_manager_turns_the_switches_on_and_off_on_office_rules(client, office):
+    from dispatcher.models import ManagerChange, Office
+    from tests.app_setup import sign_in
+
+    sign_in(client, "manager")
+    page = client.get("/manager/office").get_data(as_text=True)
+    assert "Text callers we missed" in page and "Record calls through the office" in page
+    form = {"target_area": "", "manager_mobile": "", "ownership_lapse_days": "20"}
+
+    saved = client.post(
+        "/manager/office", data={**form, "missed_caller_sms": "on", "record_calls": "on"}
+    )
+    assert saved.status_code == 303
+    db.session.expire_all()
+    kept = db.session.get(Office, office.id)
+    assert kept.missed_caller_sms and kept.record_calls
+    client.post("/manager/office", data=form)
+    db.session.expire_all()
+    kept = db.session.get(Office, office.id)
+    assert not kept.missed_caller_sms and not kept.record_calls
+    changes = list(db.session.scalars(select(ManagerChange.detail)))
+    assert "SMS to missed callers on" in changes and "recording of calls off" in changes

@@ -52,7 +52,7 @@ def recorded(client, twilio_stub, call_sid: str, *, recording=None, **signing):
 
 def recordings() -> list[CallRecording]:
     db.session.expire_all()
-    return list(db.session.scalars(select(CallRecording)))
+    return list(db.session.scalars(select(CallRecording).order_by(CallRecording.id)))
 
 
 def test_off_by_default_no_announcement_and_nothing_recorded(client, office, clock):
