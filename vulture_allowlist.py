@@ -19,6 +19,7 @@ from dispatcher.courtesy import planning, surveys, views
 from dispatcher.extensions import login
 from dispatcher.forms import VoicePinForm
 from dispatcher.models import (
+    CallRecording,
     Client,
     ClientStage,
     CourtesyTemplate,
@@ -60,6 +61,8 @@ Domain.base_url, sqlite3.Connection.isolation_level
 Salesperson.sms_opted_out_at, Salesperson.number_problem_at, Lead.outcome_by
 Page.assignment_id, Page.acknowledged_by, Page.closed_at, DashboardRollup.built_at
 Notice.read_at  # never written yet: dropping it is a migration, not a clean-up
+# A call recording's length, shown beside its link on the lead's page (lead.html).
+CallRecording.duration_seconds
 
 # Issue 16: the clients' columns and rules the manager's client screens show and use
 # (stages O11, the owner's team O1, splits O7: built on their own branch); replayed is

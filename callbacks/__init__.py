@@ -27,9 +27,12 @@ limiter.limit(_refused_webhook_limit, deduct_when=_refused)(bp)
 
 from callbacks import (  # noqa: E402,F401  (routes register on bp)
     calls,
+    recordings,
     sms,
     status,
     voice,
     voice_choose,
+    voice_dialled,
+    voice_pages,
     voice_pin,
 )

@@ -11,6 +11,7 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.pages.delivery import record_delivery_status
 from dispatcher.unit_of_work import commit_then_enqueue
+from dispatcher.voice.outage import OutageRule
 
 
 @bp.route("/status", methods=["POST"])
@@ -29,6 +30,9 @@ def message_status():
         error_code=request.form.get("ErrorCode") or None,
         now=utcnow(),
         deadline_seconds=current_app.config["ACK_DEADLINE_SECONDS"],
+        outage_rule=OutageRule.from_config(current_app.config),
+        # Voice pages need PUBLIC_BASE_URL (Twilio fetches the call's TwiML there).
+        voice_first=bool(current_app.config.get("PUBLIC_BASE_URL")),
     )
     # An undelivered page's lead goes to the next salesperson now.
     commit_then_enqueue(pages=[outcome.next_page_id], manager_messages=[outcome.manager_message_id])

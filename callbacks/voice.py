@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import suppress
+from dataclasses import dataclass
 
 from flask import Response, current_app, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -20,7 +21,8 @@ from dispatcher.leads import calls
 from dispatcher.leads.voice_pins import FULLY_ATTESTED
 from dispatcher.phones import masked, to_e164
 from dispatcher.text import without_control_characters
-from dispatcher.unit_of_work import end_read
+from dispatcher.unit_of_work import commit_then_enqueue, end_read
+from dispatcher.voice import missed
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +40,16 @@ def twiml(text: str) -> Response:
     return Response(text, mimetype="text/xml")
 
 
-def render(plan: calls.CallPlan) -> str:
+def render(plan: calls.CallPlan, *, through: CallThrough | None = None) -> str:
     """The plan as TwiML. Words may carry a name typed by a person: XML cannot hold a
-    control character, so none goes in (ElementTree escapes <, & and the like)."""
+    control character, so none goes in (ElementTree escapes <, & and the like).
+
+    ``through``: a caller's call put through the office (dispatcher/voice): the <Dial>
+    reports its end (a missed caller), and is recorded after the announcement when the
+    office records calls."""
     response = VoiceResponse()
+    if through is not None and through.record and plan.dial:
+        response.say(RECORDING_ANNOUNCEMENT)
     for line in plan.say:
         response.say(without_control_characters(line))
     if plan.gather:
@@ -72,13 +80,47 @@ def render(plan: calls.CallPlan) -> str:
         gather.say("Press 1 to call the client now, showing the office's number.")
     for line in plan.after_connect:
         response.say(line)
-    if plan.dial:
+    if plan.dial and through is not None:
+        # A caller's call: the <Dial>'s end goes to the dialled webhook, which says the
+        # words after it (the caller is still there) or logs a missed caller.
+        extra = {}
+        if through.record:
+            extra = {
+                "record": "record-from-answer-dual",
+                "recording_status_callback": webhook_url(
+                    "callbacks.recording_status", absolute=False
+                ),
+                "recording_status_callback_event": "completed",
+            }
+        response.dial(
+            plan.dial,
+            timeout=DIAL_TIMEOUT_SECONDS,
+            action=webhook_url("callbacks.voice_dialled", absolute=False),
+            method="POST",
+            **extra,
+        )
+    elif plan.dial:
         # No action URL: when the dialled phone does not answer, the call goes on to
         # the words after the <Dial>.
         response.dial(plan.dial, timeout=DIAL_TIMEOUT_SECONDS)
+    # After a <Dial> with an action Twilio goes to the action instead: the dialled
+    # webhook reads these words from here and says them.
     for line in plan.after_dial:
         response.say(without_control_characters(line))
     return str(response)
+
+
+@dataclass(frozen=True)
+class CallThrough:
+    """How a caller's call is put through: always with the <Dial>'s end reported;
+    ``record``: the office records calls (Office.record_calls)."""
+
+    record: bool = False
+
+
+# Said before anything else when the office records calls: the law of many places
+# requires that both parties are told.
+RECORDING_ANNOUNCEMENT = "This call may be recorded."
 
 
 def pin_url() -> str:
@@ -132,7 +174,10 @@ def inbound_call():
             lines=lines,
             pin_needed=pin_needed(),
         )
-        answer = render(plan)
+        through = None
+        if plan.outcome in missed.CALLER_OUTCOMES:
+            through = CallThrough(record=office.record_calls)
+        answer = render(plan, through=through)
         calls.remember_call(
             session=db.session,
             call_sid=call_sid,
@@ -141,7 +186,18 @@ def inbound_call():
             plan=plan,
             twiml=answer,
         )
-        db.session.commit()
+        sorry = None
+        if plan.outcome in missed.CALLER_OUTCOMES and not plan.dial:
+            # Nobody to put the caller through to: missed as soon as they hear so.
+            db.session.flush()
+            sorry = missed.dial_ended(
+                session=db.session,
+                call=calls.earlier_call(session=db.session, call_sid=call_sid),
+                dial_status="hung_up",
+                now=now,
+                minutes=config["MISSED_CALLER_CALL_BACK_MINUTES"],
+            )
+        commit_then_enqueue(manager_messages=[sorry])
     except IntegrityError:
         # The same CallSid arrived twice at once: answer what the other delivery answered.
         db.session.rollback()

@@ -57,6 +57,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "console.complete_stub": OFFICE,
     "console.close_stub": OFFICE,
     "console.look_up_caller": OFFICE,
+    # A call's recording: the office's manager alone (dispatcher/voice/recording.py).
+    "console.lead_recording": MANAGERS,
     # The actions on a lead: the coordinator's are recorded as for the manager (C5), and
     # corrections of what was typed (dispatcher/leads/action_views.py).
     "lead_actions.assign": OFFICE,
@@ -70,6 +72,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "manager.salespeople_page": MANAGERS,
     "manager.edit_salesperson": MANAGERS,
     "manager.set_status": MANAGERS,
+    "manager.set_page_by": MANAGERS,
     "manager.move": MANAGERS,
     "manager.office_rules": MANAGERS,
     "manager.changes": MANAGERS,
@@ -122,6 +125,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "salesperson.pass_on": SALESPEOPLE,
     "salesperson.report_outcome": SALESPEOPLE,
     "salesperson.set_voice_pin": SALESPEOPLE,
+    "salesperson.set_page_by": SALESPEOPLE,
     # A salesperson's own clients (the views find only their own: anyone else's is a 404).
     "clients.my_clients": SALESPEOPLE,
     "clients.my_client": SALESPEOPLE,
@@ -161,6 +165,12 @@ ACCESS: dict[str, str | frozenset[str]] = {
     # A salesperson's bridged call-back of their own lead; the coordinator's put-through.
     "calls.call_client": SALESPEOPLE,
     "calls.put_through": OFFICE,
+    "callbacks.voice_dialled": TWILIO,
+    "callbacks.recording_status": TWILIO,
+    "callbacks.voice_page": TWILIO,
+    "callbacks.voice_page_keys": TWILIO,
+    "callbacks.voice_page_pin": TWILIO,
+    "callbacks.voice_page_status": TWILIO,
 }
 
 

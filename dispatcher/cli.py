@@ -250,12 +250,14 @@ def create_user(username: str, role: str, office_choice: str | None, password: s
 @click.option("--once", is_flag=True, help="Sweep once and exit.")
 def sweep(every: float, once: bool):
     """Send pages and reassign overdue leads that the queue missed (the clock process);
-    between sweeps, keep the dashboard's rollups and blank old call records' details."""
-    from workers.sweeper import forget_old_details, sweep_forever, sweep_once
+    between sweeps, keep the dashboard's rollups, blank old call records' details and
+    delete call recordings past their retention."""
+    from workers.sweeper import delete_old_recordings, forget_old_details, sweep_forever, sweep_once
 
     if once:
         click.echo(sweep_once())
         forget_old_details()
+        delete_old_recordings()
     else:
         sweep_forever(every)
 

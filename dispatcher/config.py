@@ -100,6 +100,16 @@ class Config:
     # Working minutes (the office's calendar) after an acknowledgement with the client not
     # reached: the salesperson is reminded by SMS; as long again, the manager is told.
     NOT_REACHED_REMINDER_MINUTES = _int("NOT_REACHED_REMINDER_MINUTES", 30)
+    # The SMS outage switch: this many salespeople with an undelivered page within this
+    # many minutes, and pages go by voice call until a page is delivered again.
+    OUTAGE_FAILURES = _int("OUTAGE_FAILURES", 3)
+    OUTAGE_WINDOW_MINUTES = _int("OUTAGE_WINDOW_MINUTES", 5)
+    # "SMS then a call": the call goes this long after an unanswered SMS page.
+    SMS_THEN_CALL_SECONDS = _int("SMS_THEN_CALL_SECONDS", 120)
+    # A missed caller's SMS promises a call back within this many minutes.
+    MISSED_CALLER_CALL_BACK_MINUTES = _int("MISSED_CALLER_CALL_BACK_MINUTES", 15)
+    # Call recordings are deleted (at Twilio, and their link) after this many days.
+    RECORDING_RETENTION_DAYS = _int("RECORDING_RETENTION_DAYS", 90)
 
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")

@@ -75,6 +75,15 @@ class Office(db.Model):
     reassign_when_not_reached: Mapped[bool] = mapped_column(
         default=False, server_default=sa_false()
     )
+    # Set while SMS pages go by voice call: delivery failures hit several salespeople
+    # within minutes (dispatcher/voice/outage.py); cleared by the next delivered page.
+    sms_outage_since: Mapped[datetime | None]
+    # A caller who hangs up before anyone answers gets one SMS saying the office will
+    # call back (dispatcher/voice/missed.py). Off unless the office turns it on.
+    missed_caller_sms: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Calls through the office are recorded, after an announcement (dispatcher/voice/
+    # recording.py). Off unless the office turns it on.
+    record_calls: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class Role(StrEnum):
@@ -168,6 +177,8 @@ class Salesperson(db.Model):
     misses_in_a_row: Mapped[int] = mapped_column(default=0, server_default="0")
     # Drawn anew to revoke their calendar feed (its address is signed with it).
     feed_nonce: Mapped[int] = mapped_column(default=0, server_default="0")
+    # How pages reach them: sms | sms_then_call | call (dispatcher/voice/pages.PAGE_BY).
+    page_by: Mapped[str] = mapped_column(String(20), default="sms", server_default="sms")
 
     def set_voice_pin(self, pin: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
@@ -447,6 +458,10 @@ class Page(db.Model):
     # when the salesperson was reminded, and when the manager was told. Set once each.
     reach_reminded_at: Mapped[datetime | None]
     reach_escalated_at: Mapped[datetime | None]
+    # The voice call that carried the page (dispatcher/voice/pages.py): placed once.
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    call_placed_at: Mapped[datetime | None]
+    call_status: Mapped[str | None] = mapped_column(String(20))
 
     assignment: Mapped[Assignment] = relationship(back_populates="page")
     salesperson: Mapped[Salesperson | None] = relationship()
@@ -523,6 +538,30 @@ class InboundCall(db.Model):
     # The leads the call asked the salesperson to choose from, by key ("2,3": key 1 is
     # Ref 2, key 2 Ref 3); None when it asked nothing.
     offered_leads: Mapped[str | None] = mapped_column(String(100))
+    # How the <Dial> of a caller's call ended (Twilio's DialCallStatus, or "hung_up"),
+    # set once: a repeated callback acts once (dispatcher/voice/missed.py).
+    dial_status: Mapped[str | None] = mapped_column(String(20))
+
+
+class CallRecording(db.Model):
+    """A recording of a call through the office (Office.record_calls), linked from the
+    lead's page for the manager; deleted at Twilio after RECORDING_RETENTION_DAYS."""
+
+    __table_args__ = (UniqueConstraint("recording_sid", name="uq_call_recording_recording_sid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(
+        ForeignKey("office.id", name="fk_call_recording_office_id_office")
+    )
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lead.id", name="fk_call_recording_lead_id_lead"), index=True
+    )
+    call_sid: Mapped[str] = mapped_column(String(64))
+    recording_sid: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(300))
+    duration_seconds: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    deleted_at: Mapped[datetime | None]
 
 
 class PlacedCall(db.Model):

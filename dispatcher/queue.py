@@ -51,6 +51,39 @@ def enqueue_manager_message(message_id: int) -> bool:
     )
 
 
+def enqueue_page_call(page_id: int) -> bool:
+    """Queue the voice call of a page now (dispatcher/voice/pages.py), once; False when
+    Redis is away."""
+    return schedule_page_call(page_id, None)
+
+
+def schedule_page_call(page_id: int, at: datetime | None) -> bool:
+    """Place the page's voice call at ``at`` (None: now), once: the job's id is fixed
+    (``call-page-<id>``) and the call is claimed on the page's row, so a second job or
+    the sweeper's backstop places nothing more."""
+    q = queue()
+    job = Job.create(
+        "workers.jobs.call_page",
+        args=(page_id,),
+        id=f"call-page-{page_id}",
+        connection=q.connection,
+        origin=q.name,
+        result_ttl=600,
+    )
+    try:
+        if at is None:
+            q.enqueue_job(job, unique=True)
+        else:
+            when = datetime.fromtimestamp(math.ceil(at.replace(tzinfo=UTC).timestamp()), UTC)
+            q.schedule_job(job, when, unique=True)
+    except DuplicateJobError:
+        pass
+    except redis.RedisError as error:
+        log.warning("call of page %s not queued (redis: %s); the sweeper will", page_id, error)
+        return False
+    return True
+
+
 def _enqueue_sms(function: str, record_id: int, job_id: str, what: str) -> bool:
     """Queue one SMS job under its fixed id, once; a transient Twilio failure raises in
     the job and RQ tries again after these waits."""

@@ -11,7 +11,7 @@ from flask_login import current_user
 from dispatcher.clock import local_time, utcnow
 from dispatcher.models import Role
 from dispatcher.office.current import OfficeNotSetUp, office_of_request
-from dispatcher.words import NOBODY_IN_PARTICULAR, event_detail, in_words
+from dispatcher.words import NOBODY_IN_PARTICULAR, PAGE_BY, event_detail, in_words
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -29,6 +29,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(in_words, "words")
     app.add_template_global(event_detail, "event_detail")
     app.add_template_global(NOBODY_IN_PARTICULAR, "nobody_in_particular")
+    app.add_template_global(PAGE_BY, "page_by_choices")
 
     @app.template_global("field_state")
     def field_state(errors: dict[str, str], name: str) -> dict[str, str]:

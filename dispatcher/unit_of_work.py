@@ -32,7 +32,12 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session, scoped_session
 
 from dispatcher.extensions import db
-from dispatcher.queue import enqueue_manager_message, enqueue_send, schedule_reach_check
+from dispatcher.queue import (
+    enqueue_manager_message,
+    enqueue_page_call,
+    enqueue_send,
+    schedule_reach_check,
+)
 
 # session.info key: the (enqueue function, record id) pairs to queue after its commit
 _TO_QUEUE = "queue_after_commit"
@@ -43,11 +48,13 @@ def queue_after_commit(
     *,
     pages: Iterable[int | None] = (),
     manager_messages: Iterable[int | None] = (),
+    page_calls: Iterable[int | None] = (),
     reach_checks: Iterable[int] = (),
 ) -> None:
-    """Queue the sending of these pages and manager's SMS once ``session`` commits, in the
-    order given (None entries are skipped, so optional ids go in as they are), and
-    schedule the reach checks of these acknowledged pages; nothing if it rolls back."""
+    """Queue the sending of these pages and manager's SMS, and the voice calls of these
+    pages, once ``session`` commits, in the order given (None entries are skipped, so
+    optional ids go in as they are), and schedule the reach checks of these acknowledged
+    pages; nothing if it rolls back."""
     plain = session() if isinstance(session, scoped_session) else session
     waiting = plain.info.setdefault(_TO_QUEUE, [])
     waiting.extend((enqueue_send, page_id) for page_id in pages if page_id is not None)
@@ -56,6 +63,7 @@ def queue_after_commit(
         for message_id in manager_messages
         if message_id is not None
     )
+    waiting.extend((enqueue_page_call, page_id) for page_id in page_calls if page_id is not None)
     waiting.extend((schedule_reach_check, page_id) for page_id in reach_checks)
 
 

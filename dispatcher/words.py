@@ -68,6 +68,11 @@ EVENTS = {
     "warning": "warning",
     "declines_owner": "wants someone else",
     "released": "paged once someone was on duty",
+    "missed_call": "missed call",
+    "missed_call_sms": "SMS to the missed caller",
+    "recorded": "call recorded",
+    "page_call": "page by voice call",
+    "page_call_ended": "voice page ended",
 }
 
 # Short, for the coordinator's list of whom a caller may ask for. The coordinator sees
@@ -82,6 +87,13 @@ STATUSES = {
     # Why someone is away stays with the office: leave may be sick leave (C3).
     decision.ON_LEAVE: "away",
     decision.PAUSED: "out of the rotation",
+}
+
+# How pages reach a salesperson (Salesperson.page_by; dispatcher/voice/pages.py).
+PAGE_BY = {
+    "sms": "By SMS",
+    "sms_then_call": "By SMS, then a call after 2 minutes without an answer",
+    "call": "By call only",
 }
 
 # Who did it, when the timeline kept a code rather than a person: shown as no one.

@@ -232,6 +232,8 @@ def paged(office):
 # The modules that read the wall clock to answer a request.
 _CLOCK_READERS = (
     "callbacks.voice",
+    "callbacks.voice_dialled",
+    "callbacks.recordings",
     "callbacks.keys",
     "dispatcher.leads.views",
     "dispatcher.clients.register_views",

@@ -43,6 +43,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "console.complete_stub": OFFICE,
     "console.close_stub": OFFICE,
     "console.look_up_caller": OFFICE,
+    "console.lead_recording": MANAGERS,
     "lead_actions.assign": OFFICE,
     "lead_actions.close": OFFICE,
     "lead_actions.reopen": OFFICE,
@@ -52,6 +53,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "manager.salespeople_page": MANAGERS,
     "manager.edit_salesperson": MANAGERS,
     "manager.set_status": MANAGERS,
+    "manager.set_page_by": MANAGERS,
     "manager.move": MANAGERS,
     "manager.office_rules": MANAGERS,
     "manager.changes": MANAGERS,
@@ -96,6 +98,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "salesperson.pass_on": SALESPEOPLE,
     "salesperson.report_outcome": SALESPEOPLE,
     "salesperson.set_voice_pin": SALESPEOPLE,
+    "salesperson.set_page_by": SALESPEOPLE,
     "clients.my_clients": SALESPEOPLE,
     "clients.my_client": SALESPEOPLE,
     "clients.follow_up": SALESPEOPLE,
@@ -127,6 +130,12 @@ EXPECTED: dict[str, set[str] | str] = {
     "callbacks.call_status": TWILIO,
     "calls.call_client": SALESPEOPLE,
     "calls.put_through": OFFICE,
+    "callbacks.voice_dialled": TWILIO,
+    "callbacks.recording_status": TWILIO,
+    "callbacks.voice_page": TWILIO,
+    "callbacks.voice_page_keys": TWILIO,
+    "callbacks.voice_page_pin": TWILIO,
+    "callbacks.voice_page_status": TWILIO,
 }
 
 # The demo office's sign-ins for each role.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from flask import Flask
 
@@ -19,19 +19,71 @@ from dispatcher.queue import (
     enqueue_send,
     schedule_courtesy,
     schedule_deadline,
+    schedule_page_call,
     schedule_reach_check,
 )
 from dispatcher.sms import SendFailed, outbound, sms_transport
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
-from dispatcher.unit_of_work import queue_after_commit, unit_of_work
+from dispatcher.unit_of_work import end_read, queue_after_commit, unit_of_work
+from dispatcher.voice import calls as voice_calls
+from dispatcher.voice import pages as voice_pages
 from workers.context import job_app, page_sending, send_claim_timeout
 
 log = logging.getLogger(__name__)
 
 
 def send_page(page_id: int) -> str:
-    """Send one page, once (dispatcher.sms.outbound); what happened, for the job's result."""
-    return _send(page_id, page_sending)
+    """Send one page, once (dispatcher.sms.outbound), by SMS or by voice call as the
+    salesperson chose (dispatcher/voice/pages.py); what happened, for the job's result."""
+    app = job_app()
+    with app.app_context():
+        how = voice_pages.how_to_page(session=db.session, page_id=page_id)
+        end_read()
+    if how.call_now and not how.sms:
+        called = call_page(page_id)
+        return called if called != "not placed" else _send(page_id, page_sending)
+    what = _send(page_id, page_sending)
+    if how.call_now:
+        call_page(page_id)  # the SMS outage: by call too, once the SMS is out
+    if how.call_later and what == "sent":
+        with app.app_context():
+            later = utcnow() + timedelta(seconds=app.config["SMS_THEN_CALL_SECONDS"])
+            schedule_page_call(page_id, later)
+    return what
+
+
+def call_page(page_id: int) -> str:
+    """Place the page's voice call, once: claimed and committed before Twilio is asked,
+    so a repeat of the job (or the sweeper) places no second call. "called", "nothing"
+    (closed, or called already) or "not placed" (the SMS goes instead)."""
+    app = job_app()
+    with app.app_context():
+        now = utcnow()
+        with unit_of_work():
+            claim = voice_pages.claim_call(
+                session=db.session,
+                page_id=page_id,
+                now=now,
+                deadline_seconds=app.config["ACK_DEADLINE_SECONDS"],
+            )
+        if claim is None:
+            return "nothing"
+        if claim.deadline is not None:
+            schedule_deadline(claim.page_id, claim.deadline)
+        try:
+            call_sid = voice_calls.place_page_call(claim, app.config)
+        except voice_calls.CallNotPlaced as error:
+            with unit_of_work():
+                voice_pages.record_call_failed(
+                    session=db.session, page_id=page_id, why=str(error), now=utcnow()
+                )
+            return "not placed"
+        with unit_of_work():
+            voice_pages.record_call_placed(
+                session=db.session, page_id=page_id, call_sid=call_sid, now=utcnow()
+            )
+        log.info("voice page %s placed", page_id)
+        return "called"
 
 
 def send_manager_message(message_id: int) -> str:

@@ -25,6 +25,9 @@ from dispatcher.queue import schedule_courtesy
 from dispatcher.sms import outbound
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
 from dispatcher.unit_of_work import end_read, unit_of_work
+from dispatcher.voice import pages as voice_pages
+from dispatcher.voice import recording
+from dispatcher.voice.client import twilio_client
 from workers import jobs
 from workers.context import job_app, page_sending, send_claim_timeout
 
@@ -50,6 +53,12 @@ def sweep_once() -> dict[str, int]:
             for kind in (page_sending(app), MANAGER_MESSAGES)
         )
         overdue = pages.overdue_pages(session=db.session, now=now, grace=grace)
+        to_call = voice_pages.calls_due(
+            session=db.session,
+            now=now,
+            after_seconds=app.config["SMS_THEN_CALL_SECONDS"],
+            grace=grace,
+        )
         end_read()
     # A few at a time: each waits mostly on Twilio, and after a Redis outage there can be
     # hundreds (one after another, the sweeper ran 15-20 s behind).
@@ -60,6 +69,8 @@ def sweep_once() -> dict[str, int]:
 
         sent = run_all(jobs.send_page, to_send).count("sent")
         reassigned = run_all(jobs.check_deadline, overdue).count("reassigned")
+        # "SMS then a call": the calls whose job was lost (Redis away, a worker killed).
+        run_all(jobs.call_page, to_call)
         run_all(jobs.send_manager_message, for_manager)
     if sent or reassigned:
         log.warning("sweeper sent %s and reassigned %s that the queue had not", sent, reassigned)
@@ -114,6 +125,26 @@ def forget_old_details() -> int:
     if forgotten:
         log.info("blanked the details of %s call and SMS records past retention", forgotten)
     return forgotten
+
+
+def delete_old_recordings() -> int:
+    """Delete at Twilio the call recordings older than RECORDING_RETENTION_DAYS, and
+    their links (dispatcher/voice/recording.py); how many."""
+    app = job_app()
+    with app.app_context():
+        client = twilio_client()
+        if client is None:
+            return 0
+        with unit_of_work():
+            deleted = recording.delete_expired(
+                session=db.session,
+                client=client,
+                now=utcnow(),
+                keep_days=app.config["RECORDING_RETENTION_DAYS"],
+            )
+    if deleted:
+        log.info("deleted %s call recordings past retention", deleted)
+    return deleted
 
 
 def courtesy_round() -> dict[str, int]:
@@ -197,6 +228,7 @@ def sweep_forever(every_seconds: float) -> None:
         if forgotten_at is None or time.monotonic() - forgotten_at >= FORGET_EVERY_SECONDS:
             try:
                 forget_old_details()
+                delete_old_recordings()
                 forgotten_at = time.monotonic()
             except Exception:  # tried again next round
                 log.exception("old call records not blanked this round")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -33,11 +34,12 @@ from dispatcher.leads.transactions import (
     lead_details,
     log_and_page,
 )
-from dispatcher.models import LeadState
+from dispatcher.models import CallRecording, LeadState, Role
 from dispatcher.office import roster as salespeople
 from dispatcher.office.current import office_of_request
 from dispatcher.phones import to_e164
 from dispatcher.unit_of_work import reading_from_here
+from dispatcher.voice import recording
 
 bp = Blueprint("console", __name__)
 
@@ -71,6 +73,7 @@ def _render_console(form: LeadForm, errors: dict[str, str], status: int = 200, c
         form=form,
         errors=errors,
         board=board,
+        sms_outage_since=office.sms_outage_since,
         stubs=stubs.call_stubs(session=db.session, office_id=office.id),
         **_live_calls(office),
         today=todays_leads(session=db.session, office=office, now=utcnow()),
@@ -120,6 +123,7 @@ def board():
     return render_template(
         "_board.html",
         board=leads.open_leads(session=db.session, office_id=office.id),
+        sms_outage_since=office.sms_outage_since,
         stubs=stubs.call_stubs(session=db.session, office_id=office.id),
         **_live_calls(office),
         current_page=lambda lead: leads.current_page(session=db.session, lead_id=lead.id),
@@ -150,6 +154,29 @@ def lead_detail(lead_id: int):
         page=leads.current_page(session=db.session, lead_id=lead.id),
         replays={a.id: replay_in_words(a) for a in lead.assignments},
         missing_of=missing_of,
+        # A call's recording is the manager's to hear (access: console.lead_recording).
+        recordings=recording.recordings_of(session=db.session, lead_id=lead.id)
+        if current_user.role in (Role.MANAGER, Role.ADMIN)
+        else [],
+    )
+
+
+@bp.route("/leads/<id:lead_id>/recordings/<id:recording_id>")
+def lead_recording(lead_id: int, recording_id: int):
+    """The recording's audio, fetched from Twilio with the account's credentials: only
+    the manager of the lead's office reaches it (another office's lead is a 404)."""
+    lead = leads.get_lead(session=db.session, office_id=office_of_request().id, lead_id=lead_id)
+    found = db.session.get(CallRecording, recording_id)
+    if lead is None or found is None or found.lead_id != lead.id or found.deleted_at:
+        abort(404)
+    try:
+        audio = recording.fetch_audio(found.url, current_app.config)
+    except recording.AudioUnavailable:
+        abort(404)
+    return Response(
+        audio,
+        mimetype="audio/mpeg",
+        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
     )
 
 

@@ -121,6 +121,8 @@ def set_office_rules(
     nobody_on_duty: str | None = None,
     ack_deadline_seconds: int | None = None,
     reassign_when_not_reached: bool | None = None,
+    missed_caller_sms: bool | None = None,
+    record_calls: bool | None = None,
 ) -> None:
     """The target area (C2), the ownership lapse (O6), the manager's mobile (C5), the days
     after a deposit a dispute may be raised (O7), whether an absent owner's stand-in needs
@@ -184,6 +186,13 @@ def set_office_rules(
             f"{_deadline_words(ack_deadline_seconds)}"
         )
         office.ack_deadline_seconds = ack_deadline_seconds
+    # The voice switches (dispatcher/voice): off unless the manager turns them on.
+    if missed_caller_sms is not None and missed_caller_sms != office.missed_caller_sms:
+        changes.append("SMS to missed callers " + ("on" if missed_caller_sms else "off"))
+        office.missed_caller_sms = missed_caller_sms
+    if record_calls is not None and record_calls != office.record_calls:
+        changes.append("recording of calls " + ("on" if record_calls else "off"))
+        office.record_calls = record_calls
     for change in changes:
         record_change(
             session=session,

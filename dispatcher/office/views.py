@@ -25,6 +25,7 @@ from dispatcher.office import roster as salespeople
 from dispatcher.office.current import office_of_request, office_record_or_404
 from dispatcher.office.forms import SalespersonForm
 from dispatcher.text import ascii_whole_number, forbidden_character, forbidden_message
+from dispatcher.voice import pages as voice_pages
 
 bp = Blueprint("manager", __name__)
 
@@ -152,6 +153,16 @@ def set_status(salesperson_id: int):
     return redirect(url_for("manager.salespeople_page")), 303
 
 
+@bp.route("/salespeople/<id:salesperson_id>/page-by", methods=["POST"])
+def set_page_by(salesperson_id: int):
+    """How pages reach this salesperson (dispatcher/voice/pages.py), from their screen."""
+    person = _own_salesperson(salesperson_id)
+    page_by = request.form.get("page_by", "")
+    if _apply_control(voice_pages.set_page_by, "page_by", person=person, page_by=page_by):
+        flash(f"{person.name}'s pages: {voice_pages.PAGE_BY[person.page_by]}.", "success")
+    return redirect(url_for("manager.edit_salesperson", salesperson_id=person.id)), 303
+
+
 @bp.route("/salespeople/<id:salesperson_id>/move", methods=["POST"])
 def move(salesperson_id: int):
     person = _own_salesperson(salesperson_id)
@@ -214,6 +225,8 @@ def office_rules():
                 miss_limit=misses,
                 nobody_on_duty=request.form.get("nobody_on_duty", office.nobody_on_duty),
                 reassign_when_not_reached=request.form.get("reassign_when_not_reached") == "on",
+                missed_caller_sms=request.form.get("missed_caller_sms") == "on",
+                record_calls=request.form.get("record_calls") == "on",
             )
         except InvalidInput as error:
             db.session.rollback()
@@ -229,6 +242,8 @@ def office_rules():
         form=request.form if errors else None,
         nobody_on_duty=office_controls.NOBODY_ON_DUTY,
         deadline_setting=current_app.config["ACK_DEADLINE_SECONDS"],
+        call_back_minutes=current_app.config["MISSED_CALLER_CALL_BACK_MINUTES"],
+        retention_days=current_app.config["RECORDING_RETENTION_DAYS"],
     ), (400 if errors else 200)
 
 

@@ -16,10 +16,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import Page, PageState, Salesperson
+from dispatcher.models import Lead, Page, PageState, Salesperson
 from dispatcher.office.controls import record_change
 from dispatcher.pages.service import close_and_reassign
 from dispatcher.sms.opt_out import opt_out
+from dispatcher.unit_of_work import queue_after_commit
+from dispatcher.voice import outage
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 STATUS_ORDER = ("accepted", "queued", "sending", "sent", "delivered", "undelivered", "failed")
 FINAL = {"delivered", "undelivered", "failed"}
 UNDELIVERED = {"undelivered", "failed"}
+# Twilio's call statuses that end a call (a voice page's, dispatcher/voice/pages.py).
+CALLS_ENDED = ("completed", "busy", "failed", "no-answer", "canceled")
 
 # Twilio's error codes, in the words the coordinator and the manager read.
 FAILURE_WORDS = {
@@ -65,9 +69,13 @@ def record_delivery_status(
     error_code: str | None,
     now: datetime,
     deadline_seconds: int,
+    outage_rule: outage.OutageRule | None = None,
+    voice_first: bool = False,
 ) -> DeliveryOutcome:
     """Store the page's latest status; a repeat or an out-of-order receipt changes nothing.
-    Undelivered or failed: the lead moves on now."""
+    Undelivered or failed: the lead moves on now. ``outage_rule``: the receipt also moves
+    the office's SMS outage switch (dispatcher/voice/outage.py). ``voice_first``: voice
+    pages can be placed, and an undelivered page goes by voice before the lead moves on."""
     page = session.scalar(select(Page).where(Page.message_sid == message_sid))
     if page is None:
         return DeliveryOutcome()
@@ -86,6 +94,9 @@ def record_delivery_status(
     if changed.rowcount != 1:
         return DeliveryOutcome(page.id)
     session.refresh(page)
+    office_id = session.scalar(select(Lead.office_id).where(Lead.id == page.lead_id))
+    if status == "delivered" and outage_rule is not None:
+        outage.after_delivery(session=session, office_id=office_id, now=now)
     if status not in UNDELIVERED:
         return DeliveryOutcome(page.id)
     record_event(
@@ -96,6 +107,9 @@ def record_delivery_status(
         page_id=page.id,
         detail=f"Not delivered: {failure_words(error_code)}",
     )
+    if outage_rule is not None:
+        session.flush()
+        outage.after_failure(session=session, office_id=office_id, now=now, rule=outage_rule)
     return page_undeliverable(
         session=session,
         page=page,
@@ -103,6 +117,7 @@ def record_delivery_status(
         what="was not delivered",
         now=now,
         deadline_seconds=deadline_seconds,
+        voice_first=voice_first,
     )
 
 
@@ -114,9 +129,14 @@ def page_undeliverable(
     what: str,
     now: datetime,
     deadline_seconds: int,
+    voice_first: bool = False,
 ) -> DeliveryOutcome:
     """The page will never reach the salesperson: note a bad number or an opt-out on their
-    record, and give the lead to the next salesperson if the page is still open."""
+    record, and give the lead to the next salesperson if the page is still open.
+
+    ``voice_first``: a page not yet tried by voice is called first (dispatcher/voice/
+    pages.py; the call queued after the commit), and one whose call is still going waits
+    for its end: the lead moves on only after voice too failed."""
     code = str(code) if code is not None else None
     person = page.salesperson
     told = None
@@ -131,6 +151,19 @@ def page_undeliverable(
             )
     if person is None or page.state != PageState.OPEN:
         return DeliveryOutcome(page.id, manager_message_id=told)
+    if voice_first and page.call_placed_at is None:
+        record_event(
+            session=session,
+            lead_id=page.lead_id,
+            kind="page_call",
+            at=now,
+            page_id=page.id,
+            detail=f"The page to {person.name} {what}: calling them before the lead moves on",
+        )
+        queue_after_commit(session, page_calls=[page.id])
+        return DeliveryOutcome(page.id, manager_message_id=told)
+    if voice_first and page.call_sid is not None and page.call_status not in CALLS_ENDED:
+        return DeliveryOutcome(page.id, manager_message_id=told)  # the call's end decides
     closing = close_and_reassign(
         session=session,
         page=page,

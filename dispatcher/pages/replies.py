@@ -114,7 +114,12 @@ def handle_reply(
             Salesperson.office_id == office_id, Salesperson.mobile == from_number
         )
     )
-    if person is None:
+    if person is None and reply.command in ("stop", "start"):
+        # Someone who is no salesperson (a caller sent "sorry we missed your call"):
+        # remembered under their number, so no such SMS goes to them after a STOP
+        # (dispatcher/voice/missed.py). Twilio answers STOP and START itself.
+        result = ReplyOutcome("caller_" + reply.command, "")
+    elif person is None:
         log.info("sms from an unknown number %s: nothing done", masked(from_number))
         result = ReplyOutcome("unknown_number", UNKNOWN_NUMBER_REPLY)
     else:

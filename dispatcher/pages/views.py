@@ -11,6 +11,7 @@ from sqlalchemy import select
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import VoicePinForm
+from dispatcher.invalid_input import InvalidInput
 from dispatcher.leads.outcomes import OUTCOMES, record_outcome
 from dispatcher.models import Lead, Notice, Page, Salesperson
 from dispatcher.pages import my_leads
@@ -18,6 +19,7 @@ from dispatcher.pages.duty_views import duty_context
 from dispatcher.pages.replies import ReplySettings, pass_page, take_page
 from dispatcher.pages.service import open_pages_for
 from dispatcher.unit_of_work import commit_then_enqueue
+from dispatcher.voice import pages as voice_pages
 
 bp = Blueprint("salesperson", __name__)
 
@@ -147,4 +149,25 @@ def set_voice_pin():
     person.set_voice_pin(form.pin.data)
     db.session.commit()
     flash("Your PIN is set. Key it in when you call the office for a client's details.", "success")
+    return redirect(url_for("salesperson.my_page")), 303
+
+
+@bp.route("/me/page-by", methods=["POST"])
+def set_page_by():
+    """How pages reach me: SMS, SMS then a call, or call only (dispatcher/voice/pages.py)."""
+    person = _me()
+    try:
+        voice_pages.set_page_by(
+            session=db.session,
+            person=person,
+            page_by=request.form.get("page_by", ""),
+            actor=person.name,
+            now=utcnow(),
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.errors["page_by"], "error")
+        return redirect(url_for("salesperson.my_page")), 303
+    db.session.commit()
+    flash(f"Pages reach you: {voice_pages.PAGE_BY[person.page_by]}.", "success")
     return redirect(url_for("salesperson.my_page")), 303

@@ -16,7 +16,8 @@ from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from testkit.twilio_stub.api import ACCOUNT_SID, AUTH_TOKEN
+from testkit.twilio_stub.api import ACCOUNT_SID, AUTH_TOKEN, twilio_error
+from testkit.twilio_stub.recordings import RECORDINGS_PATH, StubRecordings
 from testkit.twilio_stub.state import CONTROL_ACTIONS, StubState
 
 
@@ -33,6 +34,7 @@ class TwilioStub(StubState):
         latency: float = 0.0,
     ):
         super().__init__(account_sid, auth_token, latency)
+        self.recordings = StubRecordings(account_sid, auth_token)
         self._server = _Server((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
@@ -47,6 +49,10 @@ class TwilioStub(StubState):
         )
         self._thread.start()
         return self
+
+    def clear(self) -> None:
+        super().clear()
+        self.recordings.clear()
 
     def stop(self) -> None:
         self.release()
@@ -102,10 +108,35 @@ def _handler_for(stub: TwilioStub) -> type[BaseHTTPRequestHandler]:
             form = {k: " ".join(v) for k, v in parse_qs(raw, keep_blank_values=True).items()}
             self._messages("POST", path, form)
 
+        def do_DELETE(self) -> None:
+            path = urlsplit(self.path).path
+            if RECORDINGS_PATH.match(path):
+                return self._recording("DELETE", path)
+            self._send(*twilio_error(20404))
+
+        def _recording(self, method: str, path: str) -> None:
+            status, body, content_type = stub.recordings.answer(
+                method, path, self.headers.get("Authorization")
+            )
+            if isinstance(body, dict) or body is None:
+                if body is None:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                return self._send(status, body)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path.startswith("/_stub/"):
                 return self._control(parts.path, "")
+            if RECORDINGS_PATH.match(parts.path):
+                return self._recording("GET", parts.path)
             query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
             self._messages("GET", parts.path, query)
 
