@@ -206,10 +206,12 @@ def own_database():
         admin.dispose()
 
 
-def api_token(service: Service, name: str = "bench") -> str:
-    """A bearer token for the service's API, made as an operator makes one (the CLI)."""
+def api_token(service: Service, name: str = "bench", office: str = "1") -> str:
+    """A bearer token for the service's API, made as an operator makes one (the CLI), for
+    one office (the demo has two; the first is the one the benches log calls for)."""
     output = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "dispatcher", "create-token", name],
+        [sys.executable, "-m", "flask", "--app", "dispatcher", "create-token", name]
+        + ["--office", office],
         env=service.env,
         cwd=ROOT,
         capture_output=True,
