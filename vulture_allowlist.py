@@ -18,6 +18,7 @@ from dispatcher.clients.ownership import replayed
 from dispatcher.courtesy import planning, surveys, views
 from dispatcher.extensions import login
 from dispatcher.forms import VoicePinForm
+from dispatcher.pages import replies
 from dispatcher.models import (
     Client,
     ClientStage,
@@ -79,3 +80,6 @@ CourtesyTemplate.approved_by, CourtesyTemplate.updated_at, CourtesyTemplate.upda
 planning.Upcoming.client_name, planning.Upcoming.template_name
 surveys.MonthFigures.surveys_done, surveys.MonthFigures.surveys_open
 views.courtesy_surveys, views.courtesy_month, views.courtesy_action_form
+# The English answer to a DONE that says no result, as the tests compare it (the reply
+# itself is replies.done_help(), in the office's language).
+replies.DONE_HELP

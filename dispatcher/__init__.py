@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     from dispatcher import models  # noqa: F401  (the models must be known to migrations)
     from dispatcher.access import init_access
     from dispatcher.extensions import csrf, db, init_limiter, login, migrate
+    from dispatcher.language import init_babel
     from dispatcher.office.current import init_office
     from dispatcher.queue import init_queue
     from dispatcher.security import init_security
@@ -71,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     init_security(app)
     init_office(app)  # forgets the last request's office before the access gate may serve one
+    init_babel(app)  # the office's language and time zone, chosen anew each request
     init_access(app)
     init_queue(app)
     init_limiter(app)

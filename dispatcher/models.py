@@ -69,6 +69,9 @@ class Office(db.Model):
     quiet_hours: Mapped[str] = mapped_column(
         String(11), default="21:00-09:00", server_default="21:00-09:00"
     )
+    # The language of its screens and SMS (dispatcher/language.py LANGUAGES): en,
+    # zh_Hant or zh_Hans.
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
 
 
 class Role(StrEnum):
