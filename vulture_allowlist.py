@@ -18,7 +18,6 @@ from dispatcher.clients.ownership import replayed
 from dispatcher.courtesy import planning, surveys, views
 from dispatcher.extensions import login
 from dispatcher.forms import VoicePinForm
-from dispatcher.pages import replies
 from dispatcher.models import (
     Client,
     ClientStage,
@@ -32,6 +31,7 @@ from dispatcher.models import (
     ShiftSwap,
     User,
 )
+from dispatcher.pages import replies
 from dispatcher.security import SessionOverHttps
 from routing.ownership import REASONS, Ownership, check_shares
 from workers.worker import WRITTEN_FOR_RQ, DispatchWorker

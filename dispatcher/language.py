@@ -140,27 +140,51 @@ def local_words(moment, timezone: str, *, with_day: bool = True) -> str:
     """A stored UTC time in the office's zone and in the language in force: English as
     the office has always read it ("Mon 30 Nov 10:52", "10:52"), another language in its
     own order ("11月30日週一 10:52")."""
-    from babel.dates import format_skeleton
-    from flask_babel import get_locale
-
     from dispatcher.clock import local_time
 
-    local = local_time(moment, timezone)
-    locale = get_locale()
-    if locale is None or locale.language == "en":
-        return local.strftime("%a %d %b %H:%M" if with_day else "%H:%M")
-    time = format_skeleton("Hm", local, tzinfo=local.tzinfo, locale=locale)
-    if not with_day:
-        return time
-    return f"{format_skeleton('MMMEd', local, tzinfo=local.tzinfo, locale=locale)} {time}"
+    return formatted(local_time(moment, timezone), "%a %d %b %H:%M" if with_day else "%H:%M")
 
 
 def day_words(day) -> str:
     """A day in the language in force: "Sat 12 Dec" in English, "12月12日週六" in Chinese."""
+    return formatted(day, "%a %d %b")
+
+
+# The strftime formats the screens use, and the CLDR skeletons that say the same in
+# another language (its own order and words: "11月30日週一 10:52").
+_SKELETONS = {
+    "%H:%M": ("Hm",),
+    "%H:%M:%S": ("Hms",),
+    "%a %H:%M": ("E", "Hm"),
+    "%a %d %b": ("MMMEd",),
+    "%a %d %b %H:%M": ("MMMEd", "Hm"),
+    "%a %d %b %Y %H:%M": ("yMMMEd", "Hm"),
+    "%d %b %Y": ("yMMMd",),
+    "%d %b %Y %H:%M": ("yMMMd", "Hm"),
+}
+
+
+def formatted(local, fmt: str) -> str:
+    """An office-time datetime (or date) shown in the language in force: ``fmt`` as it is
+    in English, the same parts in the language's own way otherwise."""
     from babel.dates import format_skeleton
     from flask_babel import get_locale
 
     locale = get_locale()
-    if locale is None or locale.language == "en":
-        return f"{day:%a %d %b}"
-    return format_skeleton("MMMEd", day, locale=locale)
+    skeletons = _SKELETONS.get(fmt)
+    if locale is None or locale.language == "en" or skeletons is None:
+        return local.strftime(fmt)
+    tzinfo = getattr(local, "tzinfo", None)
+    return " ".join(
+        format_skeleton(skeleton, local, tzinfo=tzinfo, locale=locale) for skeleton in skeletons
+    )
+
+
+def html_lang() -> str:
+    """The page's lang attribute: en, zh-Hant, zh-Hans."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is None:
+        return DEFAULT_LANGUAGE
+    return "-".join(part for part in (locale.language, locale.script) if part)

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from dispatcher.clock import local_time, utcnow
+from dispatcher.language import formatted, html_lang
 from dispatcher.models import Role
 from dispatcher.office.current import OfficeNotSetUp, office_of_request
 from dispatcher.words import NOBODY_IN_PARTICULAR, event_detail, in_words
@@ -19,7 +20,8 @@ def register_template_helpers(app: Flask) -> None:
     def local(moment: datetime | None, fmt: str = "%H:%M:%S") -> str:
         if moment is None:
             return ""
-        return local_time(moment, office_of_request().timezone).strftime(fmt)
+        # In the office's language (English: the format as it is).
+        return formatted(local_time(moment, office_of_request().timezone), fmt)
 
     @app.template_filter("iso_utc")
     def iso_utc(moment: datetime | None) -> str:
@@ -46,6 +48,7 @@ def register_template_helpers(app: Flask) -> None:
             "office_name": _office_name(),
             "devphone_available": devphone_available(current_app),
             "server_now": utcnow(),
+            "html_lang": html_lang(),
         }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import LANGUAGES
 from dispatcher.models import ManagerChange, Office, Salesperson
 from routing.decision import PAUSED, STATUSES
 
@@ -120,6 +121,7 @@ def set_office_rules(
     miss_limit: int | None = None,
     nobody_on_duty: str | None = None,
     ack_deadline_seconds: int | None = None,
+    language: str | None = None,
 ) -> None:
     """The target area (C2), the ownership lapse (O6), the manager's mobile (C5), the days
     after a deposit a dispute may be raised (O7), whether an absent owner's stand-in needs
@@ -136,6 +138,8 @@ def set_office_rules(
     if nobody_on_duty is not None and nobody_on_duty not in NOBODY_ON_DUTY:
         raise InvalidInput({"nobody_on_duty": "Hold the lead, or page the manager."})
     checked_deadline(ack_deadline_seconds)
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput({"language": "Choose one of: " + ", ".join(LANGUAGES) + "."})
     areas = ", ".join(
         dict.fromkeys(a.strip() for a in target_area.replace(";", ",").split(",") if a.strip())
     )
@@ -174,6 +178,9 @@ def set_office_rules(
             f"{_deadline_words(ack_deadline_seconds)}"
         )
         office.ack_deadline_seconds = ack_deadline_seconds
+    if language is not None and language != office.language:
+        changes.append(f"language: {office.language} -> {language}")
+        office.language = language
     for change in changes:
         record_change(
             session=session,

@@ -213,6 +213,8 @@ def office_rules():
                 stand_in_needs_approval=request.form.get("stand_in_needs_approval") == "on",
                 miss_limit=misses,
                 nobody_on_duty=request.form.get("nobody_on_duty", office.nobody_on_duty),
+                # A form from before the setting keeps the language.
+                language=request.form.get("language"),
             )
         except InvalidInput as error:
             db.session.rollback()
