@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 
@@ -188,3 +189,12 @@ def html_lang() -> str:
     if locale is None:
         return DEFAULT_LANGUAGE
     return "-".join(part for part in (locale.language, locale.script) if part)
+
+
+_FULL_STOP = re.compile(r"(?<=[。！？）」”])\s+")
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space between them in English, none after a
+    full-width stop (Chinese writes none)."""
+    return _FULL_STOP.sub("", " ".join(part for part in parts if part))

@@ -19,7 +19,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatcher.language import N_
+from dispatcher.language import N_, sentences
 from dispatcher.leads.outcomes import OUTCOMES, record_outcome
 from dispatcher.models import InboundMessage, Lead, Office, Page, PageState, Salesperson
 from dispatcher.office.availability import say_own_status
@@ -197,7 +197,7 @@ def _act(
         return ReplyOutcome("swap", said)
     if reply.command == "help":
         return ReplyOutcome("help", help_text())
-    return ReplyOutcome("not_understood", gettext("Sorry, not understood.") + " " + help_text())
+    return ReplyOutcome("not_understood", sentences(gettext("Sorry, not understood."), help_text()))
 
 
 def _bare(
@@ -259,15 +259,15 @@ def _acknowledge_all(
         return _acknowledge_reply(taken[0], settings)
     refs = and_list([gettext("Ref %(ref)s", ref=lead.id) for lead in taken])
     yours = gettext("Thanks, %(refs)s are yours.", refs=refs)
-    after = " " + gettext("After each call, reply DONE, the ref and the result.")
+    after = gettext("After each call, reply DONE, the ref and the result.")
     details_by_call = gettext("Call the office for the clients' details.")
-    call = f"{yours} {details_by_call}{after}"
+    call = sentences(yours, details_by_call, after)
     if settings.details_in_ack:
         details = " ".join(
             gettext("Ref %(ref)s: %(details)s", ref=lead.id, details=client_details(lead))
             for lead in taken
         )
-        with_details = f"{yours} {details}{after}"
+        with_details = sentences(yours, details, after)
         # Cut, a number would be wrong: past one reply, the details come by call.
         if len(with_details) <= REPLY_LIMIT:
             return ReplyOutcome("acknowledged_all", with_details)
@@ -417,7 +417,7 @@ def _too_late(
             return ReplyOutcome("too_late", said)
         timezone = session.get(Office, person.office_id).timezone
         said = taken_words(page=last, went_to=went_to, timezone=timezone, now=now)
-        return ReplyOutcome("too_late", f"{said} {gettext(MAILBOX)}")
+        return ReplyOutcome("too_late", sentences(said, gettext(MAILBOX)))
     if ref is not None:
         return ReplyOutcome("no_such_page", _no_such_page(ref))
     return ReplyOutcome("nothing_open", gettext("You have no open page to acknowledge."))

@@ -13,6 +13,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatcher.language import sentences
 from dispatcher.models import Page, PageState
 from dispatcher.pages.taken import recently_taken, taken_words, where_it_went
 
@@ -62,7 +63,7 @@ def unclear(
         ]
         if refs:
             said.append(still_open(refs, word))
-        return "late_reply", " ".join(said)
+        return "late_reply", sentences(*said)
     if len(refs) > 1:
         return "which_page", which_page(refs, word)
     return None
@@ -70,7 +71,9 @@ def unclear(
 
 def which_page(refs: list[int], word: str) -> str:
     """'You have Ref 8 and Ref 9 open. Reply OK 8, OK 9 or OK ALL.'"""
-    return gettext("You have %(refs)s open.", refs=_named(refs)) + " " + _how_to_reply(refs, word)
+    return sentences(
+        gettext("You have %(refs)s open.", refs=_named(refs)), _how_to_reply(refs, word)
+    )
 
 
 def still_open(refs: list[int], word: str) -> str:
@@ -84,7 +87,7 @@ def still_open(refs: list[int], word: str) -> str:
             "You still have Ref %(ref)s open: reply %(word)s %(ref)s to pass it on.", **said
         )
     named = gettext("You still have %(refs)s open.", refs=_named(refs))
-    return f"{named} {_how_to_reply(refs, word)}"
+    return sentences(named, _how_to_reply(refs, word))
 
 
 def _ref(ref: int) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.clock import local_time
-from dispatcher.language import N_, in_language, local_words
+from dispatcher.language import N_, in_language, local_words, sentences
 from dispatcher.models import Lead, ManagerMessage, Notice, Office, Page, PageState, Salesperson
 from dispatcher.unit_of_work import queue_after_commit
 
@@ -76,7 +76,7 @@ def _tell_taken(
     if page.state == PageState.FAILED and page.sent_at is None:
         return  # Twilio refused to send to their number: an SMS to it would fail the same
     said = taken_words(page=page, went_to=went_to, timezone=office.timezone)
-    body = f"{said} {gettext(MAILBOX)}"
+    body = sentences(said, gettext(MAILBOX))
     # A ManagerMessage row: an SMS about a person, not a page, claimed and sent once by
     # the same job (workers.jobs.send_manager_message), whoever it goes to.
     message = ManagerMessage(
@@ -136,7 +136,7 @@ def _notice(*, page: Page, lead: Lead, timezone: str, went_to: str) -> str:
             "so the client was given to %(to)s.",
             **said,
         )
-    return f"{came} {how}"
+    return sentences(came, how)
 
 
 def _to(went_to: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy.orm import Session
 
-from dispatcher.language import N_
+from dispatcher.language import N_, sentences
 from dispatcher.leads.routing_inputs import last_served, team_and_owed
 from dispatcher.models import Salesperson as SalespersonRow
 from routing.decision import (
@@ -54,8 +54,11 @@ def turn_answer(*, session: Session, person: SalespersonRow) -> str:
             why = gettext("opted out of pages (text START)")
         said = gettext("You are %(why)s: the rotation skips you.", why=why)
         if owed:
-            said += " " + gettext(
-                "You are owed a make-up turn: the first lead you can take when you are back."
+            said = sentences(
+                said,
+                gettext(
+                    "You are owed a make-up turn: the first lead you can take when you are back."
+                ),
             )
         return said
     places = []
@@ -76,7 +79,7 @@ def turn_answer(*, session: Session, person: SalespersonRow) -> str:
     said += [_place(*place, short=True) for place in places[1:]]
     if owed:
         said.append(gettext("You are owed a make-up turn: you take the next lead you can."))
-    return " ".join(said) or gettext("You are in no rotation now.")
+    return sentences(*said) or gettext("You are in no rotation now.")
 
 
 def _place(pool: str, before: int, *, short: bool = False) -> str:
