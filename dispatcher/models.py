@@ -65,7 +65,6 @@ class Office(db.Model):
     def deadline_seconds(self, setting: int) -> int:
         """The office's acknowledgement deadline, else the setting's (ACK_DEADLINE_SECONDS)."""
         return self.ack_deadline_seconds or setting
-
     # No courtesy message goes out in these hours, office time (S1-S4): HH:MM-HH:MM.
     quiet_hours: Mapped[str] = mapped_column(
         String(11), default="21:00-09:00", server_default="21:00-09:00"

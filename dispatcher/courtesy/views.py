@@ -186,10 +186,8 @@ def hold_template(template_id: int):
     held = request.form.get("held") == "1"
     texts.set_held(db.session, template, held=held, actor=current_user.username, now=utcnow())
     db.session.commit()
-    flash(
-        f"{template.name!r} {'held: none of its messages goes out' if held else 'released'}.",
-        "success",
-    )
+    flash(f"{template.name!r} {'held: none of its messages goes out' if held else 'released'}.",
+          "success")
     return redirect(url_for("courtesy.overview")), 303
 
 
