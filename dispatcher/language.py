@@ -61,7 +61,12 @@ def init_babel(app: Flask) -> None:
     # where it already must be able to (the package directory may be read-only there).
     # Compiling two small catalogues takes milliseconds; a .mo newer than its .po is kept.
     compiled = os.path.join(app.instance_path, "translations")
-    compile_catalogues(CATALOGUES, compiled)
+    try:
+        compile_catalogues(CATALOGUES, compiled)
+    except OSError as error:  # an instance folder it may not write: a private one
+        compiled = tempfile.mkdtemp(prefix="dispatch-translations-")
+        log.warning("catalogues compiled into %s (%s)", compiled, error)
+        compile_catalogues(CATALOGUES, compiled)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = compiled
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     Babel(app, locale_selector=_office_language, timezone_selector=_office_timezone)
