@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from dispatcher.clock import local_time, utcnow
-from dispatcher.language import formatted, html_lang
+from dispatcher.language import day_words, formatted, html_lang
 from dispatcher.models import Role
 from dispatcher.office.current import OfficeNotSetUp, office_of_request
 from dispatcher.words import NOBODY_IN_PARTICULAR, event_detail, in_words
@@ -31,6 +31,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(in_words, "words")
     app.add_template_global(event_detail, "event_detail")
     app.add_template_global(NOBODY_IN_PARTICULAR, "nobody_in_particular")
+    # Days and times in the office's language (English: as strftime writes them).
+    app.add_template_global(day_words, "day_words")
+    app.add_template_global(formatted, "formatted")
 
     @app.template_global("field_state")
     def field_state(errors: dict[str, str], name: str) -> dict[str, str]:
