@@ -21,7 +21,7 @@ from callbacks.replies import OFFICE_WORDS
 from dispatcher.extensions import db
 from dispatcher.language import CATALOGUES, LANGUAGES, compile_catalogues, in_language
 from dispatcher.leads.service import current_page, page_text
-from dispatcher.models import Notice, Office, Page, PageState, Salesperson, User
+from dispatcher.models import ManagerMessage, Notice, Office, Page, PageState, Salesperson, User
 from dispatcher.office.setup import create_office
 from routing.courtesy import sms_segments
 from tests.app_setup import sign_in
@@ -377,3 +377,16 @@ def test_the_catalogues_compile_and_are_used(app, tmp_path):
     with in_language("xx"):
         unknown = gettext("Open leads")
     assert (hant, hans, unknown) == ("未處理的個案", "未处理的线索", "Open leads")
+
+
+@pytest.mark.twilio
+def test_the_manager_is_told_of_a_stop_in_the_offices_language(client, harbour):
+    harbour.manager_mobile = "+12025550399"
+    db.session.commit()
+
+    text(client, "STOP")
+
+    told = db.session.scalar(
+        select(ManagerMessage).where(ManagerMessage.to_number == "+12025550399")
+    )
+    assert told.body.startswith("Alice Chen 已發送 STOP：")

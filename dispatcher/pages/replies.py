@@ -40,7 +40,7 @@ from dispatcher.pages.taken import (
 )
 from dispatcher.pages.turn import turn_answer
 from dispatcher.phones import masked
-from dispatcher.sms.opt_out import opt_in, opt_out
+from dispatcher.sms.opt_out import TEXTED_STOP, opt_in, opt_out
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def _act(
     *, session: Session, person: Salesperson, reply: Reply, now: datetime, settings: ReplySettings
 ) -> ReplyOutcome:
     if reply.command == "stop":
-        told = opt_out(session=session, person=person, how="texted STOP", now=now)
+        told = opt_out(session=session, person=person, how=TEXTED_STOP, now=now)
         # Twilio answers STOP itself and delivers nothing more to the number, ours included.
         return ReplyOutcome("opted_out", "", manager_messages=_ids(told))
     if reply.command == "start" or (reply.opt_in and person.sms_opted_out):
