@@ -9,24 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
-from dispatcher.language import LANGUAGES
+from dispatcher.language import LANGUAGES, N_
 from dispatcher.models import ManagerChange, Office, Salesperson
 from routing.decision import PAUSED, STATUSES
 
 STATUS_WORDS = {
-    "in_office": "in the office",
-    "out": "out of the office (still paged)",
-    "busy": "busy with a returning client",
-    "errand": "on an errand",
-    "off_shift": "off shift",
-    PAUSED: "out of the rotation (missed pages)",
+    "in_office": N_("in the office"),
+    "out": N_("out of the office (still paged)"),
+    "busy": N_("busy with a returning client"),
+    "errand": N_("on an errand"),
+    "off_shift": N_("off shift"),
+    PAUSED: N_("out of the rotation (missed pages)"),
 }
 
 
 # What becomes of a lead logged while nobody is on duty (Office.nobody_on_duty).
 NOBODY_ON_DUTY = {
-    "hold": "hold it and page it when someone is on duty",
-    "manager": "page the manager",
+    "hold": N_("hold it and page it when someone is on duty"),
+    "manager": N_("page the manager"),
 }
 
 
