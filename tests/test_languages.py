@@ -390,3 +390,35 @@ def test_the_manager_is_told_of_a_stop_in_the_offices_language(client, harbour):
         select(ManagerMessage).where(ManagerMessage.to_number == "+12025550399")
     )
     assert told.body.startswith("Alice Chen 已發送 STOP：")
+
+
+@pytest.mark.twilio
+def test_a_chinese_webhook_between_two_english_pages_leaves_no_chinese_behind(app, client, harbour):
+    """The test's requests share one app context (flask.g): a webhook for Harbour in
+    between must not leave its language for the next request (language.init_babel)."""
+    century = sign_in(client, "coordinator")
+    open_page(harbour)
+
+    before = century.get("/").get_data(as_text=True)
+    said = text(client, "好")
+    after = century.get("/").get_data(as_text=True)
+
+    assert said.startswith("謝謝")
+    for page in (before, after):
+        assert '<html lang="en">' in page and "Open leads" in page
+
+
+def test_each_request_chooses_its_language_anew(app, office):
+    """One office, nobody signed in: sign-in is in the office's language, and a change of
+    it shows on the next request, although the test's requests share flask.g."""
+    office.language = "zh_Hant"
+    db.session.commit()
+    visitor = app.test_client()
+
+    chinese = visitor.get("/sign-in").get_data(as_text=True)
+    office.language = "en"
+    db.session.commit()
+    english = visitor.get("/sign-in").get_data(as_text=True)
+
+    assert "用戶名稱" in chinese and "User name" not in chinese
+    assert "User name" in english and "用戶名稱" not in english
