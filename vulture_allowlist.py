@@ -33,6 +33,7 @@ from dispatcher.models import (
     ShiftSwap,
     User,
 )
+from dispatcher.pages import replies
 from dispatcher.security import SessionOverHttps
 from routing.ownership import REASONS, Ownership, check_shares
 from workers.worker import WRITTEN_FOR_RQ, DispatchWorker
@@ -86,3 +87,6 @@ views.courtesy_surveys, views.courtesy_month, views.courtesy_action_form
 # Verified calls: what a placed call's webhooks recorded (its <Dial>'s time, the status
 # callback's last word) and which call reached the client, kept for the record.
 PlacedCall.dialled_at, PlacedCall.call_status, Lead.reached_by_call_sid
+# The English answer to a DONE that says no result, as the tests compare it (the reply
+# itself is replies.done_help(), in the office's language).
+replies.DONE_HELP

@@ -24,6 +24,24 @@ OPT_IN_WORDS = {"START", "UNSTOP", "YES"}
 # Twilio's Advanced Opt-Out adds OptOutType to the webhook; it wins over the body.
 OPT_OUT_TYPES = {"STOP": "stop", "START": "start", "HELP": "help"}
 
+# The words of the offices' other languages (dispatcher/language.py LANGUAGES), each
+# meaning the English command word it stands for. A reply is read with them whatever the
+# office (a salesperson may type either), and the English words work in every office;
+# HELP names the words of the office's language (its translation in the catalogues).
+# Chinese is written without spaces: "好12" reads as "OK 12".
+_CHINESE = {"好": "OK", "好的": "OK", "收到": "OK", "不": "PASS", "不要": "PASS"}
+OFFICE_WORDS = {
+    "zh_Hant": {**_CHINESE, "幫助": "HELP"},
+    "zh_Hans": {**_CHINESE, "帮助": "HELP"},
+}
+# Longest first, so that 好的 is read before 好 and 不要 before 不.
+_OFFICE_WORDS = sorted(
+    {word: english for words in OFFICE_WORDS.values() for word, english in words.items()}.items(),
+    key=lambda item: -len(item[0]),
+)
+# Punctuation a phone's Chinese keyboard types: read as a space.
+_CJK_PUNCTUATION = str.maketrans({mark: " " for mark in "。，、！？；：．"})
+
 # DONE <ref> <outcome words>: the phrases a salesperson may use, longest first, and the
 # outcome each means (dispatcher.leads.outcomes.OUTCOMES). Words after the phrase are
 # ignored, and not kept: they may name the client.
@@ -50,7 +68,8 @@ def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
     by_type = OPT_OUT_TYPES.get((opt_out_type or "").strip().upper())
     if by_type:
         return Reply(by_type)
-    words = [w.strip(".!:;") for w in (body or "").upper().replace(",", " ").split()]
+    said, body = _office_word(body or "")
+    words = [w.strip(".!:;") for w in body.upper().replace(",", " ").split()]
     words = [w for w in words if w]
     if not words:
         return Reply("unknown")
@@ -77,13 +96,26 @@ def parse_reply(body: str, opt_out_type: str | None = None) -> Reply:
     if first in DECLINE_WORDS:
         if rest and rest[0] == ALL_WORD:
             return Reply("unknown")  # passing every lead on at once is the manager's call
-        return Reply("decline", _ref(rest[0]) if rest else None, word=first)
+        return Reply("decline", _ref(rest[0]) if rest else None, word=said or first)
     if first == "DONE":
         ref = _ref(rest[0]) if rest else None
         return Reply("done", ref, _outcome(rest[1:]) if ref is not None else None)
     if _ref(first) is not None and not rest:
         return Reply("ack", _ref(first))
     return Reply("unknown")
+
+
+def _office_word(body: str) -> tuple[str, str]:
+    """(the word of another language the reply begins with, the body with it said in
+    English): "收到 12" -> ("收到", "OK 12"); ("", body) when it begins with none. The
+    word must stand alone (a ref or the end after it): 不是 is not 不."""
+    text = body.translate(_CJK_PUNCTUATION).strip()
+    for word, english in _OFFICE_WORDS:
+        if text.startswith(word):
+            rest = text[len(word) :]
+            if not rest or rest[0].isspace() or rest[0].isdigit():
+                return word, f"{english} {rest}"
+    return "", body
 
 
 def _swap(rest: list[str]) -> Reply:

@@ -17,6 +17,7 @@ from callbacks.signature import twilio_signed
 from dispatcher.clock import utcnow
 from dispatcher.courtesy.consent import client_texting, handle_client_message
 from dispatcher.extensions import db
+from dispatcher.language import in_language
 from dispatcher.pages.replies import ReplySettings, earlier_delivery, handle_reply
 from dispatcher.phones import to_e164
 from dispatcher.text import without_control_characters
@@ -55,19 +56,21 @@ def inbound_sms():
         client = client_texting(db.session, office=office, from_number=sender)
         if client is not None:
             return _from_client(office, client, message_sid, sender, body)
-        outcome = handle_reply(
-            session=db.session,
-            office_id=office.id,
-            message_sid=message_sid,
-            from_number=sender,
-            reply=reply,
-            now=utcnow(),
-            settings=ReplySettings(
-                deadline_seconds=config["ACK_DEADLINE_SECONDS"],
-                details_in_ack=config["ACK_REPLY_INCLUDES_DETAILS"],
-                late_reply_minutes=config["LATE_REPLY_MINUTES"],
-            ),
-        )
+        # The answer, and every SMS the reply leads to, in the office's language.
+        with in_language(office.language):
+            outcome = handle_reply(
+                session=db.session,
+                office_id=office.id,
+                message_sid=message_sid,
+                from_number=sender,
+                reply=reply,
+                now=utcnow(),
+                settings=ReplySettings(
+                    deadline_seconds=config["ACK_DEADLINE_SECONDS"],
+                    details_in_ack=config["ACK_REPLY_INCLUDES_DETAILS"],
+                    late_reply_minutes=config["LATE_REPLY_MINUTES"],
+                ),
+            )
         commit_then_enqueue(pages=outcome.pages_to_send, manager_messages=outcome.manager_messages)
     except IntegrityError:
         # The same MessageSid arrived twice at once: the other delivery recorded it.

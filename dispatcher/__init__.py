@@ -55,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     from dispatcher.access import init_access
     from dispatcher.calls import init_voice
     from dispatcher.extensions import csrf, db, init_limiter, login, migrate
+    from dispatcher.language import init_babel
     from dispatcher.office.current import init_office
     from dispatcher.queue import init_queue
     from dispatcher.security import init_security
@@ -72,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     init_security(app)
     init_office(app)  # forgets the last request's office before the access gate may serve one
+    init_babel(app)  # the office's language and time zone, chosen anew each request
     init_access(app)
     init_queue(app)
     init_limiter(app)

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -73,7 +74,7 @@ def sign_in():
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.username == form.username.data))
         if not password_matches(user, form.password.data):
-            flash("Wrong user name or password.", "error")
+            flash(gettext("Wrong user name or password."), "error")
         else:
             if user.session_token is None:
                 user.new_session_token()
@@ -149,5 +150,5 @@ def sign_out():
         current_user.new_session_token()
         db.session.commit()
     logout_user()
-    flash("Signed out.", "info")
+    flash(gettext("Signed out."), "info")
     return redirect(url_for("auth.sign_in"))

@@ -58,6 +58,10 @@ def _refuse(error: InvalidInput, what: str):
     help="Seconds to acknowledge a page in this office (default: ACK_DEADLINE_SECONDS).",
 )
 @click.option(
+    "--language",
+    help="The language of the office's screens and SMS: en (default), zh_Hant or zh_Hans.",
+)
+@click.option(
     "--manager",
     help="The user name of the office's first manager, made with it. The password is "
     "asked for, or read from OFFICE_MANAGER_PASSWORD.",
@@ -69,8 +73,9 @@ def create_office(
     manager_mobile: str | None,
     deadline: int | None,
     manager: str | None,
+    language: str | None,
 ):
-    """Set up an office: its name, time zone, Twilio number and first manager."""
+    """Set up an office: its name, time zone, language, Twilio number and first manager."""
     from dispatcher.office.setup import create_office as make
 
     config = current_app.config
@@ -91,6 +96,7 @@ def create_office(
                 region=config["PHONE_REGION"],
                 ack_deadline_seconds=deadline,
                 first_manager=first_manager,
+                language="en" if language is None else language,
             )
             described = _described(office)
     except InvalidInput as error:
@@ -104,8 +110,11 @@ def create_office(
 @office_option
 @click.option("--timezone", help="IANA time zone, e.g. Europe/London.")
 @click.option("--phone", help="The office's Twilio number ('' to clear it).")
-def update_office(office_choice: str | None, timezone: str | None, phone: str | None):
-    """Change an office's time zone or Twilio number."""
+@click.option("--language", help="The office's language: en, zh_Hant or zh_Hans.")
+def update_office(
+    office_choice: str | None, timezone: str | None, phone: str | None, language: str | None
+):
+    """Change an office's time zone, Twilio number or language."""
     from dispatcher.office.setup import update_office as change
 
     try:
@@ -116,6 +125,7 @@ def update_office(office_choice: str | None, timezone: str | None, phone: str | 
                 office=office,
                 timezone=timezone,
                 phone=phone,
+                language=language,
                 region=current_app.config["PHONE_REGION"],
             )
             described = _described(office)
@@ -126,7 +136,7 @@ def update_office(office_choice: str | None, timezone: str | None, phone: str | 
 
 def _described(office) -> str:
     number = office.phone_number or "no number (answers every webhook while the only office)"
-    return f"{office.id} {office.name!r}: {office.timezone}, {number}"
+    return f"{office.id} {office.name!r}: {office.timezone}, {office.language}, {number}"
 
 
 @click.command("seed-demo")

@@ -84,6 +84,9 @@ class Office(db.Model):
     # Calls through the office are recorded, after an announcement (dispatcher/voice/
     # recording.py). Off unless the office turns it on.
     record_calls: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # The language of its screens and SMS (dispatcher/language.py LANGUAGES): en,
+    # zh_Hant or zh_Hans.
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
 
 
 class Role(StrEnum):

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from dispatcher.clock import local_time, utcnow
+from dispatcher.language import day_words, formatted, html_lang
 from dispatcher.models import Role
 from dispatcher.office.current import OfficeNotSetUp, office_of_request
 from dispatcher.words import NOBODY_IN_PARTICULAR, PAGE_BY, event_detail, in_words
@@ -19,7 +20,8 @@ def register_template_helpers(app: Flask) -> None:
     def local(moment: datetime | None, fmt: str = "%H:%M:%S") -> str:
         if moment is None:
             return ""
-        return local_time(moment, office_of_request().timezone).strftime(fmt)
+        # In the office's language (English: the format as it is).
+        return formatted(local_time(moment, office_of_request().timezone), fmt)
 
     @app.template_filter("iso_utc")
     def iso_utc(moment: datetime | None) -> str:
@@ -30,6 +32,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(event_detail, "event_detail")
     app.add_template_global(NOBODY_IN_PARTICULAR, "nobody_in_particular")
     app.add_template_global(PAGE_BY, "page_by_choices")
+    # Days and times in the office's language (English: as strftime writes them).
+    app.add_template_global(day_words, "day_words")
+    app.add_template_global(formatted, "formatted")
 
     @app.template_global("field_state")
     def field_state(errors: dict[str, str], name: str) -> dict[str, str]:
@@ -47,6 +52,7 @@ def register_template_helpers(app: Flask) -> None:
             "office_name": _office_name(),
             "devphone_available": devphone_available(current_app),
             "server_now": utcnow(),
+            "html_lang": html_lang(),
         }
 
 

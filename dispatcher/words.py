@@ -5,69 +5,72 @@ underscores as spaces, never as code."""
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
+from dispatcher.language import N_
 from dispatcher.models import LeadState, PageState
 from routing import decision
 
-CHANNELS = {"call": "call", "walk_in": "walk-in"}
+CHANNELS = {"call": N_("call"), "walk_in": "walk-in"}
 
 LEAD_STATES = {
-    LeadState.STUB: "to complete",
-    LeadState.OPEN: "paged, waiting",
-    LeadState.ACKNOWLEDGED: "taken",
-    LeadState.MANAGER: "with the manager",
-    LeadState.NOT_A_CLIENT: "not a client",
-    LeadState.CLOSED: "closed",
-    LeadState.HELD: "held: nobody on duty",
+    LeadState.STUB: N_("to complete"),
+    LeadState.OPEN: N_("paged, waiting"),
+    LeadState.ACKNOWLEDGED: N_("taken"),
+    LeadState.MANAGER: N_("with the manager"),
+    LeadState.NOT_A_CLIENT: N_("not a client"),
+    LeadState.CLOSED: N_("closed"),
+    LeadState.HELD: N_("held: nobody on duty"),
 }
 
 PAGE_STATES = {
-    PageState.OPEN: "waiting for an answer",
-    PageState.ACKNOWLEDGED: "acknowledged",
-    PageState.MISSED: "missed",
-    PageState.DECLINED: "passed",
-    PageState.FAILED: "not delivered",
-    PageState.NOTIFY: "manager told",
-    PageState.MOVED: "moved by the manager",
+    PageState.OPEN: N_("waiting for an answer"),
+    PageState.ACKNOWLEDGED: N_("acknowledged"),
+    PageState.MISSED: N_("missed"),
+    PageState.DECLINED: N_("passed"),
+    PageState.FAILED: N_("not delivered"),
+    PageState.NOTIFY: N_("manager told"),
+    PageState.MOVED: N_("moved by the manager"),
 }
 
 RULES = {
-    decision.RULE_ASKED_FOR: "Asked for by name",
-    decision.RULE_OWNER: "Returning client",
-    decision.RULE_LISTING_AGENT: "Listing agent",
-    decision.RULE_SPECIALIST: "Specialist",
-    decision.RULE_NEW_SALESPEOPLE: "New salespeople (outside the target area)",
-    decision.RULE_ROTATION: "Office rotation",
-    decision.RULE_MANAGER: "The manager decides",
-    decision.RULE_ASSIGNED: "Assigned by the manager",
-    decision.RULE_HELD: "Held until someone is on duty",
+    decision.RULE_ASKED_FOR: N_("Asked for by name"),
+    decision.RULE_OWNER: N_("Returning client"),
+    decision.RULE_LISTING_AGENT: N_("Listing agent"),
+    decision.RULE_SPECIALIST: N_("Specialist"),
+    decision.RULE_NEW_SALESPEOPLE: N_("New salespeople (outside the target area)"),
+    decision.RULE_ROTATION: N_("Office rotation"),
+    decision.RULE_MANAGER: N_("The manager decides"),
+    decision.RULE_ASSIGNED: N_("Assigned by the manager"),
+    decision.RULE_HELD: N_("Held until someone is on duty"),
 }
 
 # A lead's timeline entries (LeadEvent.kind).
 EVENTS = {
-    "logged": "logged",
-    "routed": "routed",
-    "paged": "paged",
-    "duplicate_sms": "page sent twice",
-    "unchecked_resend": "page sent again",
-    "page_failed": "page failed",
-    "page_undelivered": "page not delivered",
-    "acknowledged": "acknowledged",
-    "missed": "missed",
-    "declined": "passed",
-    "failed": "not delivered",
-    "reassigned": "given to the next",
-    "unassigned": "nobody to page",
-    "details_by_call": "details given by call",
-    "outcome": "outcome reported",
-    "closed": "closed",
-    "number_problem": "number problem",
-    "assigned": "assigned by hand",
-    "moved": "moved by the manager",
-    "reopened": "reopened",
-    "corrected": "corrected",
-    "warning": "warning",
-    "declines_owner": "wants someone else",
-    "released": "paged once someone was on duty",
+    "logged": N_("logged"),
+    "routed": N_("routed"),
+    "paged": N_("paged"),
+    "duplicate_sms": N_("page sent twice"),
+    "unchecked_resend": N_("page sent again"),
+    "page_failed": N_("page failed"),
+    "page_undelivered": N_("page not delivered"),
+    "acknowledged": N_("acknowledged"),
+    "missed": N_("missed"),
+    "declined": N_("passed"),
+    "failed": N_("not delivered"),
+    "reassigned": N_("given to the next"),
+    "unassigned": N_("nobody to page"),
+    "details_by_call": N_("details given by call"),
+    "outcome": N_("outcome reported"),
+    "closed": N_("closed"),
+    "number_problem": N_("number problem"),
+    "assigned": N_("assigned by hand"),
+    "moved": N_("moved by the manager"),
+    "reopened": N_("reopened"),
+    "corrected": N_("corrected"),
+    "warning": N_("warning"),
+    "declines_owner": N_("wants someone else"),
+    "released": N_("paged once someone was on duty"),
     "missed_call": "missed call",
     "missed_call_sms": "SMS to the missed caller",
     "recorded": "call recorded",
@@ -79,14 +82,14 @@ EVENTS = {
 # why someone is away; the caller never hears it (C3: the console's script says only
 # "not in the office right now").
 STATUSES = {
-    decision.IN_OFFICE: "in office",
-    decision.OUT: "out",
-    decision.BUSY: "busy",
-    decision.ERRAND: "on an errand",
-    decision.OFF_SHIFT: "off shift",
+    decision.IN_OFFICE: N_("in office"),
+    decision.OUT: N_("out"),
+    decision.BUSY: N_("busy"),
+    decision.ERRAND: N_("on an errand"),
+    decision.OFF_SHIFT: N_("off shift"),
     # Why someone is away stays with the office: leave may be sick leave (C3).
-    decision.ON_LEAVE: "away",
-    decision.PAUSED: "out of the rotation",
+    decision.ON_LEAVE: N_("away"),
+    decision.PAUSED: N_("out of the rotation"),
 }
 
 # How pages reach a salesperson (Salesperson.page_by; dispatcher/voice/pages.py).
@@ -110,11 +113,12 @@ TABLES = {
 
 
 def in_words(value: str | None, table: str) -> str:
-    """The value in the office's words (``table`` is one of TABLES)."""
+    """The value in the office's words (``table`` is one of TABLES), in the language in
+    force."""
     if not value:
         return ""
     words = TABLES[table].get(value)
-    return words if words is not None else str(value).replace("_", " ")
+    return gettext(words) if words is not None else str(value).replace("_", " ")
 
 
 # How an acknowledgement came (Page.acknowledged_by), kept in the timeline's entry as

@@ -145,7 +145,9 @@ def test_seed_demo_loads_a_second_office_with_its_own_number_and_sign_ins(app):
     harbour_coordinator = sign_in(app.test_client(), "harbour-coordinator")
     today = harbour_coordinator.get("/today").get_data(as_text=True)
     assert "Harbour Office" in harbour_coordinator.get("/").get_data(as_text=True)
-    assert today.count("<td>taken</td>") == 3  # the day's leads, each called back
+    # The day's leads, each called back ("taken"), in Harbour's Traditional Chinese.
+    assert (century.language, harbour.language) == ("en", "zh_Hant")
+    assert today.count("<td>已接</td>") == 3
     franchise = sign_in(app.test_client(), "franchise")
     offices = franchise.get("/franchise/").get_data(as_text=True)
     assert "Century Office" in offices and "Harbour Office" in offices

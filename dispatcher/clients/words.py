@@ -3,6 +3,7 @@ the manager set an owner, and the stages (O11). No screen shows `owner_set`."""
 
 from __future__ import annotations
 
+from dispatcher.language import N_
 from dispatcher.models import ClientStage
 from routing import ownership as o
 
@@ -30,13 +31,13 @@ REASONS = {
 }
 
 STAGES = {
-    ClientStage.POTENTIAL: "potential",
-    ClientStage.INTENDING: "intending",
-    ClientStage.CLOSED: "closed (contract signed)",
-    ClientStage.INVALID: "invalid",
+    ClientStage.POTENTIAL: N_("potential"),
+    ClientStage.INTENDING: N_("intending"),
+    ClientStage.CLOSED: N_("closed (contract signed)"),
+    ClientStage.INVALID: N_("invalid"),
 }
 
-FOLLOW_UP_WAYS = {"call": "call", "visit": "visit", "message": "message"}
+FOLLOW_UP_WAYS = {"call": N_("call"), "visit": N_("visit"), "message": N_("message")}
 
 
 def entry_words(kind: str, reason: str = "") -> str:

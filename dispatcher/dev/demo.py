@@ -102,6 +102,7 @@ def _sign_ins(session: Session, office: Office, users) -> None:
 # too, on the same mobile: a reply to this office's number answers this office's pages.
 SECOND_OFFICE = "Harbour Office"
 SECOND_TIMEZONE = "Asia/Hong_Kong"
+SECOND_LANGUAGE = "zh_Hant"
 FIRST_NUMBER = "+12025550100"  # the first office's, when it has none (outbox)
 SECOND_NUMBER = "+12025550300"
 SECOND_SALESPEOPLE = [
@@ -151,6 +152,8 @@ def load_second_office(*, session: Session, first: Office, region: str, now: dat
         phone=SECOND_NUMBER,
         manager_mobile="+12025550399",
         region=region,
+        # Hong Kong: its screens and SMS in Traditional Chinese (the first office: English).
+        language=SECOND_LANGUAGE,
     )
     # Its coordinator answers round the clock: it is in Hong Kong, and whoever tries the
     # demo does so in their own day (the first office keeps C8's hours and roster).

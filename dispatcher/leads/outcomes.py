@@ -7,17 +7,18 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from dispatcher.clients.register import on_follow_up
+from dispatcher.language import N_
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, Office, Salesperson
 
 # The outcome as stored, and in the office's words.
 OUTCOMES = {
-    "appointment_set": "appointment set",
-    "listing_appointment": "listing appointment",
-    "not_interested": "not interested",
-    "wrong_number": "wrong number",
-    "no_answer": "no answer",
-    "other": "other",
+    "appointment_set": N_("appointment set"),
+    "listing_appointment": N_("listing appointment"),
+    "not_interested": N_("not interested"),
+    "wrong_number": N_("wrong number"),
+    "no_answer": N_("no answer"),
+    "other": N_("other"),
 }
 
 

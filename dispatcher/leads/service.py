@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import gettext
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,6 +15,7 @@ from dispatcher.clients.register import register_lead
 from dispatcher.clients.registry import by_number, known_from
 from dispatcher.inserts import insert_now
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import N_, in_language
 from dispatcher.leads.routing_inputs import decide
 from dispatcher.leads.timeline import record_event, record_events, timeline_event
 from dispatcher.models import (
@@ -41,8 +43,9 @@ from routing.decision import (
 from routing.registration import TITLES
 
 # Why a lead went to the manager when routing found nobody, in the manager's SMS.
-NOBODY_LEFT = "nobody left to page"
-NOBODY_ON_DUTY = "nobody on duty"
+# Said in the manager's SMS (translated there, in the office's language).
+NOBODY_LEFT = N_("nobody left to page")
+NOBODY_ON_DUTY = N_("nobody on duty")
 HELD_REASON = "Nobody on duty: held until someone is, then paged"
 # Ids are PostgreSQL integers (as dispatcher.RecordId reads them from URLs).
 MAX_RECORD_ID = 2**31 - 1
@@ -68,10 +71,19 @@ class LeadDetails:
     declines_owner_reason: str = ""  # X2: why a returning client wants someone else
 
 
-def page_text(lead: Lead) -> str:
-    """The page: never the client's name or number (C4)."""
-    what = "Client visit" if lead.channel == "walk_in" else "Client call"
-    return f"{what}, please call the office. Ref {lead.id}. Reply OK when you call back."
+def page_text(lead: Lead, language: str | None = None) -> str:
+    """The page, in the office's ``language``: never the client's name or number (C4).
+    One SMS in every language (tests/test_languages.py)."""
+    with in_language(language):
+        if lead.channel == "walk_in":
+            return gettext(
+                "Client visit, please call the office. Ref %(ref)s. Reply OK when you call back.",
+                ref=lead.id,
+            )
+        return gettext(
+            "Client call, please call the office. Ref %(ref)s. Reply OK when you call back.",
+            ref=lead.id,
+        )
 
 
 def find_listing(*, session: Session, office_id: int, reference: str) -> Listing | None:
@@ -375,7 +387,7 @@ def write_page(
         lead_id=lead.id,
         salesperson_id=assignment.salesperson_id,
         to_number=mobile or _mobile(session=session, salesperson_id=assignment.salesperson_id),
-        body=page_text(lead),
+        body=page_text(lead, _language(session, lead)),
         state=PageState.OPEN,
         created_at=now,
         # Provisional: restarted when the page actually goes out (sending.record_sent).
@@ -384,15 +396,29 @@ def write_page(
     return _written(session, page, assignment)
 
 
-def manager_sms(lead: Lead, why: str) -> str:
+def _language(session: Session, lead: Lead) -> str:
+    """The lead's office's language (the office is in the session already: no query)."""
+    with session.no_autoflush:
+        return session.get(Office, lead.office_id).language
+
+
+def manager_sms(lead: Lead, why: str, language: str | None = None) -> str:
     """'Client call Ref 12: caller asked for Bruno Diaz, who did not answer.' and the
     lead's page (PUBLIC_BASE_URL + /leads/12), where the manager assigns or closes it;
     without PUBLIC_BASE_URL, no link. It begins as every page does ("Client call"), so
     it reads as one among the manager's messages."""
-    what = "visit" if lead.channel == "walk_in" else "call"
     base = (current_app.config.get("PUBLIC_BASE_URL") or "") if has_app_context() else ""
-    where = f"Decide at {base.rstrip('/')}/leads/{lead.id}" if base else "Please call the office."
-    return f"Client {what} Ref {lead.id}: {why}. {where}"
+    with in_language(language):
+        where = (
+            gettext("Decide at %(link)s", link=f"{base.rstrip('/')}/leads/{lead.id}")
+            if base
+            else gettext("Please call the office.")
+        )
+        # ``why`` may be one of this module's constants, still in English.
+        said = {"ref": lead.id, "why": gettext(why) if why else why, "where": where}
+        if lead.channel == "walk_in":
+            return gettext("Client visit Ref %(ref)s: %(why)s. %(where)s", **said)
+        return gettext("Client call Ref %(ref)s: %(why)s. %(where)s", **said)
 
 
 def _mobile(*, session: Session, salesperson_id: int) -> str:
@@ -429,7 +455,7 @@ def _page_manager(
         lead_id=lead.id,
         salesperson_id=None,
         to_number=office.manager_mobile,
-        body=manager_sms(lead, why)[:320],
+        body=manager_sms(lead, why, office.language)[:320],
         # Tells the manager; no acknowledgement is awaited, so no deadline applies.
         state=PageState.NOTIFY,
         created_at=now,

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from dispatcher.calls import put_through
@@ -98,13 +99,19 @@ def log_lead():
         return _render_console(form, error.errors, 400)
     reading_from_here()
     assignment = lead.assignments[-1]
-    who = assignment.salesperson.name if assignment.salesperson else "the manager"
-    flash(f"Lead {lead.id} logged. Paging {who}: {assignment.reason}.", "success")
+    who = assignment.salesperson.name if assignment.salesperson else gettext("the manager")
+    said = gettext(
+        "Lead %(ref)s logged. Paging %(who)s: %(reason)s.",
+        ref=lead.id,
+        who=who,
+        reason=assignment.reason,
+    )
+    flash(said, "success")
     if lead.unknown_listing_ref:
         flash(leads.unknown_listing_words(lead.unknown_listing_ref), "warning")
     if assignment.script:
         # C3: the words for the caller; never that the salesperson is off or sick.
-        flash(f"Say to the caller: “{assignment.script}”", "script")
+        flash(gettext("Say to the caller: “%(words)s”", words=assignment.script), "script")
     _registration_warning(lead)
     return redirect(url_for("console.home"))
 
@@ -186,9 +193,9 @@ def acknowledge(lead_id: int):
     if lead is None:
         abort(404)
     if acknowledge_lead_by_hand(lead, actor=current_user.username):
-        flash(f"Lead {lead.id}: call-back recorded.", "success")
+        flash(gettext("Lead %(ref)s: call-back recorded.", ref=lead.id), "success")
     else:
-        flash(f"Lead {lead.id} has no open page to acknowledge.", "error")
+        flash(gettext("Lead %(ref)s has no open page to acknowledge.", ref=lead.id), "error")
     return redirect(url_for("console.home"))
 
 
@@ -205,7 +212,7 @@ def complete_stub(lead_id: int):
     with the number, and the lead is routed and paged as any other."""
     lead = _stub_or_404(lead_id)
     if lead.state != LeadState.STUB:
-        flash(f"Call Ref {lead.id} is already completed or closed.", "error")
+        flash(gettext("Call Ref %(ref)s is already completed or closed.", ref=lead.id), "error")
         return redirect(url_for("console.home"))
     form = LeadForm(data={"caller_phone": lead.caller_phone, "channel": "call"})
     if not form.is_submitted():
@@ -223,12 +230,18 @@ def complete_stub(lead_id: int):
         return redirect(url_for("console.home"))
     reading_from_here()
     assignment = lead.assignments[-1]
-    who = assignment.salesperson.name if assignment.salesperson else "the manager"
-    flash(f"Call Ref {lead.id} completed. Paging {who}: {assignment.reason}.", "success")
+    who = assignment.salesperson.name if assignment.salesperson else gettext("the manager")
+    said = gettext(
+        "Call Ref %(ref)s completed. Paging %(who)s: %(reason)s.",
+        ref=lead.id,
+        who=who,
+        reason=assignment.reason,
+    )
+    flash(said, "success")
     if lead.unknown_listing_ref:
         flash(leads.unknown_listing_words(lead.unknown_listing_ref), "warning")
     if assignment.script:
-        flash(f"Say to the caller: “{assignment.script}”", "script")
+        flash(gettext("Say to the caller: “%(words)s”", words=assignment.script), "script")
     _registration_warning(lead)
     return redirect(url_for("console.home"))
 
@@ -242,7 +255,7 @@ def close_stub(lead_id: int):
     except stubs.StubGone as error:
         flash(str(error), "error")
     else:
-        flash(f"Call Ref {lead.id} closed: not a client.", "success")
+        flash(gettext("Call Ref %(ref)s closed: not a client.", ref=lead.id), "success")
     return redirect(url_for("console.home"))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from dispatcher.extensions import db
 from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import DEFAULT_LANGUAGE
 from dispatcher.models import Office
 from dispatcher.office import setup
 from dispatcher.office.controls import checked_deadline
@@ -41,6 +42,7 @@ def offices():
     form = NewOfficeForm()
     if not form.is_submitted():
         form.timezone.data = current_app.config["OFFICE_TIMEZONE"]
+        form.language.data = DEFAULT_LANGUAGE
     errors = field_errors(form) if form.is_submitted() and not form.validate() else {}
     if form.is_submitted() and not errors:
         try:
@@ -54,6 +56,7 @@ def offices():
                     region=current_app.config["PHONE_REGION"],
                     ack_deadline_seconds=_deadline(form),
                     first_manager=(form.manager.data, form.manager_password.data),
+                    language=form.language.data or DEFAULT_LANGUAGE,
                 )
                 said = f"{office.name} set up; {form.manager.data.strip()} is its manager."
         except InvalidInput as error:
@@ -79,6 +82,7 @@ def edit(office_id: int):
             "phone": office.phone_number or "",
             "manager_mobile": office.manager_mobile or "",
             "ack_deadline_seconds": office.ack_deadline_seconds or "",
+            "language": office.language,
         }
     )
     errors = field_errors(form) if form.is_submitted() and not form.validate() else {}
@@ -93,6 +97,7 @@ def edit(office_id: int):
                     name=form.name.data,
                     timezone=form.timezone.data,
                     phone=form.phone.data or "",
+                    language=form.language.data or None,
                 )
                 office.manager_mobile = _mobile(form.manager_mobile.data, region)
                 office.ack_deadline_seconds = checked_deadline(_deadline(form))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext, ngettext
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import N_
 from dispatcher.models import ManagerMessage, Office, Salesperson
 from dispatcher.office.controls import record_change, set_status
 from dispatcher.sms.manager_messages import tell_manager
@@ -20,13 +22,16 @@ from routing.decision import BUSY, IN_OFFICE, OUT, PAUSED
 
 # What a salesperson may say of themselves, by SMS or on their page.
 OWN_WORDS = {"IN": IN_OFFICE, "BACK": IN_OFFICE, "OUT": OUT, "BUSY": BUSY}
+# In English; said in the language in force (gettext where they are used).
 OWN_REPLIES = {
-    IN_OFFICE: "You are in: pages reach you in your turn.",
-    OUT: "You are out (showing): you are still paged.",
-    BUSY: "You are busy: your turns are skipped, and one make-up turn is kept for you. "
-    "Send BACK when you are free.",
+    IN_OFFICE: N_("You are in: pages reach you in your turn."),
+    OUT: N_("You are out (showing): you are still paged."),
+    BUSY: N_(
+        "You are busy: your turns are skipped, and one make-up turn is kept for you. "
+        "Send BACK when you are free."
+    ),
 }
-BACK_IN_ROTATION = "You are back in the rotation: pages reach you again in your turn."
+BACK_IN_ROTATION = N_("You are back in the rotation: pages reach you again in your turn.")
 
 
 def tell_salesperson(*, session: Session, person: Salesperson, body: str, now: datetime) -> None:
@@ -48,7 +53,7 @@ def say_own_status(*, session: Session, person: Salesperson, word: str, now: dat
     status = OWN_WORDS[word]
     came_back = person.status == PAUSED and status in (IN_OFFICE, OUT)
     change_status(session=session, person=person, status=status, actor=person.name, now=now)
-    return BACK_IN_ROTATION if came_back else OWN_REPLIES[status]
+    return gettext(BACK_IN_ROTATION if came_back else OWN_REPLIES[status])
 
 
 def change_status(
@@ -61,7 +66,8 @@ def change_status(
     if was_paused and person.status != PAUSED:
         person.misses_in_a_row = 0
         if actor != person.name:  # they said so themselves: their reply tells them
-            tell_salesperson(session=session, person=person, body=BACK_IN_ROTATION, now=now)
+            said = gettext(BACK_IN_ROTATION)
+            tell_salesperson(session=session, person=person, body=said, now=now)
 
 
 def count_miss(*, session: Session, person: Salesperson | None, now: datetime) -> None:
@@ -87,15 +93,26 @@ def count_miss(*, session: Session, person: Salesperson | None, now: datetime) -
     tell_salesperson(
         session=session,
         person=person,
-        body=f"You missed {misses} pages in a row and are out of the rotation. "
-        "Send BACK when you can take pages again.",
+        body=ngettext(
+            "You missed %(num)d page in a row and are out of the rotation. "
+            "Send BACK when you can take pages again.",
+            "You missed %(num)d pages in a row and are out of the rotation. "
+            "Send BACK when you can take pages again.",
+            misses,
+        ),
         now=now,
     )
     told = tell_manager(
         session=session,
         office_id=person.office_id,
-        body=f"{person.name} missed {misses} pages in a row and is out of the rotation "
-        "until they send BACK (or you set them back on Salespeople).",
+        body=ngettext(
+            "%(name)s missed %(num)d page in a row and is out of the rotation "
+            "until they send BACK (or you set them back on Salespeople).",
+            "%(name)s missed %(num)d pages in a row and is out of the rotation "
+            "until they send BACK (or you set them back on Salespeople).",
+            misses,
+            name=person.name,
+        ),
         now=now,
     )
     if told is not None:

@@ -9,23 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import LANGUAGES, N_
 from dispatcher.models import ManagerChange, Office, Salesperson
 from routing.decision import PAUSED, STATUSES
 
 STATUS_WORDS = {
-    "in_office": "in the office",
-    "out": "out of the office (still paged)",
-    "busy": "busy with a returning client",
-    "errand": "on an errand",
-    "off_shift": "off shift",
-    PAUSED: "out of the rotation (missed pages)",
+    "in_office": N_("in the office"),
+    "out": N_("out of the office (still paged)"),
+    "busy": N_("busy with a returning client"),
+    "errand": N_("on an errand"),
+    "off_shift": N_("off shift"),
+    PAUSED: N_("out of the rotation (missed pages)"),
 }
 
 
 # What becomes of a lead logged while nobody is on duty (Office.nobody_on_duty).
 NOBODY_ON_DUTY = {
-    "hold": "hold it and page it when someone is on duty",
-    "manager": "page the manager",
+    "hold": N_("hold it and page it when someone is on duty"),
+    "manager": N_("page the manager"),
 }
 
 
@@ -123,6 +124,7 @@ def set_office_rules(
     reassign_when_not_reached: bool | None = None,
     missed_caller_sms: bool | None = None,
     record_calls: bool | None = None,
+    language: str | None = None,
 ) -> None:
     """The target area (C2), the ownership lapse (O6), the manager's mobile (C5), the days
     after a deposit a dispute may be raised (O7), whether an absent owner's stand-in needs
@@ -140,6 +142,8 @@ def set_office_rules(
     if nobody_on_duty is not None and nobody_on_duty not in NOBODY_ON_DUTY:
         raise InvalidInput({"nobody_on_duty": "Hold the lead, or page the manager."})
     checked_deadline(ack_deadline_seconds)
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput({"language": "Choose one of: " + ", ".join(LANGUAGES) + "."})
     areas = ", ".join(
         dict.fromkeys(a.strip() for a in target_area.replace(";", ",").split(",") if a.strip())
     )
@@ -193,6 +197,9 @@ def set_office_rules(
     if record_calls is not None and record_calls != office.record_calls:
         changes.append("recording of calls " + ("on" if record_calls else "off"))
         office.record_calls = record_calls
+    if language is not None and language != office.language:
+        changes.append(f"language: {office.language} -> {language}")
+        office.language = language
     for change in changes:
         record_change(
             session=session,

@@ -41,6 +41,9 @@ class OfficeForm(TextForm):
     phone = StringField("Twilio number", validators=[Optional(), Length(max=40)])
     manager_mobile = StringField("Manager's mobile", validators=[Optional(), Length(max=40)])
     ack_deadline_seconds = StringField("Deadline", validators=[Optional(), Length(max=5)])
+    # One of dispatcher/language.py LANGUAGES (setup checks it); left out: unchanged (a
+    # new office: English).
+    language = StringField("Language", validators=[Optional(), Length(max=10)])
 
 
 class NewOfficeForm(OfficeForm):

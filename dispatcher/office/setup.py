@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import DEFAULT_LANGUAGE, checked_language
 from dispatcher.models import Office, Role, User
 from dispatcher.office.controls import checked_deadline
 from dispatcher.office.current import only_office
@@ -31,6 +32,14 @@ def checked_timezone(name: str) -> str:
             {"timezone": f"Not a time zone: {name[:64]!r} (an IANA name such as Europe/London)."}
         )
     return name
+
+
+def office_language(code: str | None) -> str:
+    """One of the service's languages (dispatcher/language.py); InvalidInput otherwise."""
+    try:
+        return checked_language(code)
+    except ValueError as error:
+        raise InvalidInput({"language": str(error)}) from None
 
 
 def checked_phone_number(
@@ -58,6 +67,7 @@ def create_office(
     manager_mobile: str | None = None,
     ack_deadline_seconds: int | None = None,
     first_manager: tuple[str, str] | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Office:
     """A new office; InvalidInput naming each bad value, with nothing added.
     ``first_manager``: (user name, password) of its manager's sign-in, made with it."""
@@ -81,6 +91,7 @@ def create_office(
             lambda: phone and checked_phone_number(session=session, raw=phone, region=region),
         ),
         ("manager_mobile", lambda: manager_mobile and _mobile(manager_mobile, region)),
+        ("language", lambda: office_language(language)),
     ):
         try:
             values[key] = check()
@@ -94,6 +105,7 @@ def create_office(
         phone_number=values["phone"] or None,
         manager_mobile=values["manager_mobile"] or None,
         ack_deadline_seconds=ack_deadline_seconds,
+        language=values["language"],
     )
     session.add(office)
     session.flush()
@@ -148,9 +160,14 @@ def update_office(
     timezone: str | None = None,
     phone: str | None = None,
     name: str | None = None,
+    language: str | None = None,
 ) -> None:
-    """Change the office's name, time zone or number (None leaves it; '' clears the
-    number)."""
+    """Change the office's name, time zone, number or language (None leaves it; '' clears
+    the number). Every value is checked before any is changed."""
+    if language is not None:
+        language = office_language(language)
+    if timezone is not None:
+        timezone = checked_timezone(timezone)
     if name is not None:
         name = name.strip()
         if not name or len(name) > 120:
@@ -159,7 +176,9 @@ def update_office(
             raise InvalidInput({"name": forbidden_message(character)})
         office.name = name
     if timezone is not None:
-        office.timezone = checked_timezone(timezone)
+        office.timezone = timezone
+    if language is not None:
+        office.language = language
     if phone is not None:
         office.phone_number = (
             checked_phone_number(session=session, raw=phone, region=region, office_id=office.id)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import day_words
 from dispatcher.models import DutyShift, Office, Salesperson, ShiftSwap
 from dispatcher.office.availability import tell_salesperson
 from dispatcher.office.controls import record_change
@@ -23,6 +25,11 @@ ASKED, ACCEPTED, REFUSED = "asked", "accepted", "refused"
 def shift_day_words(shift: DutyShift, day: date) -> str:
     """'Sat 12 Dec 09:00-12:00'."""
     return f"{day:%a %d %b} {minutes_text(shift.starts)}-{minutes_text(shift.ends)}"
+
+
+def _said_shift(shift: DutyShift, day: date) -> str:
+    """The shift in the language in force, for an SMS or a reply."""
+    return f"{day_words(day)} {minutes_text(shift.starts)}-{minutes_text(shift.ends)}"
 
 
 def ask_swap(
@@ -83,8 +90,13 @@ def ask_swap(
     tell_salesperson(
         session=session,
         person=colleague,
-        body=f"{asker.name} asks you to take their duty {when}. "
-        f"Reply SWAP YES {swap.id} or SWAP NO {swap.id} (or answer on your page).",
+        body=gettext(
+            "%(name)s asks you to take their duty %(when)s. "
+            "Reply SWAP YES %(id)s or SWAP NO %(id)s (or answer on your page).",
+            name=asker.name,
+            when=_said_shift(shift, day),
+            id=swap.id,
+        ),
         now=now,
     )
     return swap
@@ -111,13 +123,13 @@ def answer_swap(
     if swap_id is not None:
         waiting = [swap for swap in waiting if swap.id == swap_id]
     if not waiting:
-        return "No swap is waiting for your answer" + (
-            f" with number {swap_id}." if swap_id else "."
-        )
+        if swap_id:
+            return gettext("No swap is waiting for your answer with number %(id)s.", id=swap_id)
+        return gettext("No swap is waiting for your answer.")
     if len(waiting) > 1:
         word = "YES" if accept else "NO"
         named = ", ".join(f"SWAP {word} {swap.id}" for swap in waiting)
-        return f"Several swaps wait for your answer: reply {named}."
+        return gettext("Several swaps wait for your answer: reply %(named)s.", named=named)
     swap = waiting[0]
     state = ACCEPTED if accept else REFUSED
     # One conditional update: an answer by SMS and one on the page settle here.
@@ -127,7 +139,7 @@ def answer_swap(
         .values(state=state, answered_at=now, answered_how=how)
     )
     if done.rowcount != 1:
-        return "That swap was already answered."
+        return gettext("That swap was already answered.")
     session.refresh(swap)
     when = shift_day_words(swap.shift, swap.day)
     verb = "accepted" if accept else "refused"
@@ -141,14 +153,18 @@ def answer_swap(
         kind="swap",
         detail=f"{colleague.name} {verb} to take {swap.asked_by.name}'s duty {when} ({how})",
     )
-    tell_salesperson(
-        session=session,
-        person=swap.asked_by,
-        body=f"{colleague.name} {verb} to take your duty {when}."
-        + ("" if accept else " The shift is still yours."),
-        now=now,
-    )
-    return f"Thanks: you {verb} to take {swap.asked_by.name}'s duty {when}."
+    said = {"name": colleague.name, "when": _said_shift(swap.shift, swap.day)}
+    if accept:
+        told = gettext("%(name)s accepted to take your duty %(when)s.", **said)
+    else:
+        told = gettext(
+            "%(name)s refused to take your duty %(when)s. The shift is still yours.", **said
+        )
+    tell_salesperson(session=session, person=swap.asked_by, body=told, now=now)
+    said["name"] = swap.asked_by.name
+    if accept:
+        return gettext("Thanks: you accepted to take %(name)s's duty %(when)s.", **said)
+    return gettext("Thanks: you refused to take %(name)s's duty %(when)s.", **said)
 
 
 def office_swaps(*, session: Session, office_id: int, limit: int = 100) -> list[ShiftSwap]:

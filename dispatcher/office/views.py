@@ -227,6 +227,8 @@ def office_rules():
                 reassign_when_not_reached=request.form.get("reassign_when_not_reached") == "on",
                 missed_caller_sms=request.form.get("missed_caller_sms") == "on",
                 record_calls=request.form.get("record_calls") == "on",
+                # A form from before the setting keeps the language.
+                language=request.form.get("language"),
             )
         except InvalidInput as error:
             db.session.rollback()

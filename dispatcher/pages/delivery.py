@@ -19,7 +19,7 @@ from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, Page, PageState, Salesperson
 from dispatcher.office.controls import record_change
 from dispatcher.pages.service import close_and_reassign
-from dispatcher.sms.opt_out import opt_out
+from dispatcher.sms.opt_out import ON_TWILIOS_LIST, opt_out
 from dispatcher.unit_of_work import queue_after_commit
 from dispatcher.voice import outage
 
@@ -146,9 +146,7 @@ def page_undeliverable(
         elif code == OPTED_OUT:
             # Twilio has them on its opt-out list (a STOP we never saw): routing must
             # skip them, or every lead would try them first.
-            told = opt_out(
-                session=session, person=person, how="is on Twilio's opt-out list", now=now
-            )
+            told = opt_out(session=session, person=person, how=ON_TWILIOS_LIST, now=now)
     if person is None or page.state != PageState.OPEN:
         return DeliveryOutcome(page.id, manager_message_id=told)
     if voice_first and page.call_placed_at is None:

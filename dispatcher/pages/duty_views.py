@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from dispatcher.clock import utcnow
@@ -88,7 +89,7 @@ def set_status():
     person = _me()
     word = request.form.get("word", "")
     if word not in OWN_WORDS:
-        flash("Choose In, Out, Busy or Back.", "error")
+        flash(gettext("Choose In, Out, Busy or Back."), "error")
         return _back()
     said = say_own_status(session=db.session, person=person, word=word, now=utcnow())
     db.session.commit()
@@ -103,7 +104,7 @@ def ask():
     try:
         day = date.fromisoformat(request.form.get("day", ""))
     except ValueError:
-        flash("Choose one of your shifts.", "error")
+        flash(gettext("Choose one of your shifts."), "error")
         return _back()
     try:
         swap = ask_swap(
@@ -116,11 +117,14 @@ def ask():
         )
     except InvalidInput as error:
         db.session.rollback()
-        flash("Nothing was asked: " + " ".join(error.errors.values()), "error")
+        flash(gettext("Nothing was asked:") + " " + " ".join(error.errors.values()), "error")
         return _back()
     name = swap.colleague.name
     db.session.commit()
-    flash(f"{name} is asked by SMS; you keep the shift until they accept.", "success")
+    flash(
+        gettext("%(name)s is asked by SMS; you keep the shift until they accept.", name=name),
+        "success",
+    )
     return _back()
 
 
@@ -150,7 +154,7 @@ def new_feed_address():
     person = _me()
     person.feed_nonce += 1
     db.session.commit()
-    flash("Your calendar feed has a new address; the old one no longer works.", "success")
+    flash(gettext("Your calendar feed has a new address; the old one no longer works."), "success")
     return _back()
 
 
@@ -171,7 +175,7 @@ def log_call():
         p.id == person.id for p in on_duty_people(session=db.session, office=office, now=utcnow())
     )
     if not on_duty:
-        flash("Calls are logged here while you are on duty.", "error")
+        flash(gettext("Calls are logged here while you are on duty."), "error")
         return _back()
     if form.validate_on_submit():
         try:
@@ -179,7 +183,7 @@ def log_call():
         except InvalidInput as error:
             errors = error.errors
         else:
-            flash(f"Ref {ref} is logged.", "success")
+            flash(gettext("Ref %(ref)s is logged.", ref=ref), "success")
             return _back()
     elif form.is_submitted():
         errors = field_errors(form)

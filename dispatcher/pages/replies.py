@@ -15,9 +15,11 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatcher.language import N_, sentences
 from dispatcher.leads.outcomes import OUTCOMES, record_outcome
 from dispatcher.models import InboundMessage, Lead, Office, Page, PageState, Salesperson
 from dispatcher.office.availability import say_own_status
@@ -29,27 +31,47 @@ from dispatcher.pages.service import (
     open_page_for,
     open_pages_for,
 )
-from dispatcher.pages.taken import MAILBOX, TAKEN_STATES, taken_words, where_it_went
+from dispatcher.pages.taken import (
+    COLLEAGUE,
+    MAILBOX,
+    TAKEN_STATES,
+    taken_words,
+    where_it_went,
+)
 from dispatcher.pages.turn import turn_answer
 from dispatcher.phones import masked
-from dispatcher.sms.opt_out import opt_in, opt_out
+from dispatcher.sms.opt_out import TEXTED_STOP, opt_in, opt_out
 
 log = logging.getLogger(__name__)
 
-HELP_TEXT = (
+# The English texts; each is sent in the office's language (gettext where it is used).
+# The translations of HELP_TEXT name the words of their language (callbacks/replies.py
+# OFFICE_WORDS; tests/test_languages.py checks they do).
+HELP_TEXT = N_(
     "Reply OK to take a page (OK 12: Ref 12, OK ALL: all); NO or PASS passes it on; "
     "DONE 12 appointment set reports your call; TURN: your place. IN, OUT, BUSY or BACK "
     "says where you are; SWAP YES or SWAP NO answers a swap. STOP ends pages, START resumes."
 )
-DONE_HELP = (
-    "Send DONE, the ref and the result, e.g. DONE 12 appointment set. Results: "
-    + ", ".join(OUTCOMES.values())
-    + "."
+_DONE_HELP = N_(
+    "Send DONE, the ref and the result, e.g. DONE 12 appointment set. Results: %(results)s."
 )
+# The result words stay in English: they are what the salesperson types after DONE.
+DONE_HELP = _DONE_HELP % {"results": ", ".join(OUTCOMES.values())}
 # A client texting the office number reaches no one: tell them to call, nothing more.
-UNKNOWN_NUMBER_REPLY = (
+UNKNOWN_NUMBER_REPLY = N_(
     "Thank you for your message. This number does not read texts: please call it."
 )
+
+
+def help_text() -> str:
+    """HELP's answer in the language in force."""
+    return gettext(HELP_TEXT)
+
+
+def done_help() -> str:
+    return gettext(_DONE_HELP, results=", ".join(OUTCOMES.values()))
+
+
 REPLY_LIMIT = 320  # InboundMessage.reply
 
 
@@ -121,7 +143,7 @@ def handle_reply(
         result = ReplyOutcome("caller_" + reply.command, "")
     elif person is None:
         log.info("sms from an unknown number %s: nothing done", masked(from_number))
-        result = ReplyOutcome("unknown_number", UNKNOWN_NUMBER_REPLY)
+        result = ReplyOutcome("unknown_number", gettext(UNKNOWN_NUMBER_REPLY))
     else:
         result = _act(session=session, person=person, reply=reply, now=now, settings=settings)
         log.info("sms from salesperson %s: %s", person.id, result.outcome)
@@ -143,13 +165,14 @@ def _act(
     *, session: Session, person: Salesperson, reply: Reply, now: datetime, settings: ReplySettings
 ) -> ReplyOutcome:
     if reply.command == "stop":
-        told = opt_out(session=session, person=person, how="texted STOP", now=now)
+        told = opt_out(session=session, person=person, how=TEXTED_STOP, now=now)
         # Twilio answers STOP itself and delivers nothing more to the number, ours included.
         return ReplyOutcome("opted_out", "", manager_messages=_ids(told))
     if reply.command == "start" or (reply.opt_in and person.sms_opted_out):
         # YES is Twilio's opt-in word too: Twilio has re-subscribed them, so must we.
         told = opt_in(session=session, person=person, now=now)
-        return ReplyOutcome("opted_in", "You will get pages again.", manager_messages=_ids(told))
+        said = gettext("You will get pages again.")
+        return ReplyOutcome("opted_in", said, manager_messages=_ids(told))
     if reply.command in ("ack", "decline") and reply.ref is None and not reply.every_open:
         answer = _bare(session=session, person=person, reply=reply, now=now, settings=settings)
         if answer is not None:
@@ -178,8 +201,8 @@ def _act(
         )
         return ReplyOutcome("swap", said)
     if reply.command == "help":
-        return ReplyOutcome("help", HELP_TEXT)
-    return ReplyOutcome("not_understood", "Sorry, not understood. " + HELP_TEXT)
+        return ReplyOutcome("help", help_text())
+    return ReplyOutcome("not_understood", sentences(gettext("Sorry, not understood."), help_text()))
 
 
 def _bare(
@@ -239,12 +262,17 @@ def _acknowledge_all(
         return _too_late(session=session, person=person, ref=None, now=now)
     if len(taken) == 1:
         return _acknowledge_reply(taken[0], settings)
-    refs = and_list([f"Ref {lead.id}" for lead in taken])
-    after = " After each call, reply DONE, the ref and the result."
-    call = f"Thanks, {refs} are yours. Call the office for the clients' details.{after}"
+    refs = and_list([gettext("Ref %(ref)s", ref=lead.id) for lead in taken])
+    yours = gettext("Thanks, %(refs)s are yours.", refs=refs)
+    after = gettext("After each call, reply DONE, the ref and the result.")
+    details_by_call = gettext("Call the office for the clients' details.")
+    call = sentences(yours, details_by_call, after)
     if settings.details_in_ack:
-        details = " ".join(f"Ref {lead.id}: {client_details(lead)}" for lead in taken)
-        with_details = f"Thanks, {refs} are yours. {details}{after}"
+        details = " ".join(
+            gettext("Ref %(ref)s: %(details)s", ref=lead.id, details=client_details(lead))
+            for lead in taken
+        )
+        with_details = sentences(yours, details, after)
         # Cut, a number would be wrong: past one reply, the details come by call.
         if len(with_details) <= REPLY_LIMIT:
             return ReplyOutcome("acknowledged_all", with_details)
@@ -255,21 +283,34 @@ def _acknowledge_reply(lead: Lead, settings: ReplySettings) -> ReplyOutcome:
     details = (
         client_details(lead)
         if settings.details_in_ack
-        else "Call the office for the client's details."
+        else gettext("Call the office for the client's details.")
     )
+    said = {"ref": lead.id, "details": details}
     return ReplyOutcome(
         "acknowledged",
-        f"Thanks, Ref {lead.id} is yours. {details} "
-        f"After your call, reply DONE {lead.id} and the result.",
+        gettext(
+            "Thanks, Ref %(ref)s is yours. %(details)s "
+            "After your call, reply DONE %(ref)s and the result.",
+            **said,
+        ),
     )
 
 
 def client_details(lead: Lead) -> str:
     """The client's name, number and need, for the one office setting that allows them in
     an SMS (ACK_REPLY_INCLUDES_DETAILS) and for the salesperson's call (read out)."""
-    name = lead.caller_name or "no name given"
-    about = f", about {lead.listing.address}" if lead.listing else ""
-    return f"The client: {name}, {lead.caller_phone}, a {lead.kind}{about}."
+    said = {
+        "name": lead.caller_name or gettext("no name given"),
+        "phone": lead.caller_phone,
+        "kind": lead.kind,
+    }
+    if lead.listing:
+        return gettext(
+            "The client: %(name)s, %(phone)s, a %(kind)s, about %(address)s.",
+            address=lead.listing.address,
+            **said,
+        )
+    return gettext("The client: %(name)s, %(phone)s, a %(kind)s.", **said)
 
 
 def _decline(
@@ -306,8 +347,8 @@ def pass_page(
     page = _open_page(session=session, person=person, ref=ref)
     if page is None:
         if ref is not None:
-            return ReplyOutcome("no_such_page", f"You have no open page with Ref {ref}.")
-        return ReplyOutcome("nothing_open", "You have no open page to pass on.")
+            return ReplyOutcome("no_such_page", _no_such_page(ref))
+        return ReplyOutcome("nothing_open", gettext("You have no open page to pass on."))
     closing = close_and_reassign(
         session=session,
         page=page,
@@ -321,16 +362,24 @@ def pass_page(
     went_to = where_it_went(session=session, page=page)
     return ReplyOutcome(
         "declined",
-        f"Ref {page.lead_id} is passed on to {went_to}.",
+        gettext("Ref %(ref)s is passed on to %(to)s.", ref=page.lead_id, to=_to(went_to)),
         pages_to_send=_ids(closing.next_page_id),
     )
+
+
+def _to(went_to: str) -> str:
+    return gettext("a colleague") if went_to == COLLEAGUE else gettext("the manager")
+
+
+def _no_such_page(ref: int) -> str:
+    return gettext("You have no open page with Ref %(ref)s.", ref=ref)
 
 
 def _report(*, session: Session, person: Salesperson, reply: Reply, now: datetime) -> ReplyOutcome:
     """DONE <ref> <outcome>. Reporting on a page still open acknowledges it first: they
     called the client, so they called back."""
     if reply.ref is None or reply.outcome is None:
-        return ReplyOutcome("outcome_not_understood", DONE_HELP)
+        return ReplyOutcome("outcome_not_understood", done_help())
     ref = reply.ref
     page = _open_page(session=session, person=person, ref=ref)
     if page is not None:
@@ -343,10 +392,17 @@ def _report(*, session: Session, person: Salesperson, reply: Reply, now: datetim
         )
     )
     if theirs is None:
-        return ReplyOutcome("not_theirs", f"Ref {ref} is not yours to report on.")
+        return ReplyOutcome(
+            "not_theirs", gettext("Ref %(ref)s is not yours to report on.", ref=ref)
+        )
     lead = session.get(Lead, ref)
     record_outcome(session=session, lead=lead, person=person, outcome=reply.outcome, now=now)
-    return ReplyOutcome("outcome", f"Thanks: Ref {ref}, {OUTCOMES[reply.outcome]}, recorded.")
+    said = gettext(
+        "Thanks: Ref %(ref)s, %(outcome)s, recorded.",
+        ref=ref,
+        outcome=gettext(OUTCOMES[reply.outcome]),
+    )
+    return ReplyOutcome("outcome", said)
 
 
 def _too_late(
@@ -360,10 +416,13 @@ def _too_late(
     if last is not None and last.state in (*TAKEN_STATES, PageState.DECLINED):
         went_to = where_it_went(session=session, page=last)
         if last.state == PageState.DECLINED:
-            return ReplyOutcome("too_late", f"You passed Ref {last.lead_id} on to {went_to}.")
+            said = gettext(
+                "You passed Ref %(ref)s on to %(to)s.", ref=last.lead_id, to=_to(went_to)
+            )
+            return ReplyOutcome("too_late", said)
         timezone = session.get(Office, person.office_id).timezone
         said = taken_words(page=last, went_to=went_to, timezone=timezone, now=now)
-        return ReplyOutcome("too_late", f"{said} {MAILBOX}")
+        return ReplyOutcome("too_late", sentences(said, gettext(MAILBOX)))
     if ref is not None:
-        return ReplyOutcome("no_such_page", f"You have no open page with Ref {ref}.")
-    return ReplyOutcome("nothing_open", "You have no open page to acknowledge.")
+        return ReplyOutcome("no_such_page", _no_such_page(ref))
+    return ReplyOutcome("nothing_open", gettext("You have no open page to acknowledge."))

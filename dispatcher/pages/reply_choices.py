@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatcher.language import sentences
 from dispatcher.models import Page, PageState
 from dispatcher.pages.taken import recently_taken, taken_words, where_it_went
 
@@ -61,7 +63,7 @@ def unclear(
         ]
         if refs:
             said.append(still_open(refs, word))
-        return "late_reply", " ".join(said)
+        return "late_reply", sentences(*said)
     if len(refs) > 1:
         return "which_page", which_page(refs, word)
     return None
@@ -69,32 +71,60 @@ def unclear(
 
 def which_page(refs: list[int], word: str) -> str:
     """'You have Ref 8 and Ref 9 open. Reply OK 8, OK 9 or OK ALL.'"""
-    return f"You have {_named(refs)} open. {_how_to_reply(refs, word)}"
+    return sentences(
+        gettext("You have %(refs)s open.", refs=_named(refs)), _how_to_reply(refs, word)
+    )
 
 
 def still_open(refs: list[int], word: str) -> str:
     if len(refs) == 1:
-        verb = "take it" if word == "OK" else "pass it on"
-        return f"You still have Ref {refs[0]} open: reply {word} {refs[0]} to {verb}."
-    return f"You still have {_named(refs)} open. {_how_to_reply(refs, word)}"
+        said = {"ref": refs[0], "word": word}
+        if word == "OK":
+            return gettext(
+                "You still have Ref %(ref)s open: reply %(word)s %(ref)s to take it.", **said
+            )
+        return gettext(
+            "You still have Ref %(ref)s open: reply %(word)s %(ref)s to pass it on.", **said
+        )
+    named = gettext("You still have %(refs)s open.", refs=_named(refs))
+    return sentences(named, _how_to_reply(refs, word))
+
+
+def _ref(ref: int) -> str:
+    return gettext("Ref %(ref)s", ref=ref)
 
 
 def _named(refs: list[int]) -> str:
     if len(refs) > LISTED:
-        shown = ", ".join(f"Ref {ref}" for ref in refs[-LISTED:])
-        return f"more than {LISTED} pages, the newest {shown},"
-    return and_list([f"Ref {ref}" for ref in refs])
+        shown = and_list([_ref(ref) for ref in refs[-LISTED:]], last=",")
+        return ngettext(
+            "more than %(num)d page, the newest %(shown)s,",
+            "more than %(num)d pages, the newest %(shown)s,",
+            LISTED,
+            shown=shown,
+        )
+    return and_list([_ref(ref) for ref in refs])
 
 
 def _how_to_reply(refs: list[int], word: str) -> str:
     every = ["OK ALL"] if word == "OK" else []
     if len(refs) > LISTED:
-        return f"Reply {word} and the ref" + (", or OK ALL." if every else ".")
-    return "Reply " + and_list([f"{word} {ref}" for ref in refs] + every, last="or") + "."
+        if every:
+            return gettext("Reply %(word)s and the ref, or OK ALL.", word=word)
+        return gettext("Reply %(word)s and the ref.", word=word)
+    choices = and_list([f"{word} {ref}" for ref in refs] + every, last="or")
+    return gettext("Reply %(choices)s.", choices=choices)
 
 
 def and_list(items: list[str], last: str = "and") -> str:
-    """'a', 'a and b', 'a, b and c'."""
+    """'a', 'a and b', 'a, b and c' (``last``: "and", "or", or "," for a plain list), in
+    the language in force."""
     if len(items) < 2:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+    # Translators: the separator of a list's items ("Ref 8, Ref 9").
+    first = gettext(", ").join(items[:-1])
+    if last == "or":
+        return gettext("%(first)s or %(last)s", first=first, last=items[-1])
+    if last == ",":
+        return gettext(", ").join([first, items[-1]])
+    return gettext("%(first)s and %(last)s", first=first, last=items[-1])

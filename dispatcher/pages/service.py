@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatcher.clients.register import on_acknowledged
+from dispatcher.language import N_, in_language
 from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, LeadState, Office, Page, PageState
@@ -24,9 +26,9 @@ from routing.decision import RULE_ASSIGNED
 
 # How an open page closes without an acknowledgement, in the manager's words.
 WHY_CLOSED = {
-    PageState.MISSED: "did not answer",
-    PageState.DECLINED: "passed",
-    PageState.FAILED: "could not be reached by SMS",
+    PageState.MISSED: N_("did not answer"),
+    PageState.DECLINED: N_("passed"),
+    PageState.FAILED: N_("could not be reached by SMS"),
 }
 
 
@@ -140,11 +142,13 @@ def close_and_reassign(
     lead = session.get(Lead, page.lead_id)
     office = session.get(Office, lead.office_id)
     record_event(session=session, lead_id=lead.id, kind=state, at=now, page_id=page.id, detail=why)
-    if state == PageState.MISSED:
-        count_miss(session=session, person=page.salesperson, now=now)
-    manager_reason = manager_why = None
-    if page.assignment.manager_decides_on_miss:
-        manager_reason, manager_why = _back_to_the_manager(page, lead, state)
+    # What this writes to send (SMS, the notice) is in the office's language.
+    with in_language(office.language):
+        if state == PageState.MISSED:
+            count_miss(session=session, person=page.salesperson, now=now)
+        manager_reason = manager_why = None
+        if page.assignment.manager_decides_on_miss:
+            manager_reason, manager_why = _back_to_the_manager(page, lead, state)
     next_page = assign_lead(
         session=session,
         lead=lead,
@@ -177,16 +181,17 @@ def _back_to_the_manager(page: Page, lead: Lead, state: str) -> tuple[str, str]:
     that only the manager may pass on comes back: C3/O4, a caller who asked for this
     salesperson is theirs; or the manager gave it to them by hand and chooses again."""
     name, how = page.salesperson.name, WHY_CLOSED[state]
+    said = {"name": name, "how": gettext(how)}
     if page.assignment.rule == RULE_ASSIGNED:
         return (
             f"{name}, given the lead by hand, {how}: the manager decides",
-            f"{name}, to whom it was assigned, {how}",
+            gettext("%(name)s, to whom it was assigned, %(how)s", **said),
         )
-    caller = "visitor" if lead.channel == "walk_in" else "caller"
-    return (
-        f"{name} was asked for by name and {how}: the manager decides",
-        f"{caller} asked for {name}, who {how}",
-    )
+    if lead.channel == "walk_in":
+        sms = gettext("visitor asked for %(name)s, who %(how)s", **said)
+    else:
+        sms = gettext("caller asked for %(name)s, who %(how)s", **said)
+    return f"{name} was asked for by name and {how}: the manager decides", sms
 
 
 def overdue_pages(

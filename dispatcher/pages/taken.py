@@ -9,19 +9,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.clock import local_time
+from dispatcher.language import N_, in_language, local_words, sentences
 from dispatcher.models import Lead, ManagerMessage, Notice, Office, Page, PageState, Salesperson
 from dispatcher.unit_of_work import queue_after_commit
 
 # How a page is taken from its salesperson; "declined" is theirs (NO / PASS), not taken.
 # MOVED: the manager (or the coordinator for them) gave the lead to another or closed it.
 TAKEN_STATES = (PageState.MISSED, PageState.FAILED, PageState.MOVED)
+# Where a lead went (compared as they are; said in the office's language by _to).
 COLLEAGUE = "a colleague"
 MANAGER = "the manager"
-MAILBOX = "A notice is in your mailbox."
+MAILBOX = N_("A notice is in your mailbox.")
 # A page is taken minutes after it is written (its deadline, a failed send); bounding
 # the look-up by the time written lets the index on (salesperson, created_at) find them
 # among the thousands a salesperson gathers over the years.
@@ -39,7 +42,22 @@ def tell_taken(
 ) -> None:
     """The page was just taken (closed as missed, failed or moved) and the lead given on:
     leave the notice, and write the SMS, queued after the commit (TAKEN_PAGE_SMS turns it
-    off)."""
+    off). Both in the office's language."""
+    with in_language(office.language):
+        _tell_taken(
+            session=session, page=page, lead=lead, office=office, next_page=next_page, now=now
+        )
+
+
+def _tell_taken(
+    *,
+    session: Session,
+    page: Page,
+    lead: Lead,
+    office: Office,
+    next_page: Page | None,
+    now: datetime,
+) -> None:
     if page.state == PageState.MOVED and page.sent_at is None:
         return  # moved before it went out: they never had it, there is nothing to tell
     went_to = COLLEAGUE if next_page is not None and next_page.salesperson_id else MANAGER
@@ -57,7 +75,8 @@ def tell_taken(
         return
     if page.state == PageState.FAILED and page.sent_at is None:
         return  # Twilio refused to send to their number: an SMS to it would fail the same
-    body = f"{taken_words(page=page, went_to=went_to, timezone=office.timezone)} {MAILBOX}"
+    said = taken_words(page=page, went_to=went_to, timezone=office.timezone)
+    body = sentences(said, gettext(MAILBOX))
     # A ManagerMessage row: an SMS about a person, not a page, claimed and sent once by
     # the same job (workers.jobs.send_manager_message), whoever it goes to.
     message = ManagerMessage(
@@ -83,25 +102,45 @@ def _reachable(person: Salesperson | None) -> bool:
 
 
 def _notice(*, page: Page, lead: Lead, timezone: str, went_to: str) -> str:
-    fmt = "%a %d %b %H:%M"
-    called = local_time(lead.created_at, timezone).strftime(fmt)
-    paged = local_time(page.sent_at or page.created_at, timezone).strftime(fmt)
-    what = "visited" if lead.channel == "walk_in" else "called"
-    if page.state == PageState.FAILED and page.sent_at is None:
-        how = f"The page written for you at {paged} could not be sent to your phone"
-    elif page.state == PageState.FAILED:
-        how = f"The page sent to you at {paged} could not reach your phone"
-    elif page.state == PageState.MOVED:
-        done = "gave the client to a colleague" if went_to == COLLEAGUE else "took the client back"
-        return (
-            f"A client {what} at {called} (Ref {lead.id}). "
-            f"You were paged at {paged}; the manager {done}."
-        )
+    said = {
+        "called": local_words(lead.created_at, timezone),
+        "paged": local_words(page.sent_at or page.created_at, timezone),
+        "ref": lead.id,
+        "to": _to(went_to),
+    }
+    if lead.channel == "walk_in":
+        came = gettext("A client visited at %(called)s (Ref %(ref)s).", **said)
     else:
-        how = f"You were paged at {paged} and did not answer in time"
-    return (
-        f"A client {what} at {called} (Ref {lead.id}). {how}, so the client was given to {went_to}."
-    )
+        came = gettext("A client called at %(called)s (Ref %(ref)s).", **said)
+    if page.state == PageState.FAILED and page.sent_at is None:
+        how = gettext(
+            "The page written for you at %(paged)s could not be sent to your phone, "
+            "so the client was given to %(to)s.",
+            **said,
+        )
+    elif page.state == PageState.FAILED:
+        how = gettext(
+            "The page sent to you at %(paged)s could not reach your phone, "
+            "so the client was given to %(to)s.",
+            **said,
+        )
+    elif page.state == PageState.MOVED and went_to == COLLEAGUE:
+        how = gettext(
+            "You were paged at %(paged)s; the manager gave the client to a colleague.", **said
+        )
+    elif page.state == PageState.MOVED:
+        how = gettext("You were paged at %(paged)s; the manager took the client back.", **said)
+    else:
+        how = gettext(
+            "You were paged at %(paged)s and did not answer in time, "
+            "so the client was given to %(to)s.",
+            **said,
+        )
+    return sentences(came, how)
+
+
+def _to(went_to: str) -> str:
+    return gettext("a colleague") if went_to == COLLEAGUE else gettext("the manager")
 
 
 def where_it_went(*, session: Session, page: Page) -> str:
@@ -118,31 +157,41 @@ def where_it_went(*, session: Session, page: Page) -> str:
 
 def taken_words(*, page: Page, went_to: str, timezone: str, now: datetime | None = None) -> str:
     """'Ref 9 went to a colleague at 10:52, no reply in 5 min.' in the office's time (with
-    the day when ``now`` is another day)."""
-    at = _clock(page.closed_at or page.created_at, timezone, now)
+    the day when ``now`` is another day), in the language in force."""
+    said = {
+        "ref": page.lead_id,
+        "to": _to(went_to),
+        "at": _clock(page.closed_at or page.created_at, timezone, now),
+    }
     if page.state == PageState.MOVED and went_to == COLLEAGUE:
-        return f"Ref {page.lead_id} went to {went_to} at {at}: the manager moved it."
+        return gettext("Ref %(ref)s went to %(to)s at %(at)s: the manager moved it.", **said)
     if page.state == PageState.MOVED:
-        return f"Ref {page.lead_id} was taken back by the manager at {at}."
+        return gettext("Ref %(ref)s was taken back by the manager at %(at)s.", **said)
     if page.state == PageState.FAILED:
-        why = ": the page could not reach your phone"
-    else:
-        why = f", no reply in {_deadline_words(page)}" if page.sent_at else ""
-    return f"Ref {page.lead_id} went to {went_to} at {at}{why}."
+        return gettext(
+            "Ref %(ref)s went to %(to)s at %(at)s: the page could not reach your phone.", **said
+        )
+    if page.sent_at:
+        return gettext(
+            "Ref %(ref)s went to %(to)s at %(at)s, no reply in %(deadline)s.",
+            deadline=_deadline_words(page),
+            **said,
+        )
+    return gettext("Ref %(ref)s went to %(to)s at %(at)s.", **said)
 
 
 def _clock(moment: datetime, timezone: str, now: datetime | None) -> str:
-    local = local_time(moment, timezone)
-    if now is not None and local.date() != local_time(now, timezone).date():
-        return local.strftime("%a %d %b %H:%M")
-    return local.strftime("%H:%M")
+    other_day = now is not None and local_time(moment, timezone).date() != (
+        local_time(now, timezone).date()
+    )
+    return local_words(moment, timezone, with_day=other_day)
 
 
 def _deadline_words(page: Page) -> str:
     seconds = round((page.deadline_at - page.sent_at).total_seconds())
     if seconds < 120:
-        return f"{seconds} seconds"
-    return f"{round(seconds / 60)} min"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    return gettext("%(num)d min", num=round(seconds / 60))
 
 
 def recently_taken(

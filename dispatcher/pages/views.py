@@ -5,6 +5,7 @@ notices (C6), and the PIN they key in when calling the office for a client's det
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -95,7 +96,10 @@ def take(lead_id: int):
     )
     db.session.commit()
     if said.outcome == "acknowledged":
-        flash(f"Ref {lead_id} is yours. The client's details are under My leads.", "success")
+        said = gettext(
+            "Ref %(ref)s is yours. The client's details are under My leads.", ref=lead_id
+        )
+        flash(said, "success")
     else:
         flash(said.reply, "error")
     return redirect(url_for("salesperson.my_page")), 303
@@ -129,11 +133,16 @@ def report_outcome(lead_id: int):
         abort(403)
     outcome = request.form.get("outcome", "")
     if outcome not in OUTCOMES:
-        flash(f"Ref {lead.id}: choose what came of the call, then Report.", "error")
+        flash(
+            gettext("Ref %(ref)s: choose what came of the call, then Report.", ref=lead.id), "error"
+        )
         return redirect(url_for("salesperson.my_page")), 303
     record_outcome(session=db.session, lead=lead, person=person, outcome=outcome, now=utcnow())
     db.session.commit()
-    flash(f"Ref {lead.id}: {OUTCOMES[outcome]}. Thank you.", "success")
+    said = gettext(
+        "Ref %(ref)s: %(outcome)s. Thank you.", ref=lead.id, outcome=gettext(OUTCOMES[outcome])
+    )
+    flash(said, "success")
     return redirect(url_for("salesperson.my_page")), 303
 
 
@@ -144,11 +153,14 @@ def set_voice_pin():
     form = VoicePinForm()
     if not form.validate_on_submit():
         first = next(iter(form.errors.values()), ["Check the PIN."])[0]
-        flash(f"PIN not changed: {first}", "error")
+        flash(gettext("PIN not changed: %(why)s", why=first), "error")
         return redirect(url_for("salesperson.my_page")), 303
     person.set_voice_pin(form.pin.data)
     db.session.commit()
-    flash("Your PIN is set. Key it in when you call the office for a client's details.", "success")
+    flash(
+        gettext("Your PIN is set. Key it in when you call the office for a client's details."),
+        "success",
+    )
     return redirect(url_for("salesperson.my_page")), 303
 
 

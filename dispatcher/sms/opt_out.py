@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from dispatcher.models import Salesperson
+from dispatcher.language import N_, in_language
+from dispatcher.models import Office, Salesperson
 from dispatcher.office.controls import record_change
 from dispatcher.sms.manager_messages import tell_manager
 
@@ -27,12 +29,13 @@ def opt_out(*, session: Session, person: Salesperson, how: str, now: datetime) -
         kind="sms_opt_out",
         detail=f"{person.name} {how}: no SMS pages until they text START",
     )
-    return tell_manager(
-        session=session,
-        office_id=person.office_id,
-        body=f"{person.name} {how}: they get no SMS pages until they text START to this number.",
-        now=now,
-    )
+    with _in_office_language(session, person):
+        body = gettext(
+            "%(name)s %(how)s: they get no SMS pages until they text START to this number.",
+            name=person.name,
+            how=gettext(how),
+        )
+    return tell_manager(session=session, office_id=person.office_id, body=body, now=now)
 
 
 def opt_in(*, session: Session, person: Salesperson, now: datetime) -> int | None:
@@ -48,9 +51,16 @@ def opt_in(*, session: Session, person: Salesperson, now: datetime) -> int | Non
         kind="sms_opt_in",
         detail=f"{person.name} texted START: SMS pages again",
     )
-    return tell_manager(
-        session=session,
-        office_id=person.office_id,
-        body=f"{person.name} texted START: they get SMS pages again.",
-        now=now,
-    )
+    with _in_office_language(session, person):
+        body = gettext("%(name)s texted START: they get SMS pages again.", name=person.name)
+    return tell_manager(session=session, office_id=person.office_id, body=body, now=now)
+
+
+# How we learn of an opt-out (``how``), said in the manager's SMS in the office's language.
+TEXTED_STOP = N_("texted STOP")
+ON_TWILIOS_LIST = N_("is on Twilio's opt-out list")
+
+
+def _in_office_language(session: Session, person: Salesperson):
+    office = session.get(Office, person.office_id)
+    return in_language(office.language if office is not None else None)
