@@ -164,7 +164,9 @@ _SKELETONS = {
     "%a %H:%M": ("E", "Hm"),
     "%a %d %b": ("MMMEd",),
     "%a %d %b %H:%M": ("MMMEd", "Hm"),
+    "%a %d %b %Y": ("yMMMEd",),
     "%a %d %b %Y %H:%M": ("yMMMEd", "Hm"),
+    "%d %b": ("MMMd",),
     "%d %b %Y": ("yMMMd",),
     "%d %b %Y %H:%M": ("yMMMd", "Hm"),
 }

@@ -11,7 +11,16 @@ from dispatcher.language import N_
 from dispatcher.models import LeadState, PageState
 from routing import decision
 
-CHANNELS = {"call": N_("call"), "walk_in": "walk-in"}
+CHANNELS = {"call": N_("call"), "walk_in": N_("walk-in")}
+
+# A lead's kind (models.LEAD_KINDS).
+KINDS = {
+    "buyer": N_("buyer"),
+    "seller": N_("seller"),
+    "renter": N_("renter"),
+    "landlord": N_("landlord"),
+    "other": N_("other"),
+}
 
 LEAD_STATES = {
     LeadState.STUB: N_("to complete"),
@@ -71,11 +80,15 @@ EVENTS = {
     "warning": N_("warning"),
     "declines_owner": N_("wants someone else"),
     "released": N_("paged once someone was on duty"),
-    "missed_call": "missed call",
-    "missed_call_sms": "SMS to the missed caller",
-    "recorded": "call recorded",
-    "page_call": "page by voice call",
-    "page_call_ended": "voice page ended",
+    "missed_call": N_("missed call"),
+    "missed_call_sms": N_("SMS to the missed caller"),
+    "recorded": N_("call recorded"),
+    "page_call": N_("page by voice call"),
+    "page_call_ended": N_("voice page ended"),
+    "client_reached": N_("client reached"),
+    "not_reached": N_("client not reached"),
+    "put_through": N_("put through"),
+    "put_through_missed": N_("put through, not answered"),
 }
 
 # Short, for the coordinator's list of whom a caller may ask for. The coordinator sees
@@ -94,9 +107,9 @@ STATUSES = {
 
 # How pages reach a salesperson (Salesperson.page_by; dispatcher/voice/pages.py).
 PAGE_BY = {
-    "sms": "By SMS",
-    "sms_then_call": "By SMS, then a call after 2 minutes without an answer",
-    "call": "By call only",
+    "sms": N_("By SMS"),
+    "sms_then_call": N_("By SMS, then a call after 2 minutes without an answer"),
+    "call": N_("By call only"),
 }
 
 # Who did it, when the timeline kept a code rather than a person: shown as no one.
@@ -104,6 +117,7 @@ NOBODY_IN_PARTICULAR = frozenset({"system", "sms", "call", "page"})
 
 TABLES = {
     "channel": CHANNELS,
+    "kind": KINDS,
     "lead_state": LEAD_STATES,
     "page_state": PAGE_STATES,
     "rule": RULES,

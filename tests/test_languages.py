@@ -6,6 +6,7 @@ request, in one process."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from types import SimpleNamespace
@@ -422,3 +423,55 @@ def test_each_request_chooses_its_language_anew(app, office):
 
     assert "用戶名稱" in chinese and "User name" not in chinese
     assert "User name" in english and "用戶名稱" not in english
+
+
+# -- the manager's screens ------------------------------------------------------------------
+
+
+def harbour_manager(app, harbour):
+    user = User(office_id=harbour.id, username="harbour-manager", role="manager")
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return sign_in(app.test_client(), "harbour-manager", PASSWORD)
+
+
+def test_the_dashboard_is_in_chinese_for_a_harbour_manager(app, harbour, office):
+    page_out(new_lead(harbour), T0)
+    db.session.commit()
+    manager = harbour_manager(app, harbour)
+
+    shown = manager.get("/manager/dashboard").get_data(as_text=True)
+    english = sign_in(app.test_client(), "manager").get("/manager/dashboard").get_data(as_text=True)
+
+    assert '<html lang="zh-Hant">' in shown
+    # The charts' data is the JSON export's (English codes); their words come beside it.
+    chart_words = re.search(r'id="dashboard-words">(.*?)</script>', shown, re.S).group(1)
+    assert json.loads(chart_words)["Monday"] == "星期一"
+    shown = re.sub(r"<script.*?</script>", "", shown, flags=re.S)
+    chinese = ("總覽", "營業員", "按星期", "星期一", "資料記錄率", "已聯絡客戶", "最新個案")
+    for words in (*chinese, "買家", "問候短訊"):
+        assert words in shown, words
+    for words in ("Salespeople", "By weekday", "Monday", "capture rate", "Latest leads", "buyer"):
+        assert words not in shown, words
+    # The CSV travels: its headers stay as they were; the English office's page too.
+    csv = manager.get("/manager/dashboard.csv?table=salespeople").get_data(as_text=True)
+    assert csv.startswith("Id,Salesperson,")
+    assert "By weekday" in english and "Monday" in english and "按星期" not in english
+
+
+def test_the_roster_is_in_chinese_for_a_harbour_manager(app, harbour):
+    shown = harbour_manager(app, harbour).get("/manager/roster").get_data(as_text=True)
+
+    for words in ("值班表", "接待員的辦公時間", "新增更份", "星期一", "休假"):
+        assert words in shown, words
+    for words in ("Duty shifts", "Add the shift", "Monday", "The coordinator's hours"):
+        assert words not in shown, words
+
+
+def test_the_new_office_rules_are_in_chinese(app, harbour):
+    shown = harbour_manager(app, harbour).get("/manager/office").get_data(as_text=True)
+
+    assert "以短訊通知未接來電的客戶" in shown and "此通話可能會被錄音" in shown
+    assert "抱歉未能接聽你的來電，Harbour Office會在" in shown
+    assert "Text callers we missed" not in shown

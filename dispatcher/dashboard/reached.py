@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from dispatcher.dashboard.period import Period
 from dispatcher.dashboard.spreads import NO_DURATIONS, QUANTILES, Spread
+from dispatcher.language import N_
 from dispatcher.models import Lead, Page, PageState, Salesperson
 
 
@@ -83,7 +84,7 @@ def _percentile(ordered: list[float], q: float) -> float:
 
 
 def totals(people: dict[int, Reached]) -> Reached:
-    everyone = Reached("All salespeople")
+    everyone = Reached(N_("All salespeople"))
     for mine in people.values():
         everyone.acknowledged += mine.acknowledged
         everyone.waits.extend(mine.waits)

@@ -15,10 +15,19 @@ from sqlalchemy.orm import Session
 from dispatcher.clock import local_time
 from dispatcher.dashboard import figures, reached
 from dispatcher.dashboard.period import Period, period_for
+from dispatcher.language import N_
 from dispatcher.models import LEAD_KINDS
 
 # The database numbers weekdays from Sunday (0); the office reads them from Monday.
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
 
 @dataclass(frozen=True)
@@ -41,20 +50,20 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 SALESPEOPLE_COLUMNS = (
-    ("salesperson_id", "Id"),
-    ("name", "Salesperson"),
-    ("paged", "Paged"),
-    ("acknowledged", "Acknowledged"),
-    ("missed", "Missed"),
-    ("declined", "Declined"),
-    ("failed", "Failed"),
-    ("reassigned_away", "Reassigned away"),
-    ("still_open", "Still open"),
-    ("acknowledgement_rate", "Acknowledgement rate"),
-    ("response_median", "Page to ack, median (s)"),
-    ("response_p90", "Page to ack, 90th percentile (s)"),
-    ("outcome_median", "Ack to outcome, median (s)"),
-    ("outcome_p90", "Ack to outcome, 90th percentile (s)"),
+    ("salesperson_id", N_("Id")),
+    ("name", N_("Salesperson")),
+    ("paged", N_("Paged")),
+    ("acknowledged", N_("Acknowledged")),
+    ("missed", N_("Missed")),
+    ("declined", N_("Declined")),
+    ("failed", N_("Failed")),
+    ("reassigned_away", N_("Reassigned away")),
+    ("still_open", N_("Still open")),
+    ("acknowledgement_rate", N_("Acknowledgement rate")),
+    ("response_median", N_("Page to ack, median (s)")),
+    ("response_p90", N_("Page to ack, 90th percentile (s)")),
+    ("outcome_median", N_("Ack to outcome, median (s)")),
+    ("outcome_p90", N_("Ack to outcome, 90th percentile (s)")),
 )
 
 
@@ -84,13 +93,13 @@ def salespeople_table(people: list[figures.SalespersonFigures]) -> Table:
 
 
 REACHED_COLUMNS = (
-    ("salesperson_id", "Id"),
-    ("name", "Salesperson"),
-    ("acknowledged", "Acknowledged"),
-    ("reached", "Client reached"),
-    ("never_reached_rate", "Acknowledged, never reached"),
-    ("reached_median", "Page to client reached, median (s)"),
-    ("reached_p90", "Page to client reached, 90th percentile (s)"),
+    ("salesperson_id", N_("Id")),
+    ("name", N_("Salesperson")),
+    ("acknowledged", N_("Acknowledged")),
+    ("reached", N_("Client reached")),
+    ("never_reached_rate", N_("Acknowledged, never reached")),
+    ("reached_median", N_("Page to client reached, median (s)")),
+    ("reached_p90", N_("Page to client reached, 90th percentile (s)")),
 )
 
 
@@ -108,7 +117,7 @@ def _channel_counts(cells: Iterable[figures.CallCell], key) -> dict:
     return counts
 
 
-_BY_CHANNEL = (("calls", "Calls"), ("walk_ins", "Walk-ins"), ("leads", "All"))
+_BY_CHANNEL = (("calls", N_("Calls")), ("walk_ins", N_("Walk-ins")), ("leads", N_("All")))
 
 
 def hours_table(cells: list[figures.CallCell]) -> Table:
@@ -117,7 +126,7 @@ def hours_table(cells: list[figures.CallCell]) -> Table:
     for hour in range(24):
         entry = counts.get(hour, {"calls": 0, "walk_ins": 0})
         rows.append({"hour": f"{hour:02d}:00", **entry, "leads": sum(entry.values())})
-    return Table("hours", "By hour of day", (("hour", "Hour"), *_BY_CHANNEL), rows)
+    return Table("hours", "By hour of day", (("hour", N_("Hour")), *_BY_CHANNEL), rows)
 
 
 def weekdays_table(cells: list[figures.CallCell]) -> Table:
@@ -127,7 +136,7 @@ def weekdays_table(cells: list[figures.CallCell]) -> Table:
     for index, name in enumerate(WEEKDAYS):
         entry = counts.get(index, {"calls": 0, "walk_ins": 0})
         rows.append({"weekday": name, **entry, "leads": sum(entry.values())})
-    return Table("weekdays", "By weekday", (("weekday", "Weekday"), *_BY_CHANNEL), rows)
+    return Table("weekdays", "By weekday", (("weekday", N_("Weekday")), *_BY_CHANNEL), rows)
 
 
 def kinds_table(cells: list[figures.CallCell]) -> Table:
@@ -148,11 +157,11 @@ def kinds_table(cells: list[figures.CallCell]) -> Table:
         for kind, (leads, named, to_manager) in totals.items()
     ]
     columns = (
-        ("kind", "Kind"),
-        ("leads", "Leads"),
-        ("named", "Name recorded"),
-        ("capture_rate", "Capture rate"),
-        ("to_manager", "Left to the manager"),
+        ("kind", N_("Kind")),
+        ("leads", N_("Leads")),
+        ("named", N_("Name recorded")),
+        ("capture_rate", N_("Capture rate")),
+        ("to_manager", N_("Left to the manager")),
     )
     return Table("kinds", "By kind", columns, rows)
 
@@ -172,22 +181,22 @@ def summary_table(cells: list[figures.CallCell]) -> Table:
         "to_manager": sum(cell.to_manager for cell in cells),
     }
     columns = (
-        ("leads", "Leads"),
-        ("calls", "Calls"),
-        ("walk_ins", "Walk-ins"),
-        ("named", "Name and number recorded"),
-        ("capture_rate", "Capture rate"),
-        ("to_manager", "Left to the manager"),
+        ("leads", N_("Leads")),
+        ("calls", N_("Calls")),
+        ("walk_ins", N_("Walk-ins")),
+        ("named", N_("Name and number recorded")),
+        ("capture_rate", N_("Capture rate")),
+        ("to_manager", N_("Left to the manager")),
     )
     return Table("summary", "Summary", columns, [row])
 
 
 def sources_table(rows: list[figures.SourceRow]) -> Table:
     columns = (
-        ("source", "What brought them"),
-        ("leads", "Leads"),
-        ("named", "Name recorded"),
-        ("capture_rate", "Capture rate"),
+        ("source", N_("What brought them")),
+        ("leads", N_("Leads")),
+        ("named", N_("Name recorded")),
+        ("capture_rate", N_("Capture rate")),
     )
     return Table(
         "sources",
@@ -195,7 +204,7 @@ def sources_table(rows: list[figures.SourceRow]) -> Table:
         columns,
         [
             {
-                "source": row.source or "(not recorded)",
+                "source": row.source or N_("(not recorded)"),
                 "leads": row.leads,
                 "named": row.named,
                 "capture_rate": _rate(row.named, row.leads),
@@ -206,14 +215,14 @@ def sources_table(rows: list[figures.SourceRow]) -> Table:
 
 
 def listings_table(rows: list[figures.ListingRow]) -> Table:
-    columns = (("listing", "Listing"), ("address", "Address"), ("leads", "Leads"))
+    columns = (("listing", N_("Listing")), ("address", N_("Address")), ("leads", N_("Leads")))
     return Table(
         "listings",
         "By listing",
         columns,
         [
             {
-                "listing": row.reference or "(no listing named)",
+                "listing": row.reference or N_("(no listing named)"),
                 "address": row.address,
                 "leads": row.leads,
             }
@@ -228,22 +237,22 @@ def outcomes_table(counts: list[tuple[str, int]]) -> Table:
         {"outcome": value.replace("_", " "), "leads": count, "share": _rate(count, total)}
         for value, count in counts
     ]
-    columns = (("outcome", "Outcome"), ("leads", "Leads"), ("share", "Share"))
+    columns = (("outcome", N_("Outcome")), ("leads", N_("Leads")), ("share", N_("Share")))
     return Table("outcomes", "Outcomes", columns, rows)
 
 
 LEAD_COLUMNS = (
-    ("lead_id", "Lead"),
-    ("logged_at", "Logged (office time)"),
-    ("channel", "Channel"),
-    ("kind", "Kind"),
-    ("source", "Source"),
-    ("listing", "Listing"),
-    ("state", "State"),
-    ("named", "Name recorded"),
-    ("pages", "Pages"),
-    ("last_salesperson", "Last paged"),
-    ("last_page_state", "Last page"),
+    ("lead_id", N_("Lead")),
+    ("logged_at", N_("Logged (office time)")),
+    ("channel", N_("Channel")),
+    ("kind", N_("Kind")),
+    ("source", N_("Source")),
+    ("listing", N_("Listing")),
+    ("state", N_("State")),
+    ("named", N_("Name recorded")),
+    ("pages", N_("Pages")),
+    ("last_salesperson", N_("Last paged")),
+    ("last_page_state", N_("Last page")),
 )
 
 

@@ -17,6 +17,7 @@ from flask import (
     request,
     stream_with_context,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from dispatcher.clock import local_time, utcnow
 from dispatcher.dashboard.period import DEFAULT_DAYS, Period, parse_period
 from dispatcher.dashboard.tables import (
     CSV_TABLES,
+    WEEKDAYS,
     Table,
     all_tables,
     franchise_tables,
@@ -31,10 +33,12 @@ from dispatcher.dashboard.tables import (
 )
 from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import N_
 from dispatcher.models import Office, Role, Salesperson
 from dispatcher.office.current import office_of_request
 from dispatcher.text import ascii_whole_number
 from dispatcher.unit_of_work import report_session
+from dispatcher.words import KINDS
 
 bp = Blueprint("dashboard", __name__)
 
@@ -156,6 +160,35 @@ def _compute(scope: Scope) -> dict[str, Table]:
         )
 
 
+# The words dashboard.js writes on its charts. The charts' data is the JSON export's, in
+# English codes and words; the page gives the script these, in the office's language.
+CHART_WORDS = (
+    N_("Nothing in this range."),
+    N_("median"),
+    N_("90th percentile"),
+    N_("Calls"),
+    N_("Walk-ins"),
+    N_("Page to acknowledgement by salesperson"),
+    N_("Leads by hour of day"),
+    N_("Leads by weekday"),
+    N_("Leads by kind"),
+    N_("Leads by source"),
+    N_("Leads by listing"),
+    N_("All salespeople"),
+    N_("(not recorded)"),
+    N_("(no listing named)"),
+    *WEEKDAYS,
+    *KINDS.values(),
+)
+
+
+def _chart_words() -> dict[str, str]:
+    """English word -> the office's, for the charts (a kind by its code)."""
+    words = {english: gettext(english) for english in CHART_WORDS}
+    words.update({code: gettext(english) for code, english in KINDS.items()})
+    return words
+
+
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
@@ -196,6 +229,7 @@ def page():
         scope=scope,
         tables=tables,
         data=_payload(scope, tables),
+        chart_words=_chart_words(),
         csv_tables=CSV_TABLES,
         query_args=_query_args,
         percent=_percent,

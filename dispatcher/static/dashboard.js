@@ -7,6 +7,10 @@
   if (!source) return;
   var data = JSON.parse(source.textContent);
   var tables = data.tables;
+  // The office's words for the charts (dashboard.html): English where none is given.
+  var wordsSource = document.getElementById('dashboard-words');
+  var words = wordsSource ? JSON.parse(wordsSource.textContent) : {};
+  function t(text) { return Object.prototype.hasOwnProperty.call(words, text) ? words[text] : text; }
 
   function node(name, attrs, parent, text) {
     var element = document.createElementNS(SVG, name);
@@ -40,7 +44,7 @@
   function empty(box) {
     var p = document.createElement('p');
     p.className = 'empty';
-    p.textContent = 'Nothing in this range.';
+    p.textContent = t('Nothing in this range.');
     box.appendChild(p);
   }
 
@@ -103,7 +107,7 @@
     var width = 640, labelWidth = 170, valueWidth = options.behind ? 170 : 70, rowHeight = 22, head = options.behind ? 22 : 4;
     var plot = width - labelWidth - valueWidth;
     var svg = svgFor(box, width, head + rows.length * rowHeight + 4, options.title);
-    if (options.behind) legend(svg, [{name: 'median', cls: 'bar'}, {name: '90th percentile', cls: 'bar behind'}], labelWidth, 12);
+    if (options.behind) legend(svg, [{name: t('median'), cls: 'bar'}, {name: t('90th percentile'), cls: 'bar behind'}], labelWidth, 12);
     rows.forEach(function (row, index) {
       var y = head + index * rowHeight;
       var group = node('g', {}, svg);
@@ -121,40 +125,40 @@
     });
   }
 
-  var byChannel = [{key: 'calls', name: 'Calls', cls: 'bar'}, {key: 'walk_ins', name: 'Walk-ins', cls: 'bar second'}];
+  var byChannel = [{key: 'calls', name: t('Calls'), cls: 'bar'}, {key: 'walk_ins', name: t('Walk-ins'), cls: 'bar second'}];
   var charts = {
     response: function (box) {
       bars(box, tables.salespeople.rows.filter(function (row) { return row.response_median !== null; }), {
-        title: 'Page to acknowledgement by salesperson', value: 'response_median', behind: 'response_p90',
-        label: function (row) { return row.name; }, format: duration
+        title: t('Page to acknowledgement by salesperson'), value: 'response_median', behind: 'response_p90',
+        label: function (row) { return t(row.name); }, format: duration
       });
     },
     hours: function (box) {
       columns(box, tables.hours.rows, {
-        title: 'Leads by hour of day', series: byChannel,
+        title: t('Leads by hour of day'), series: byChannel,
         label: function (row) { return row.hour; }, short: function (row) { return row.hour.slice(0, 2); }
       });
     },
     weekdays: function (box) {
       columns(box, tables.weekdays.rows, {
-        title: 'Leads by weekday', series: byChannel,
-        label: function (row) { return row.weekday; }, short: function (row) { return row.weekday.slice(0, 3); }
+        title: t('Leads by weekday'), series: byChannel,
+        label: function (row) { return t(row.weekday); }, short: function (row) { return t(row.weekday).slice(0, 3); }
       });
     },
     kinds: function (box) {
       bars(box, tables.kinds.rows, {
-        title: 'Leads by kind', value: 'leads', label: function (row) { return row.kind; }, format: count
+        title: t('Leads by kind'), value: 'leads', label: function (row) { return t(row.kind); }, format: count
       });
     },
     sources: function (box) {
       bars(box, tables.sources.rows, {
-        title: 'Leads by source', value: 'leads', limit: 12, label: function (row) { return row.source; }, format: count
+        title: t('Leads by source'), value: 'leads', limit: 12, label: function (row) { return t(row.source); }, format: count
       });
     },
     listings: function (box) {
       bars(box, tables.listings.rows, {
-        title: 'Leads by listing', value: 'leads', limit: 12,
-        label: function (row) { return row.address ? row.listing + ' ' + row.address : row.listing; }, format: count
+        title: t('Leads by listing'), value: 'leads', limit: 12,
+        label: function (row) { return row.address ? row.listing + ' ' + row.address : t(row.listing); }, format: count
       });
     }
   };
