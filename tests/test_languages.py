@@ -475,3 +475,17 @@ def test_the_new_office_rules_are_in_chinese(app, harbour):
     assert "以短訊通知未接來電的客戶" in shown and "此通話可能會被錄音" in shown
     assert "抱歉未能接聽你的來電，Harbour Office會在" in shown
     assert "Text callers we missed" not in shown
+
+
+def test_the_clients_hand_over_and_courtesy_screens_are_in_chinese(app, harbour):
+    manager = harbour_manager(app, harbour)
+
+    clients = manager.get("/manager/clients").get_data(as_text=True)
+    hand_over = manager.get("/manager/clients/hand-over").get_data(as_text=True)
+    courtesy = manager.get("/manager/courtesy").get_data(as_text=True)
+
+    assert "搜尋" in clients and "0 位客戶" in clients
+    assert "移交客戶" in hand_over and "發展商轉介（50% 分成）" in hand_over
+    assert "問候短訊" in courtesy and "免打擾時段" in courtesy
+    for page in (clients, hand_over, courtesy):
+        assert "Search" not in page and "Hand over clients" not in page
