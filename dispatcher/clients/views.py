@@ -6,6 +6,7 @@ changes nothing and says why; another salesperson's client is not found (404).""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -40,7 +41,7 @@ def _office_client(client_id: int) -> Client:
 
 
 def _refused(form) -> InvalidInput:
-    return InvalidInput(field_errors(form) or {"form": "Check the form."})
+    return InvalidInput(field_errors(form) or {"form": gettext("Check the form.")})
 
 
 # -- the manager -------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def change_stage(client_id: int):
             actor=_actor(),
             now=utcnow(),
         ),
-        "Stage saved.",
+        gettext("Stage saved."),
     )
 
 
@@ -146,7 +147,10 @@ def record_deposit(client_id: int):
             actor=_actor(),
             now=utcnow(),
         ),
-        f"Deposit recorded: disputes may be raised for {office.dispute_days} days.",
+        gettext(
+            "Deposit recorded: disputes may be raised for %(days)s days.",
+            days=office.dispute_days,
+        ),
     )
 
 
@@ -167,7 +171,7 @@ def move_client(client_id: int):
             actor=_actor(),
             now=utcnow(),
         ),
-        "Client moved.",
+        gettext("Client moved."),
     )
 
 
@@ -236,7 +240,7 @@ def decide_dispute(client_id: int):
         db.session.rollback()
         return _dispute_page(client, form, error.errors, 400)
     db.session.commit()
-    flash("Dispute decided.", "success")
+    flash(gettext("Dispute decided."), "success")
     return redirect(url_for("clients.client_history", client_id=client.id)), 303
 
 
@@ -277,7 +281,7 @@ def hand_over():
             Salesperson, client_forms.whole_number(form.leaver.data, "leaver", what="Whose") or 0
         )
         if leaver is None or leaver.office_id != office.id:
-            raise InvalidInput({"leaver": "Choose a salesperson of the office."})
+            raise InvalidInput({"leaver": gettext("Choose a salesperson of the office.")})
         to = (
             None
             if form.to.data == "rotation"
@@ -296,9 +300,19 @@ def hand_over():
 
 def _moved_words(name: str, moves: list[handovers.Move]) -> str:
     if not moves:
-        return f"{name} owns no clients now: nothing to hand over."
-    to = ", ".join(f"{move.client.name or 'a client'} to {move.to.name}" for move in moves)
-    return f"{len(moves)} of {name}'s clients handed over: {to}."
+        return gettext("%(name)s owns no clients now: nothing to hand over.", name=name)
+    to = gettext(", ").join(
+        gettext(
+            "%(client)s to %(to)s", client=move.client.name or gettext("a client"), to=move.to.name
+        )
+        for move in moves
+    )
+    return gettext(
+        "%(count)s of %(name)s's clients handed over: %(moves)s.",
+        count=len(moves),
+        name=name,
+        moves=to,
+    )
 
 
 @bp.route("/manager/clients/designated", methods=["POST"])
@@ -327,7 +341,14 @@ def give_designated():
         db.session.rollback()
         return _hand_over_page(error.errors, 400, designated_form=form)
     db.session.commit()
-    flash(f"{move.client.name} goes to {move.to.name}, the office rotation's turn.", "success")
+    flash(
+        gettext(
+            "%(client)s goes to %(to)s, the office rotation's turn.",
+            client=move.client.name,
+            to=move.to.name,
+        ),
+        "success",
+    )
     return redirect(url_for("clients.client_history", client_id=move.client.id)), 303
 
 

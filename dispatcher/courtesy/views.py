@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from dispatcher.clock import local_time, utcnow
@@ -73,12 +74,12 @@ def set_quiet_hours():
     office = office_of_request()
     form = QuietHoursForm()
     if not form.validate_on_submit():
-        flash("Quiet hours not changed: " + next(iter(field_errors(form).values())), "error")
+        flash(_quiet_hours_not_changed(next(iter(field_errors(form).values()))), "error")
         return redirect(url_for("courtesy.overview")), 303
     try:
         quiet = parse_quiet_hours(form.quiet_hours.data)
     except ValueError as error:
-        flash(f"Quiet hours not changed: {error}", "error")
+        flash(_quiet_hours_not_changed(str(error)), "error")
         return redirect(url_for("courtesy.overview")), 303
     text = f"{quiet.start:%H:%M}-{quiet.end:%H:%M}"
     if text != office.quiet_hours:
@@ -92,8 +93,19 @@ def set_quiet_hours():
             detail=f"Courtesy messages' quiet hours set to {text}",
         )
         db.session.commit()
-    flash(f"No courtesy message goes out from {quiet.start:%H:%M} to {quiet.end:%H:%M}.", "success")
+    flash(
+        gettext(
+            "No courtesy message goes out from %(start)s to %(end)s.",
+            start=f"{quiet.start:%H:%M}",
+            end=f"{quiet.end:%H:%M}",
+        ),
+        "success",
+    )
     return redirect(url_for("courtesy.overview")), 303
+
+
+def _quiet_hours_not_changed(why: str) -> str:
+    return gettext("Quiet hours not changed: %(why)s", why=why)
 
 
 def _fields(form: TemplateForm) -> texts.TemplateFields:
@@ -157,7 +169,13 @@ def _save_template(template: CourtesyTemplate | None):
                 template=template,
             )
             db.session.commit()
-            flash(f"{saved.name!r} saved. It goes out once the manager approves it.", "success")
+            flash(
+                gettext(
+                    "%(name)s saved. It goes out once the manager approves it.",
+                    name=repr(saved.name),
+                ),
+                "success",
+            )
             return redirect(url_for("courtesy.edit_template", template_id=saved.id)), 303
         except InvalidInput as error:
             db.session.rollback()
@@ -174,7 +192,9 @@ def approve_template(template_id: int):
         abort(400)
     texts.approve(db.session, template, actor=current_user.username, now=utcnow())
     db.session.commit()
-    flash(f"{template.name!r} approved: it goes out as planned.", "success")
+    flash(
+        gettext("%(name)s approved: it goes out as planned.", name=repr(template.name)), "success"
+    )
     return redirect(url_for("courtesy.edit_template", template_id=template_id)), 303
 
 
@@ -186,8 +206,12 @@ def hold_template(template_id: int):
     held = request.form.get("held") == "1"
     texts.set_held(db.session, template, held=held, actor=current_user.username, now=utcnow())
     db.session.commit()
-    flash(f"{template.name!r} {'held: none of its messages goes out' if held else 'released'}.",
-          "success")
+    words = (
+        gettext("%(name)s held: none of its messages goes out.", name=repr(template.name))
+        if held
+        else gettext("%(name)s released.", name=repr(template.name))
+    )
+    flash(words, "success")
     return redirect(url_for("courtesy.overview")), 303
 
 
@@ -220,7 +244,7 @@ def hold_message():
     )
     if not found:
         db.session.rollback()
-        flash("No such message is planned: nothing changed.", "error")
+        flash(gettext("No such message is planned: nothing changed."), "error")
         return redirect(url_for("courtesy.overview")), 303
     row = db.session.scalar(
         db.select(CourtesyMessage).where(
@@ -233,7 +257,10 @@ def hold_message():
     db.session.commit()
     if released:
         schedule_courtesy(*released)  # the clock process queued nothing for a held row
-    flash("Message held: it will not go out." if held else "Message released.", "success")
+    flash(
+        gettext("Message held: it will not go out.") if held else gettext("Message released."),
+        "success",
+    )
     return redirect(url_for("courtesy.overview")), 303
 
 
@@ -295,7 +322,7 @@ def survey_done(task_id: int):
     office = office_of_request()
     if surveys.survey_done(db.session, task, person=person, office=office, now=utcnow()):
         db.session.commit()
-        flash("Survey recorded as done. Thank you.", "success")
+        flash(gettext("Survey recorded as done. Thank you."), "success")
     return redirect(url_for("salesperson.my_page")), 303
 
 

@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext
+
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import N_, sentences
 
 DEFAULT_DAYS = 30
 # A bound on the work one request can ask of the database.
 MAX_DAYS = 5 * 366
 # Days outside these years hold no calls; the last keeps "the day after" a valid date.
 FIRST_YEAR, LAST_YEAR = 2000, 2999
-DATE_FORMAT_HINT = "Dates are written YYYY-MM-DD, for example 2026-11-23."
+DATE_FORMAT_HINT = N_("Dates are written YYYY-MM-DD, for example 2026-11-23.")
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,9 @@ def parse_period(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise InvalidInput({"timezone": f"Unknown time zone {timezone!r}."}) from error
+        raise InvalidInput(
+            {"timezone": gettext("Unknown time zone %(zone)s.", zone=repr(timezone))}
+        ) from error
     errors: dict[str, str] = {}
     last_day = _parse_day(last_text, "to", errors) or today
     first_day = _parse_day(first_text, "from", errors) or (
@@ -72,9 +77,11 @@ def parse_period(
     )
     if not errors:
         if first_day > last_day:
-            errors["from"] = "The first day comes after the last day."
+            errors["from"] = gettext("The first day comes after the last day.")
         elif (last_day - first_day).days + 1 > MAX_DAYS:
-            errors["from"] = f"The range is longer than {MAX_DAYS} days: choose a shorter one."
+            errors["from"] = gettext(
+                "The range is longer than %(days)s days: choose a shorter one.", days=MAX_DAYS
+            )
     if errors:
         raise InvalidInput(errors)
     return period_for(first_day, last_day, timezone)
@@ -87,10 +94,16 @@ def _parse_day(text: str | None, field: str, errors: dict[str, str]) -> date | N
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        errors[field] = f"{text[:20]!r} is not a date. {DATE_FORMAT_HINT}"
+        errors[field] = sentences(
+            gettext("%(text)s is not a date.", text=repr(text[:20])), gettext(DATE_FORMAT_HINT)
+        )
         return None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        errors[field] = f"Choose a day from the year {FIRST_YEAR} to the year {LAST_YEAR}."
+        errors[field] = gettext(
+            "Choose a day from the year %(first)s to the year %(last)s.",
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
         return None
     return day
 

@@ -93,7 +93,10 @@ def _scope() -> Scope:
     elif office_text:
         office = next((o for o in offices if str(o.id) == office_text), None)
         if office is None:
-            errors["office"] = f"There is no office {office_text[:20]!r}: choose one from the list."
+            errors["office"] = gettext(
+                "There is no office %(office)s: choose one from the list.",
+                office=repr(office_text[:20]),
+            )
             office = home
     timezone = office.timezone
     period = None
@@ -113,7 +116,7 @@ def _scope() -> Scope:
         if salesperson_id is not None:
             salesperson = db.session.get(Salesperson, salesperson_id)
         if salesperson is None or salesperson.office_id != office.id:
-            errors["salesperson"] = "No such salesperson in this office."
+            errors["salesperson"] = gettext("No such salesperson in this office.")
             salesperson = None
     if errors:
         raise InvalidInput(errors)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -41,10 +42,14 @@ def clock_minutes(text: str, field: str) -> int:
     try:
         moment = time.fromisoformat(text)
     except ValueError as error:
-        raise InvalidInput({field: f"A time such as 08:00, not {text!r}."}) from error
+        raise InvalidInput({field: _not_a_time(text)}) from error
     if len(text) != 5 or moment.second:
-        raise InvalidInput({field: f"A time such as 08:00, not {text!r}."})
+        raise InvalidInput({field: _not_a_time(text)})
     return moment.hour * 60 + moment.minute
+
+
+def _not_a_time(text: str) -> str:
+    return gettext("A time such as 08:00, not %(text)s.", text=repr(text))
 
 
 def minutes_text(minutes: int) -> str:
@@ -61,7 +66,7 @@ def _hours(opens: str, closes: str, field: str) -> tuple[int | None, int | None]
         return None, None
     start, end = clock_minutes(opens, field), clock_minutes(closes, field)
     if not start < end:
-        raise InvalidInput({field: "The coordinator's hours open before they close."})
+        raise InvalidInput({field: gettext("The coordinator's hours open before they close.")})
     return start, end
 
 
@@ -141,7 +146,7 @@ def remove_holiday(
 ) -> None:
     row = session.get(Holiday, holiday_id)
     if row is None or row.office_id != office.id:
-        raise InvalidInput({"holiday": "No such holiday."})
+        raise InvalidInput({"holiday": gettext("No such holiday.")})
     session.delete(row)
     record_change(
         session=session,
@@ -159,7 +164,7 @@ def _member(
 ) -> Salesperson:
     person = session.get(Salesperson, salesperson_id) if salesperson_id else None
     if person is None or person.office_id != office.id or not person.active:
-        raise InvalidInput({field: "Choose an active salesperson of the office."})
+        raise InvalidInput({field: gettext("Choose an active salesperson of the office.")})
     return person
 
 
@@ -180,14 +185,14 @@ def add_shift(
     """A repeating shift; an end not after the start is the next day's (20:00-08:00)."""
     person = _member(session, office, salesperson_id, "salesperson")
     if not 0 <= weekday <= 6:
-        raise InvalidInput({"weekday": "Choose a day of the week."})
+        raise InvalidInput({"weekday": gettext("Choose a day of the week.")})
     if every_weeks not in (1, 2):
-        raise InvalidInput({"every_weeks": "Every week, or every second week."})
+        raise InvalidInput({"every_weeks": gettext("Every week, or every second week.")})
     start, end = clock_minutes(starts, "starts"), clock_minutes(ends, "ends")
     if start >= 24 * 60 or start == end:
-        raise InvalidInput({"ends": "A shift ends at another time than it starts."})
+        raise InvalidInput({"ends": gettext("A shift ends at another time than it starts.")})
     if last_day is not None and last_day < first_day:
-        raise InvalidInput({"last_day": "The last day is before the first."})
+        raise InvalidInput({"last_day": gettext("The last day is before the first.")})
     shift = DutyShift(
         office_id=office.id,
         salesperson_id=person.id,
@@ -240,10 +245,10 @@ def add_weekend_pair(
     first = _member(session, office, first_id, "first")
     second = _member(session, office, second_id, "second")
     if first.id == second.id:
-        raise InvalidInput({"second": "Two different salespeople take turns."})
+        raise InvalidInput({"second": gettext("Two different salespeople take turns.")})
     start, end = clock_minutes(starts, "starts"), clock_minutes(ends, "ends")
     if end <= start or (end - start) % SHIFT_MINUTES:
-        raise InvalidInput({"ends": "From start to end, a whole number of 3-hour shifts."})
+        raise InvalidInput({"ends": gettext("From start to end, a whole number of 3-hour shifts.")})
     made = []
     for weekday, pair in ((5, (first, second)), (6, (second, first))):
         for turn, at in enumerate(range(start, end, SHIFT_MINUTES)):
@@ -272,7 +277,7 @@ def end_shift(
     (with any swap asked of it); one that ran stays on record, ended yesterday."""
     shift = session.get(DutyShift, shift_id)
     if shift is None or shift.office_id != office.id:
-        raise InvalidInput({"shift": "No such shift."})
+        raise InvalidInput({"shift": gettext("No such shift.")})
     if shift.first_day >= today:
         session.execute(delete(ShiftSwap).where(ShiftSwap.shift_id == shift.id))
         session.delete(shift)
@@ -304,11 +309,11 @@ def add_cover(
     person = _member(session, office, salesperson_id, "salesperson")
     covered = session.get(Salesperson, covers_id) if covers_id else None
     if covered is None or covered.office_id != office.id:
-        raise InvalidInput({"covers": "Choose whom they cover."})
+        raise InvalidInput({"covers": gettext("Choose whom they cover.")})
     if person.id == covered.id:
-        raise InvalidInput({"covers": "Someone else covers them."})
+        raise InvalidInput({"covers": gettext("Someone else covers them.")})
     if last_day < first_day or last_day - first_day > LONGEST_RANGE:
-        raise InvalidInput({"last_day": "A range of days, first to last, at most a year."})
+        raise InvalidInput({"last_day": gettext("A range of days, first to last, at most a year.")})
     cover = DutyCover(
         office_id=office.id,
         salesperson_id=person.id,
@@ -334,7 +339,7 @@ def remove_cover(
 ) -> None:
     cover = session.get(DutyCover, cover_id)
     if cover is None or cover.office_id != office.id:
-        raise InvalidInput({"cover": "No such cover."})
+        raise InvalidInput({"cover": gettext("No such cover.")})
     session.delete(cover)
     record_change(
         session=session,

@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from dispatcher.clock import utcnow
@@ -44,9 +45,9 @@ def form_date(field: str, *, required: bool = True) -> date | None:
     try:
         day = date.fromisoformat(text)
     except ValueError as error:
-        raise InvalidInput({field: "A date such as 2026-12-14."}) from error
+        raise InvalidInput({field: gettext("A date such as 2026-12-14.")}) from error
     if not 2000 <= day.year <= 2999:
-        raise InvalidInput({field: "A date between the years 2000 and 2999."})
+        raise InvalidInput({field: gettext("A date between the years 2000 and 2999.")})
     return day
 
 
@@ -60,10 +61,14 @@ def _act(edit, **arguments) -> None:
         edit(session=db.session, actor=current_user.username, now=utcnow(), **arguments)
     except InvalidInput as error:
         db.session.rollback()
-        flash("Nothing was changed: " + " ".join(error.errors.values()), "error")
+        flash(_nothing_changed(error), "error")
     else:
         db.session.commit()
-        flash("Saved.", "success")
+        flash(gettext("Saved."), "success")
+
+
+def _nothing_changed(error: InvalidInput) -> str:
+    return gettext("Nothing was changed: %(why)s", why=" ".join(error.errors.values()))
 
 
 def _back():
@@ -132,7 +137,7 @@ def add_holiday():
             raise InvalidInput({"name": forbidden_message(character)})
         day = form_date("day")
     except InvalidInput as error:
-        flash("Nothing was changed: " + " ".join(error.errors.values()), "error")
+        flash(_nothing_changed(error), "error")
         return _back()
     _act(
         roster_edits.add_holiday,
@@ -157,7 +162,7 @@ def add_shift():
     try:
         first_day, last_day = form_date("first_day"), form_date("last_day", required=False)
     except InvalidInput as error:
-        flash("Nothing was changed: " + " ".join(error.errors.values()), "error")
+        flash(_nothing_changed(error), "error")
         return _back()
     _act(
         roster_edits.add_shift,
@@ -178,7 +183,7 @@ def add_weekend():
     try:
         first_day = form_date("first_day")
     except InvalidInput as error:
-        flash("Nothing was changed: " + " ".join(error.errors.values()), "error")
+        flash(_nothing_changed(error), "error")
         return _back()
     _act(
         roster_edits.add_weekend_pair,
@@ -210,7 +215,7 @@ def add_cover():
     try:
         first_day, last_day = form_date("first_day"), form_date("last_day")
     except InvalidInput as error:
-        flash("Nothing was changed: " + " ".join(error.errors.values()), "error")
+        flash(_nothing_changed(error), "error")
         return _back()
     _act(
         roster_edits.add_cover,
@@ -237,7 +242,7 @@ def set_leave(salesperson_id: int):
         first_day = form_date("leave_from", required=False)
         last_day = form_date("leave_until", required=False)
     except InvalidInput as error:
-        flash("Nothing was changed: " + " ".join(error.errors.values()), "error")
+        flash(_nothing_changed(error), "error")
         return _back()
     _act(availability.set_leave, person=person, first_day=first_day, last_day=last_day)
     return _back()
@@ -249,5 +254,8 @@ def new_feed_address():
     office = office_of_request()
     office.feed_nonce += 1
     db.session.commit()
-    flash("The office's calendar feed has a new address; the old one no longer works.", "success")
+    flash(
+        gettext("The office's calendar feed has a new address; the old one no longer works."),
+        "success",
+    )
     return _back()
