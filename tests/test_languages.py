@@ -489,3 +489,22 @@ def test_the_clients_hand_over_and_courtesy_screens_are_in_chinese(app, harbour)
     assert "問候短訊" in courtesy and "免打擾時段" in courtesy
     for page in (clients, hand_over, courtesy):
         assert "Search" not in page and "Hand over clients" not in page
+
+
+def test_how_pages_reach_a_salesperson_is_in_chinese(app, harbour):
+    alice = db.session.scalar(
+        select(Salesperson).where(
+            Salesperson.office_id == harbour.id, Salesperson.name == "Alice Chen"
+        )
+    )
+    manager = harbour_manager(app, harbour)
+
+    done = manager.post(
+        f"/manager/salespeople/{alice.id}/page-by",
+        data={"page_by": "sms_then_call"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert "Alice Chen 如何收到傳呼" in done and "只以來電" in done
+    assert "Alice Chen 的傳呼：以短訊，2 分鐘內未回覆再來電。" in done
+    assert "By call only" not in done

@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from dispatcher.clients import handovers
@@ -18,6 +19,7 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import sentences
 from dispatcher.models import Salesperson
 from dispatcher.office import availability
 from dispatcher.office import controls as office_controls
@@ -54,7 +56,9 @@ def salespeople_page():
                 region=current_app.config["PHONE_REGION"],
             )
             db.session.commit()
-            flash(f"{person.name} added at the end of the rotation.", "success")
+            flash(
+                gettext("%(name)s added at the end of the rotation.", name=person.name), "success"
+            )
             return redirect(url_for("manager.salespeople_page"))
         except InvalidInput as error:
             db.session.rollback()
@@ -96,7 +100,7 @@ def edit_salesperson(salesperson_id: int):
                 )
             handed = _hand_over_on_leaving(person) if was_active and not person.active else ""
             db.session.commit()
-            flash(f"{person.name} saved.{handed}", "success")
+            flash(sentences(gettext("%(name)s saved.", name=person.name), handed), "success")
             return redirect(url_for("manager.salespeople_page"))
         except InvalidInput as error:
             db.session.rollback()
@@ -121,10 +125,14 @@ def _hand_over_on_leaving(person: Salesperson) -> str:
             now=utcnow(),
         )
     except InvalidInput as error:
-        return f" Their clients stay theirs for now: {error.errors['salesperson']}"
+        return gettext(
+            "Their clients stay theirs for now: %(why)s", why=error.errors["salesperson"]
+        )
     if not moves:
         return ""
-    return f" {len(moves)} of their clients handed out by the office rotation."
+    return gettext(
+        "%(count)s of their clients handed out by the office rotation.", count=len(moves)
+    )
 
 
 def _own_salesperson(salesperson_id: int) -> Salesperson:
@@ -149,7 +157,14 @@ def set_status(salesperson_id: int):
     person = _own_salesperson(salesperson_id)
     status = request.form.get("status", "")
     if _apply_control(availability.change_status, "status", person=person, status=status):
-        flash(f"{person.name} is {office_controls.STATUS_WORDS[person.status]}.", "success")
+        flash(
+            gettext(
+                "%(name)s is %(status)s.",
+                name=person.name,
+                status=gettext(office_controls.STATUS_WORDS[person.status]),
+            ),
+            "success",
+        )
     return redirect(url_for("manager.salespeople_page")), 303
 
 
@@ -159,7 +174,14 @@ def set_page_by(salesperson_id: int):
     person = _own_salesperson(salesperson_id)
     page_by = request.form.get("page_by", "")
     if _apply_control(voice_pages.set_page_by, "page_by", person=person, page_by=page_by):
-        flash(f"{person.name}'s pages: {voice_pages.PAGE_BY[person.page_by]}.", "success")
+        flash(
+            gettext(
+                "%(name)s's pages: %(how)s.",
+                name=person.name,
+                how=gettext(voice_pages.PAGE_BY[person.page_by]),
+            ),
+            "success",
+        )
     return redirect(url_for("manager.edit_salesperson", salesperson_id=person.id)), 303
 
 
@@ -235,7 +257,7 @@ def office_rules():
             errors = error.errors
         else:
             db.session.commit()
-            flash("Office rules saved.", "success")
+            flash(gettext("Office rules saved."), "success")
             return redirect(url_for("manager.office_rules")), 303
     return render_template(
         "office.html",

@@ -181,5 +181,8 @@ def set_page_by():
         flash(error.errors["page_by"], "error")
         return redirect(url_for("salesperson.my_page")), 303
     db.session.commit()
-    flash(f"Pages reach you: {voice_pages.PAGE_BY[person.page_by]}.", "success")
+    flash(
+        gettext("Pages reach you: %(how)s.", how=gettext(voice_pages.PAGE_BY[person.page_by])),
+        "success",
+    )
     return redirect(url_for("salesperson.my_page")), 303
