@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import suppress
 
 from flask import Response, current_app, request
+from flask_babel import gettext
 from sqlalchemy.exc import DBAPIError
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -19,6 +20,7 @@ from callbacks.called import office_called
 from callbacks.voice import render, twiml
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
+from dispatcher.language import in_language, spoken
 from dispatcher.leads import calls, voice_pins
 from dispatcher.unit_of_work import end_read
 
@@ -34,19 +36,21 @@ def answer_keys(answer_step: Callable, *, step_name: str) -> Response:
     lines = calls.lines_from_config(config)
     now = utcnow()
     try:
-        lines = calls.lines_for_office(config, session=db.session, office=office_called())
-        step = answer_step(
-            session=db.session,
-            call_sid=call_sid,
-            digits=request.form.get("Digits", ""),
-            now=now,
-            lines=lines,
-        )
-        if step.plan is None:
-            end_read()  # nothing was changed
-            return twiml(step.answered) if step.answered else goodbye()
-        plan = step.plan
-        answer = render(plan)
+        office = office_called()
+        lines = calls.lines_for_office(config, session=db.session, office=office)
+        with in_language(office.language):  # the words and the voice: the office's
+            step = answer_step(
+                session=db.session,
+                call_sid=call_sid,
+                digits=request.form.get("Digits", ""),
+                now=now,
+                lines=lines,
+            )
+            if step.plan is None:
+                end_read()  # nothing was changed
+                return twiml(step.answered) if step.answered else goodbye()
+            plan = step.plan
+            answer = render(plan)
         voice_pins.remember_step(session=db.session, call_sid=call_sid, plan=plan, twiml=answer)
         db.session.commit()
     except DBAPIError as error:
@@ -63,6 +67,6 @@ def goodbye() -> Response:
     """Keys for a call that asked for none (no PIN, no choice), or past that step:
     nothing to do but end it."""
     response = VoiceResponse()
-    response.say("Goodbye.")
+    response.say(gettext("Goodbye."))
     response.hangup()
-    return twiml(str(response))
+    return twiml(spoken(response))

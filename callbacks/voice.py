@@ -7,6 +7,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from flask import Response, current_app, request
+from flask_babel import gettext
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -17,6 +18,7 @@ from callbacks.signature import twilio_signed
 from dispatcher.calls.twiml import webhook_url
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
+from dispatcher.language import N_, in_language, spoken
 from dispatcher.leads import calls
 from dispatcher.leads.voice_pins import FULLY_ATTESTED
 from dispatcher.phones import masked, to_e164
@@ -49,7 +51,7 @@ def render(plan: calls.CallPlan, *, through: CallThrough | None = None) -> str:
     office records calls."""
     response = VoiceResponse()
     if through is not None and through.record and plan.dial:
-        response.say(RECORDING_ANNOUNCEMENT)
+        response.say(gettext(RECORDING_ANNOUNCEMENT))
     for line in plan.say:
         response.say(without_control_characters(line))
     if plan.gather:
@@ -77,7 +79,7 @@ def render(plan: calls.CallPlan, *, through: CallThrough | None = None) -> str:
             num_digits=1,
             timeout=CONNECT_TIMEOUT_SECONDS,
         )
-        gather.say("Press 1 to call the client now, showing the office's number.")
+        gather.say(gettext("Press 1 to call the client now, showing the office's number."))
     for line in plan.after_connect:
         response.say(line)
     if plan.dial and through is not None:
@@ -107,7 +109,8 @@ def render(plan: calls.CallPlan, *, through: CallThrough | None = None) -> str:
     # webhook reads these words from here and says them.
     for line in plan.after_dial:
         response.say(without_control_characters(line))
-    return str(response)
+    # Each <Say> in the voice of the language in force (the office's): words and voice agree.
+    return spoken(response)
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ class CallThrough:
 
 # Said before anything else when the office records calls: the law of many places
 # requires that both parties are told.
-RECORDING_ANNOUNCEMENT = "This call may be recorded."
+RECORDING_ANNOUNCEMENT = N_("This call may be recorded.")
 
 
 def pin_url() -> str:
@@ -159,25 +162,27 @@ def inbound_call():
         office = office_called()
         lines = calls.lines_for_office(config, session=db.session, office=office)
         seen = calls.earlier_call(session=db.session, call_sid=call_sid)
-        if seen is not None:
-            # Blank past CALL_RECORD_RETENTION_DAYS: the plan that needs no records.
-            answer = seen.twiml or render(calls.plan_without_records(lines=lines, now=now))
-            if seen.twiml and calls.first_answer_was_pin_prompt(seen, pin_needed=pin_needed()):
-                answer = render(calls.pin_prompt(seen.salesperson_id))
-            end_read()  # nothing was changed
-            return twiml(answer)
-        plan = calls.answer_call(
-            session=db.session,
-            office_id=office.id,
-            from_number=caller,
-            now=now,
-            lines=lines,
-            pin_needed=pin_needed(),
-        )
-        through = None
-        if plan.outcome in missed.CALLER_OUTCOMES:
-            through = CallThrough(record=office.record_calls)
-        answer = render(plan, through=through)
+        # What the caller hears is in the office's language (the words and the voice).
+        with in_language(office.language):
+            if seen is not None:
+                # Blank past CALL_RECORD_RETENTION_DAYS: the plan that needs no records.
+                answer = seen.twiml or render(calls.plan_without_records(lines=lines, now=now))
+                if seen.twiml and calls.first_answer_was_pin_prompt(seen, pin_needed=pin_needed()):
+                    answer = render(calls.pin_prompt(seen.salesperson_id))
+                end_read()  # nothing was changed
+                return twiml(answer)
+            plan = calls.answer_call(
+                session=db.session,
+                office_id=office.id,
+                from_number=caller,
+                now=now,
+                lines=lines,
+                pin_needed=pin_needed(),
+            )
+            through = None
+            if plan.outcome in missed.CALLER_OUTCOMES:
+                through = CallThrough(record=office.record_calls)
+            answer = render(plan, through=through)
         calls.remember_call(
             session=db.session,
             call_sid=call_sid,

@@ -40,14 +40,15 @@ def voice_dialled():
     commit_then_enqueue(manager_messages=[sorry])
     response = VoiceResponse()
     if status != missed.ANSWERED:
-        # The caller may still be on the line: what they would have heard after it.
-        for line in words:
-            response.say(line)
+        # The caller may still be on the line: what they would have heard after it, in
+        # the voice it was written for.
+        for line, language in words:
+            response.say(line, **({"language": language} if language else {}))
     response.hangup()
     return twiml(str(response))
 
 
-def _words_after_the_dial(answer: str) -> list[str]:
+def _words_after_the_dial(answer: str) -> list[tuple[str, str | None]]:
     """What the call's TwiML says after its <Dial> (callbacks.voice.render keeps the
     plan's words there, where Twilio does not reach them once the <Dial> has an action)."""
     if not answer:
@@ -56,4 +57,8 @@ def _words_after_the_dial(answer: str) -> list[str]:
     dials = [i for i, verb in enumerate(verbs) if verb.tag == "Dial"]
     if not dials:
         return []
-    return [verb.text or "" for verb in verbs[dials[0] + 1 :] if verb.tag == "Say"]
+    return [
+        (verb.text or "", verb.get("language"))
+        for verb in verbs[dials[0] + 1 :]
+        if verb.tag == "Say"
+    ]

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 # The office's language (Office.language) and its name, in itself, for the forms.
 LANGUAGES = {"en": "English", "zh_Hant": "繁體中文", "zh_Hans": "简体中文"}
 DEFAULT_LANGUAGE = "en"
+# The voice the office's calls speak with (TwiML <Say language>): Hong Kong's Traditional
+# Chinese offices hear Cantonese, the Simplified Chinese ones Mandarin.
+VOICE_LANGUAGES = {"en": "en-US", "zh_Hant": "zh-HK", "zh_Hans": "zh-CN"}
 CATALOGUES = os.path.join(os.path.dirname(__file__), "translations")
 
 
@@ -52,6 +55,29 @@ def in_language(language: str | None) -> Iterator[None]:
     """Text made inside is in ``language`` (an office's; unknown or None: English)."""
     with force_locale(language if language in LANGUAGES else DEFAULT_LANGUAGE):
         yield
+
+
+def voice_language() -> str:
+    """The <Say> language of the language in force ("en-US", "zh-HK", "zh-CN")."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return VOICE_LANGUAGES.get(str(locale) if locale else DEFAULT_LANGUAGE, "en-US")
+
+
+def spoken(response) -> str:
+    """A TwiML response (twilio's VoiceResponse) as text, each <Say> in it given the voice
+    of the language in force, unless it names one: the words and the voice agree."""
+    language = voice_language()
+
+    def give(verb) -> None:
+        for inner in getattr(verb, "verbs", ()):
+            if getattr(inner, "name", "") == "Say":
+                inner.attrs.setdefault("language", language)
+            give(inner)
+
+    give(response)
+    return str(response)
 
 
 def init_babel(app: Flask) -> None:

@@ -10,24 +10,34 @@ import json
 import os
 import re
 from types import SimpleNamespace
+from xml.etree import ElementTree
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from callbacks.replies import OFFICE_WORDS
 from dispatcher.extensions import db
 from dispatcher.language import CATALOGUES, LANGUAGES, compile_catalogues, in_language
 from dispatcher.leads.service import current_page, page_text
-from dispatcher.models import ManagerMessage, Notice, Office, Page, PageState, Salesperson, User
+from dispatcher.models import (
+    ManagerMessage,
+    Notice,
+    Office,
+    OfficeHours,
+    Page,
+    PageState,
+    Salesperson,
+    User,
+)
 from dispatcher.office.setup import create_office
 from routing.courtesy import sms_segments
 from tests.app_setup import sign_in
 from tests.factories import T0, missed, new_lead, open_round_the_clock, page_out
-from tests.webhook_helpers import ALICE, post_signed, reply_text, sms_params
+from tests.webhook_helpers import ALICE, call_params, post_signed, reply_text, sms_params
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CENTURY, HARBOUR = "+12025550100", "+12025550300"
@@ -508,3 +518,44 @@ def test_how_pages_reach_a_salesperson_is_in_chinese(app, harbour):
     assert "Alice Chen 如何收到傳呼" in done and "只以來電" in done
     assert "Alice Chen 的傳呼：以短訊，2 分鐘內未回覆再來電。" in done
     assert "By call only" not in done
+
+
+# -- the office's voice ---------------------------------------------------------------------
+
+
+def says(response) -> list[tuple[str, str]]:
+    """Each <Say> of a TwiML answer: (its language, its words)."""
+    root = ElementTree.fromstring(response.get_data(as_text=True))
+    return [(say.get("language"), say.text or "") for say in root.iter("Say")]
+
+
+@pytest.mark.twilio
+def test_a_caller_to_a_chinese_office_hears_cantonese_and_an_english_one_english(
+    client, harbour, office
+):
+    db.session.execute(delete(OfficeHours))  # nobody at the desk, nobody on duty
+    harbour.record_calls = True
+    db.session.commit()
+
+    chinese = post_signed(client, "/twilio/voice", call_params("+12025550999", To=HARBOUR))
+    english = post_signed(client, "/twilio/voice", call_params("+12025550999", To=CENTURY))
+
+    assert says(chinese) == [
+        ("zh-HK", "多謝致電Harbour Office。現時未有同事可以接聽你的電話。"),
+        ("zh-HK", "如未能接聽，我們已有你的電話號碼，會盡快回電。再見。"),
+    ]
+    assert [language for language, _ in says(english)] == ["en-US", "en-US"]
+    assert says(english)[0][1].startswith("Thank you for calling Century Office.")
+
+
+@pytest.mark.twilio
+def test_a_salesperson_calling_a_simplified_chinese_office_hears_mandarin(client, harbour):
+    harbour.language = "zh_Hans"
+    page = open_page(harbour)
+
+    answer = post_signed(client, "/twilio/voice", call_params(ALICE, To=HARBOUR))
+
+    heard = says(answer)
+    assert {language for language, _ in heard} == {"zh-CN"}
+    words = " ".join(text for _, text in heard)
+    assert f"编号 {page.lead_id} 由你负责。" in words and "Hello" not in words

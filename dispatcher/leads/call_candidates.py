@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatcher.clock import local_time
+from dispatcher.language import N_, sentences
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import LeadEvent, Page, PageState
 
@@ -99,13 +101,25 @@ def _heard(*, session: Session, page_ids: list[int]) -> set[int]:
     )
 
 
+# A lead to choose by key, acknowledged (True) or still paged (False).
+_CHOICE_WORDS = {
+    True: N_("For Ref %(ref)s, acknowledged at %(time)s, press %(key)s."),
+    False: N_("For Ref %(ref)s, paged at %(time)s, press %(key)s."),
+}
+
+
 def choice_words(found: list[Candidate], timezone: str) -> str:
     """'For Ref 2, acknowledged at 10:04, press 1. For Ref 3, paged at 10:06, press 2.'"""
-    return " ".join(
-        f"For Ref {candidate.lead_id}, "
-        f"{'acknowledged' if candidate.state == 'acknowledged' else 'paged'} at "
-        f"{local_time(candidate.at, timezone).strftime('%H:%M')}, press {key}."
-        for key, candidate in enumerate(found, start=1)
+    return sentences(
+        *(
+            gettext(
+                _CHOICE_WORDS[candidate.state == "acknowledged"],
+                ref=candidate.lead_id,
+                time=local_time(candidate.at, timezone).strftime("%H:%M"),
+                key=key,
+            )
+            for key, candidate in enumerate(found, start=1)
+        )
     )
 
 

@@ -13,12 +13,14 @@ into TwiML.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatcher.language import N_
 from dispatcher.leads.call_candidates import (
     DETAILS_WINDOW,
     Candidate,
@@ -38,9 +40,11 @@ from routing.duty import OfficeCalendar, coordinator_open
 # Wrong PINs: two tries a call; after this many refused calls in a day, no more tries
 # (a guesser with a spoofed number gets a handful of tries a day, not ten thousand).
 REFUSED_PIN_CALLS_A_DAY = 3
-PIN_PROMPT = "Hello. Please enter your PIN, then press the pound key."
-NO_PIN_ENTERED = "We did not get your PIN. Goodbye."
-NO_CHOICE = "We did not get your choice. Goodbye."
+# The words are the office's language's (gettext where they are said; the voice webhooks
+# run in the language of the office called).
+PIN_PROMPT = N_("Hello. Please enter your PIN, then press the pound key.")
+NO_PIN_ENTERED = N_("We did not get your PIN. Goodbye.")
+NO_CHOICE = N_("We did not get your choice. Goodbye.")
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,11 @@ def lines_from_config(config: Mapping, *, calendar: OfficeCalendar | None = None
 
 
 def lines_for_office(config: Mapping, *, session: Session, office: Office) -> PhoneLines:
-    return lines_from_config(
+    """Who answers the office's calls; a caller hears the office's own name."""
+    lines = lines_from_config(
         config, calendar=office_schedule(session=session, office=office).calendar
     )
+    return replace(lines, office_name=office.name)
 
 
 @dataclass(frozen=True)
@@ -155,17 +161,22 @@ def route_caller(
 ) -> CallPlan:
     """Where a caller's call goes. Pure, and used as it is when the database is away."""
     call_back = (
-        "If we missed you, we have your number and will call you back. Goodbye."
+        gettext("If we missed you, we have your number and will call you back. Goodbye.")
         if number_known
-        else "If we missed you, please call again. Goodbye."
+        else gettext("If we missed you, please call again. Goodbye.")
     )
     if in_hours and lines.coordinator_phone:
         # C10: the coordinator greets the caller; nothing is said before.
         return CallPlan("coordinator", dial=lines.coordinator_phone, after_dial=(call_back,))
     if not in_hours and on_duty:
-        greeting = f"Thank you for calling {lines.office_name}. Putting you through."
+        greeting = gettext(
+            "Thank you for calling %(office)s. Putting you through.", office=lines.office_name
+        )
         return CallPlan("on_duty", say=(greeting,), dial=on_duty, after_dial=(call_back,))
-    sorry = f"Thank you for calling {lines.office_name}. Nobody can take your call right now."
+    sorry = gettext(
+        "Thank you for calling %(office)s. Nobody can take your call right now.",
+        office=lines.office_name,
+    )
     return CallPlan("nobody_to_ring", say=(sorry, call_back))
 
 
@@ -194,7 +205,7 @@ def _ask_for_pin(
     """Nothing is read before the PIN; without one (or after too many wrong ones) the
     salesperson is put through to the coordinator, who knows their voice."""
     if person.voice_pin_hash is None:
-        why = "To hear a client's details by phone, first set your PIN on your page."
+        why = gettext("To hear a client's details by phone, first set your PIN on your page.")
         return _to_the_coordinator("salesperson_no_pin", why, person=person, now=now, lines=lines)
     refused = session.scalar(
         select(func.count(InboundCall.id)).where(
@@ -204,7 +215,7 @@ def _ask_for_pin(
         )
     )
     if refused >= REFUSED_PIN_CALLS_A_DAY:
-        why = "Too many wrong PINs today: no details can be read by phone."
+        why = gettext("Too many wrong PINs today: no details can be read by phone.")
         return _to_the_coordinator(
             "salesperson_pin_locked", why, person=person, now=now, lines=lines
         )
@@ -213,7 +224,10 @@ def _ask_for_pin(
 
 def pin_prompt(salesperson_id: int) -> CallPlan:
     return CallPlan(
-        "pin_asked", gather=PIN_PROMPT, after_dial=(NO_PIN_ENTERED,), salesperson_id=salesperson_id
+        "pin_asked",
+        gather=gettext(PIN_PROMPT),
+        after_dial=(gettext(NO_PIN_ENTERED),),
+        salesperson_id=salesperson_id,
     )
 
 
@@ -231,9 +245,9 @@ def _to_the_coordinator(
     outcome: str, why: str, *, person: Salesperson, now: datetime, lines: PhoneLines
 ) -> CallPlan:
     if coordinator_open(lines.calendar, now) and lines.coordinator_phone:
-        say = ("Hello.", why, "Putting you through to the coordinator.")
+        say = (gettext("Hello."), why, gettext("Putting you through to the coordinator."))
         return CallPlan(outcome, say=say, dial=lines.coordinator_phone, salesperson_id=person.id)
-    say = ("Hello.", why, "The coordinator is not at the desk now. Goodbye.")
+    say = (gettext("Hello."), why, gettext("The coordinator is not at the desk now. Goodbye."))
     return CallPlan(outcome, say=say, salesperson_id=person.id)
 
 
@@ -248,9 +262,9 @@ def salesperson_calls(
         timezone = session.get(Office, person.office_id).timezone
         return CallPlan(
             "choice_asked",
-            say=(f"Hello {person.name}.",),
+            say=(gettext("Hello %(name)s.", name=person.name),),
             choose=choice_words(found, timezone),
-            after_dial=(NO_CHOICE,),
+            after_dial=(gettext(NO_CHOICE),),
             choices=tuple(candidate.lead_id for candidate in found),
             salesperson_id=person.id,
         )
@@ -271,36 +285,41 @@ def read_candidate(
 ) -> CallPlan:
     """Act on the one lead the call is about: acknowledge its page if open, read the
     client's details, and put the salesperson through to the coordinator."""
-    say = [f"Hello {person.name}."] if hello else []
+    say = [gettext("Hello %(name)s.", name=person.name)] if hello else []
     lead = None
     if candidate is not None and candidate.state == PageState.OPEN:
         if acknowledge_page(
             session=session, page_id=candidate.page_id, now=now, by="call", actor=person.name
         ):
             lead = session.get(Lead, candidate.lead_id)
-            say.append(f"Reference {lead.id} is yours.")
+            say.append(gettext("Reference %(ref)s is yours.", ref=lead.id))
     elif candidate is not None and candidate.state == PageState.ACKNOWLEDGED:
         lead = session.get(Lead, candidate.lead_id)
-        say.append(f"Reference {lead.id}.")
+        say.append(gettext("Reference %(ref)s.", ref=lead.id))
     if lead is not None:
         say += spoken_details(lead)
         record_details_heard(session=session, candidate=candidate, name=person.name, now=now)
     elif candidate is not None:  # the deadline (or a pass) closed it since
         went_to = where_it_went(session=session, page=session.get(Page, candidate.page_id))
-        say.append(f"Reference {candidate.lead_id} has gone to {went_to}.")
+        say.append(
+            gettext("Reference %(ref)s has gone to %(to)s.", ref=candidate.lead_id, to=went_to)
+        )
     else:
-        say.append("You have no open page.")
+        say.append(gettext("You have no open page."))
     still_open = [
         ref
         for ref in newest_open_refs(session=session, salesperson_id=person.id, limit=4)
         if candidate is None or ref != candidate.lead_id
     ]
     if still_open:
-        refs = ", ".join(str(ref) for ref in still_open)
-        one = len(still_open) == 1
+        refs = gettext(", ").join(str(ref) for ref in still_open)
         say.append(
-            f"Reference {refs} {'is' if one else 'are'} still open: call again, or reply OK "
-            "and the reference."
+            ngettext(
+                "Reference %(refs)s is still open: call again, or reply OK and the reference.",
+                "Reference %(refs)s are still open: call again, or reply OK and the reference.",
+                len(still_open),
+                refs=refs,
+            )
         )
     in_hours = coordinator_open(lines.calendar, now)
     outcome = "salesperson_details" if lead is not None else "salesperson_nothing"
@@ -311,7 +330,7 @@ def read_candidate(
             outcome,
             say=tuple(say),
             dial=lines.coordinator_phone,
-            after_connect=("Putting you through to the coordinator.",),
+            after_connect=(gettext("Putting you through to the coordinator."),),
             lead_id=lead_id,
             salesperson_id=person.id,
             connect_lead=connect,
@@ -319,7 +338,7 @@ def read_candidate(
     return CallPlan(
         outcome,
         say=tuple(say),
-        after_connect=("The coordinator is not at the desk now. Goodbye.",),
+        after_connect=(gettext("The coordinator is not at the desk now. Goodbye."),),
         lead_id=lead_id,
         salesperson_id=person.id,
         connect_lead=connect,
@@ -349,16 +368,29 @@ def spoken_details(lead: Lead) -> list[str]:
     """The client's name, need and number, as the voice reads them; the number twice, for
     writing it down."""
     said = [
-        f"The client is {lead.caller_name}." if lead.caller_name else "The client gave no name."
+        gettext("The client is %(name)s.", name=lead.caller_name)
+        if lead.caller_name
+        else gettext("The client gave no name.")
     ]
-    need = f"A {lead.kind}" if lead.kind else "A caller"
+    who = gettext(SPOKEN_KINDS[lead.kind]) if lead.kind in SPOKEN_KINDS else gettext("A caller")
     if lead.listing is not None:
-        need += f", about {lead.listing.address}"
-    said.append(need + ".")
+        said.append(gettext("%(who)s, about %(address)s.", who=who, address=lead.listing.address))
+    else:
+        said.append(gettext("%(who)s.", who=who))
     if lead.caller_phone:
         number = spoken_number(lead.caller_phone)
-        said.append(f"Their number is {number}. Again: {number}.")
+        said.append(gettext("Their number is %(number)s. Again: %(number)s.", number=number))
     return said
+
+
+# "A buyer, about 12 Harbour Road." (models.LEAD_KINDS)
+SPOKEN_KINDS = {
+    "buyer": N_("A buyer"),
+    "seller": N_("A seller"),
+    "renter": N_("A renter"),
+    "landlord": N_("A landlord"),
+    "other": N_("A caller"),
+}
 
 
 def remember_call(

@@ -12,15 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from dispatcher.language import N_
 from dispatcher.leads.call_candidates import candidate_for, choice_words
 from dispatcher.leads.calls import NO_CHOICE, CallPlan, PhoneLines, earlier_call, read_candidate
 from dispatcher.models import InboundCall, Office, Salesperson
 
 ASKED = "choice_asked"
-NOT_OFFERED = "That is not one of the choices."
+NOT_OFFERED = N_("That is not one of the choices.")
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,9 @@ def _ask_again(*, session: Session, person: Salesperson, offered: list[int]) -> 
     timezone = session.get(Office, person.office_id).timezone
     return CallPlan(
         ASKED,
-        say=(NOT_OFFERED,),
+        say=(gettext(NOT_OFFERED),),
         choose=choice_words(found, timezone),
-        after_dial=(NO_CHOICE,),
+        after_dial=(gettext(NO_CHOICE),),
         choices=tuple(offered),
         salesperson_id=person.id,
     )

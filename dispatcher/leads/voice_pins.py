@@ -14,9 +14,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from dispatcher.language import N_
 from dispatcher.leads.calls import (
     NO_PIN_ENTERED,
     CallPlan,
@@ -33,8 +35,8 @@ log = logging.getLogger(__name__)
 # STIR/SHAKEN: the carrier vouches that the caller owns the number (full attestation).
 FULLY_ATTESTED = "TN-Validation-Passed-A"
 WAITING_FOR_PIN = ("pin_asked", "pin_retry")
-RETRY_PROMPT = "That PIN is not right. Please enter your PIN again, then press the pound key."
-REFUSED = "That PIN is not right. Goodbye."
+RETRY_PROMPT = N_("That PIN is not right. Please enter your PIN again, then press the pound key.")
+REFUSED = N_("That PIN is not right. Goodbye.")
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,15 @@ def answer_pin(
         return PinStep(
             CallPlan(
                 "pin_retry",
-                gather=RETRY_PROMPT,
-                after_dial=(NO_PIN_ENTERED,),
+                gather=gettext(RETRY_PROMPT),
+                after_dial=(gettext(NO_PIN_ENTERED),),
                 salesperson_id=call.salesperson_id,
             )
         )
     log.warning("voice PIN refused twice for salesperson %s: nothing read", call.salesperson_id)
-    return PinStep(CallPlan("pin_refused", say=(REFUSED,), salesperson_id=call.salesperson_id))
+    return PinStep(
+        CallPlan("pin_refused", say=(gettext(REFUSED),), salesperson_id=call.salesperson_id)
+    )
 
 
 def _move(*, session: Session, call: InboundCall, to: str) -> bool:
