@@ -180,6 +180,10 @@ CHART_WORDS = (
     N_("All salespeople"),
     N_("(not recorded)"),
     N_("(no listing named)"),
+    # A duration's units (seconds, minutes, hours).
+    N_("s"),
+    N_("min"),
+    N_("h"),
     *WEEKDAYS,
     *KINDS.values(),
 )
@@ -202,12 +206,12 @@ def _duration(seconds: float | None) -> str:
         return "—"
     whole = round(seconds)
     if whole < 60:
-        return f"{whole} s"
+        return gettext("%(s)s s", s=whole)
     if whole < 3600:
-        return f"{whole // 60} min {whole % 60:02d} s"
+        return gettext("%(min)s min %(s)s s", min=whole // 60, s=f"{whole % 60:02d}")
     if whole < 86400:
-        return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
-    return f"{whole // 86400} d {whole % 86400 // 3600} h"
+        return gettext("%(h)s h %(min)s min", h=whole // 3600, min=f"{whole % 3600 // 60:02d}")
+    return gettext("%(d)s d %(h)s h", d=whole // 86400, h=whole % 86400 // 3600)
 
 
 @bp.route("/dashboard")

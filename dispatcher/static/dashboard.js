@@ -23,9 +23,10 @@
   function duration(seconds) {
     if (seconds === null || seconds === undefined) return '—';
     var s = Math.round(seconds);
-    if (s < 60) return s + ' s';
-    if (s < 3600) return Math.floor(s / 60) + ' min ' + String(s % 60).padStart(2, '0') + ' s';
-    return Math.floor(s / 3600) + ' h ' + String(Math.floor((s % 3600) / 60)).padStart(2, '0') + ' min';
+    // The units in the office's words (dashboard-words): "s", "min", "h" in English.
+    if (s < 60) return s + ' ' + t('s');
+    if (s < 3600) return Math.floor(s / 60) + ' ' + t('min') + ' ' + String(s % 60).padStart(2, '0') + ' ' + t('s');
+    return Math.floor(s / 3600) + ' ' + t('h') + ' ' + String(Math.floor((s % 3600) / 60)).padStart(2, '0') + ' ' + t('min');
   }
 
   function count(n) { return String(n); }
