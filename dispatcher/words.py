@@ -138,10 +138,10 @@ def in_words(value: str | None, table: str) -> str:
 # How an acknowledgement came (Page.acknowledged_by), kept in the timeline's entry as
 # "<name> acknowledged (<how>)".
 ACKNOWLEDGED_BY = {
-    "sms": "by SMS",
-    "call": "by calling the office",
-    "coordinator": "the coordinator recorded the call-back",
-    "page": "on their page",
+    "sms": N_("by SMS"),
+    "call": N_("by calling the office"),
+    "coordinator": N_("the coordinator recorded the call-back"),
+    "page": N_("on their page"),
 }
 
 
@@ -156,5 +156,5 @@ def event_detail(kind: str, detail: str) -> str:
     if kind == "acknowledged" and detail.endswith(")"):
         said, sep, how = detail[:-1].rpartition(" (")
         if sep and how in ACKNOWLEDGED_BY:
-            return f"{said} ({ACKNOWLEDGED_BY[how]})"
+            return f"{said} ({gettext(ACKNOWLEDGED_BY[how])})"
     return detail
