@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     PasswordField,
@@ -54,7 +55,8 @@ class SignInForm(FlaskForm):
 
 def field_errors(form: FlaskForm) -> dict[str, str]:
     """The first message for each bad field."""
-    return {name: messages[0] for name, messages in form.errors.items() if messages}
+    # A form's own messages are marked (N_) and said in the office's language here.
+    return {name: gettext(messages[0]) for name, messages in form.errors.items() if messages}
 
 
 class VoicePinForm(FlaskForm):

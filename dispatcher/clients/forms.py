@@ -4,11 +4,13 @@ say which values are not acceptable (an unknown stage, a salesperson of another 
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from dispatcher.forms import TextForm
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import N_
 from dispatcher.text import ascii_whole_number
 
 
@@ -18,29 +20,29 @@ def whole_number(text: str | None, field: str, *, what: str) -> int | None:
         return None
     number = ascii_whole_number(text, max_digits=9)
     if number is None:
-        raise InvalidInput({field: f"{what}: a whole number."})
+        raise InvalidInput({field: gettext("%(what)s: a whole number.", what=gettext(what))})
     return number
 
 
 class StageForm(TextForm):
-    stage = StringField("Stage", validators=[DataRequired("Choose a stage.")])
+    stage = StringField("Stage", validators=[DataRequired(N_("Choose a stage."))])
     reason = StringField("Reason", validators=[Optional(), Length(max=200)])
 
 
 class DepositForm(TextForm):
-    closer = StringField("Closed by", validators=[DataRequired("Choose who closed.")])
+    closer = StringField("Closed by", validators=[DataRequired(N_("Choose who closed."))])
 
 
 class MoveForm(TextForm):
-    salesperson = StringField("To", validators=[DataRequired("Choose a salesperson.")])
-    reason = StringField("Why", validators=[DataRequired("Say why.")])
+    salesperson = StringField("To", validators=[DataRequired(N_("Choose a salesperson."))])
+    reason = StringField("Why", validators=[DataRequired(N_("Say why."))])
     note = StringField("Note", validators=[Optional(), Length(max=200)])
 
 
 class DecisionForm(TextForm):
     """O7: the owner and the split; up to two others share with the owner."""
 
-    owner = StringField("Owner", validators=[DataRequired("Choose the owner.")])
+    owner = StringField("Owner", validators=[DataRequired(N_("Choose the owner."))])
     owner_percent = StringField("Owner's share %", validators=[Optional(), Length(max=9)])
     other_1 = StringField("Shares with", validators=[Optional()])
     other_1_percent = StringField("Their share %", validators=[Optional(), Length(max=9)])
@@ -50,8 +52,8 @@ class DecisionForm(TextForm):
 
 
 class HandOverForm(TextForm):
-    leaver = StringField("Whose clients", validators=[DataRequired("Choose whose clients.")])
-    to = StringField("To", validators=[DataRequired("Choose the rotation or a salesperson.")])
+    leaver = StringField("Whose clients", validators=[DataRequired(N_("Choose whose clients."))])
+    to = StringField("To", validators=[DataRequired(N_("Choose the rotation or a salesperson."))])
 
 
 class DesignatedForm(TextForm):
@@ -62,7 +64,7 @@ class DesignatedForm(TextForm):
 
 
 class FollowUpForm(TextForm):
-    way = StringField("How", validators=[DataRequired("A call, a visit or a message?")])
+    way = StringField("How", validators=[DataRequired(N_("A call, a visit or a message?"))])
     note = TextAreaField("Note", validators=[Optional(), Length(max=200)])
 
 
