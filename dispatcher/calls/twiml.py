@@ -1,4 +1,5 @@
-"""The TwiML of the calls placed or put through, and the webhook addresses in it.
+"""The TwiML of the calls placed or put through (their webhook addresses: the one
+webhook_url of dispatcher/voice/webhooks.py).
 
 Every address carries the placed call's id in its path: Twilio signs the whole URL, so
 the id comes back exactly as given, and the webhook also checks the CallSid against it.
@@ -6,25 +7,14 @@ the id comes back exactly as given, and the webhook also checks the CallSid agai
 
 from __future__ import annotations
 
-from flask import current_app, url_for
 from twilio.twiml.voice_response import VoiceResponse
+
+from dispatcher.voice.webhooks import webhook_url
 
 # How long the client's phone rings on a bridged call-back before the office gives up.
 CLIENT_RING_SECONDS = 30
 # Seconds to press 1 once the salesperson answers the office's call.
 KEY_TIMEOUT_SECONDS = 10
-
-
-def webhook_url(endpoint: str, *, absolute: bool = True, **values) -> str:
-    """A webhook's address under PUBLIC_BASE_URL, which Twilio signs with. Without it,
-    the request's own host; ``absolute=False`` then gives the path alone, which Twilio
-    resolves against the request's URL (TwiML's actions; a Calls API request needs an
-    absolute address)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for(endpoint, **values)
-    if base:
-        return base.rstrip("/") + path
-    return url_for(endpoint, _external=True, **values) if absolute else path
 
 
 def callback_offer(call_id: int, lead_id: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from dispatcher.calls import CallFailed, twiml, voice_transport
+from dispatcher.calls import twiml
 from dispatcher.calls.callback import (
     CannotCall,
     NotYours,
@@ -23,6 +23,8 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.models import Lead, Salesperson
 from dispatcher.office.current import office_of_request, office_record_or_404
+from dispatcher.voice import CallFailed, voice_transport
+from dispatcher.voice.webhooks import webhook_url
 
 bp = Blueprint("calls", __name__)
 
@@ -50,7 +52,7 @@ def call_client(lead_id: int):
     call_id, mobile = call.id, person.mobile
     offer = twiml.callback_offer(call_id, lead_id)
     from_number = office_line(db.session, person.office_id)
-    status_callback = twiml.webhook_url("callbacks.call_status")
+    status_callback = webhook_url("callbacks.call_status")
     db.session.commit()
     try:
         sid = voice_transport().place(
