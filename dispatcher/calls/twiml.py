@@ -34,29 +34,32 @@ def callback_offer(call_id: int, lead_id: int) -> str:
 
 def dial_client(call_id: int, client_number: str, office_number: str) -> str:
     """Connect to the client, who sees the number they called (the office's)."""
-    response = VoiceResponse()
-    response.say("Calling the client. They will see the office's number.")
-    dial = response.dial(
-        caller_id=office_number,
-        action=webhook_url("callbacks.call_dialled", call_id=call_id),
-        method="POST",
-        timeout=CLIENT_RING_SECONDS,
+    return _dial(
+        call_id,
+        client_number,
+        office_number,
+        "Calling the client. They will see the office's number.",
+        CLIENT_RING_SECONDS,
     )
-    dial.number(client_number)
-    return str(response)
 
 
 def put_through(call_id: int, mobile: str, office_number: str, ring_seconds: int) -> str:
     """The caller's live call, sent to the salesperson's phone for ``ring_seconds``."""
+    return _dial(call_id, mobile, office_number, "Putting you through.", ring_seconds)
+
+
+def _dial(call_id: int, number: str, office_number: str, words: str, ring_seconds: int) -> str:
+    """Say ``words``, then ring ``number`` showing the office's number; the <Dial>'s
+    result goes to the placed call's webhook (dispatcher/calls/contact.py records it)."""
     response = VoiceResponse()
-    response.say("Putting you through.")
+    response.say(words)
     dial = response.dial(
         caller_id=office_number,
         action=webhook_url("callbacks.call_dialled", call_id=call_id),
         method="POST",
         timeout=ring_seconds,
     )
-    dial.number(mobile)
+    dial.number(number)
     return str(response)
 
 
