@@ -8,6 +8,7 @@ webhook is signed as Twilio signs it (the stub posts them); repeats act once."""
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from rq.registry import ScheduledJobRegistry
@@ -17,6 +18,7 @@ from dispatcher.extensions import db
 from dispatcher.models import LeadEvent, ManagerChange, Office, Page
 from dispatcher.queue import queue
 from tests.app_setup import sign_in
+from tests.calls_helpers import deliver_to
 from tests.factories import logged_page, person
 from tests.webhook_helpers import ALICE, call_params, pages_of, post_signed, receipt
 from workers import jobs, sweeper
@@ -28,14 +30,9 @@ pytestmark = [pytest.mark.twilio, pytest.mark.settings(PUBLIC_BASE_URL=BASE)]
 
 
 @pytest.fixture
-def phone(client, twilio_stub):
+def phone(app, twilio_stub):
     """The stub posts its webhooks to the app through Flask's test client."""
-
-    def deliver(url, form, signature):
-        response = client.post(url, data=form, headers={"X-Twilio-Signature": signature})
-        return response.status_code, response.get_data(as_text=True)
-
-    twilio_stub.deliver = deliver
+    deliver_to(app, twilio_stub)
     return twilio_stub
 
 
@@ -45,6 +42,14 @@ def alice_pages_by(office, page_by: str):
     alice.set_voice_pin(PIN)
     db.session.commit()
     return alice
+
+
+def called(office) -> tuple[SimpleNamespace, str]:
+    """A page to Alice (paged by call only) whose call the send job placed; its sid."""
+    alice_pages_by(office, "call")
+    page = logged_page(office)
+    jobs.send_page(page.id)
+    return page, fresh(page.id).call_sid
 
 
 def fresh(page_id: int) -> Page:
@@ -79,10 +84,7 @@ def test_call_only_places_a_call_and_no_sms(office, phone):
 
 
 def test_pressing_1_takes_the_page_and_reads_the_details_after_the_pin(office, phone):
-    alice_pages_by(office, "call")
-    page = logged_page(office)
-    jobs.send_page(page.id)
-    sid = fresh(page.id).call_sid
+    page, sid = called(office)
 
     prompt = phone.answer_call(sid)
     assert (
@@ -104,10 +106,7 @@ def test_pressing_1_takes_the_page_and_reads_the_details_after_the_pin(office, p
 
 
 def test_a_wrong_pin_reads_nothing(office, phone):
-    alice_pages_by(office, "call")
-    page = logged_page(office)
-    jobs.send_page(page.id)
-    sid = fresh(page.id).call_sid
+    page, sid = called(office)
     phone.answer_call(sid)
     phone.press(sid, "1")
     answer = phone.press(sid, "1111")
@@ -116,19 +115,13 @@ def test_a_wrong_pin_reads_nothing(office, phone):
 
 @pytest.mark.settings(VOICE_PIN_REQUIRED=False)
 def test_without_pins_the_details_follow_at_once(office, phone):
-    alice_pages_by(office, "call")
-    page = logged_page(office)
-    jobs.send_page(page.id)
-    sid = fresh(page.id).call_sid
+    page, sid = called(office)
     phone.answer_call(sid)
     assert "The client is Mrs Example." in phone.press(sid, "1")
 
 
 def test_pressing_2_passes_the_lead_on(office, phone):
-    alice_pages_by(office, "call")
-    page = logged_page(office)
-    jobs.send_page(page.id)
-    sid = fresh(page.id).call_sid
+    page, sid = called(office)
     phone.answer_call(sid)
 
     answer = phone.press(sid, "2")
