@@ -40,7 +40,7 @@ from dispatcher.office import roster as salespeople
 from dispatcher.office.current import office_of_request
 from dispatcher.phones import to_e164
 from dispatcher.unit_of_work import reading_from_here
-from dispatcher.voice import recording
+from dispatcher.voice import AudioUnavailable, recording, voice_transport
 
 bp = Blueprint("console", __name__)
 
@@ -177,8 +177,8 @@ def lead_recording(lead_id: int, recording_id: int):
     if lead is None or found is None or found.lead_id != lead.id or found.deleted_at:
         abort(404)
     try:
-        audio = recording.fetch_audio(found.url, current_app.config)
-    except recording.AudioUnavailable:
+        audio = voice_transport().recording_audio(found.url)
+    except AudioUnavailable:
         abort(404)
     return Response(
         audio,
