@@ -79,3 +79,5 @@ CourtesyTemplate.approved_by, CourtesyTemplate.updated_at, CourtesyTemplate.upda
 planning.Upcoming.client_name, planning.Upcoming.template_name
 surveys.MonthFigures.surveys_done, surveys.MonthFigures.surveys_open
 views.courtesy_surveys, views.courtesy_month, views.courtesy_action_form
+# RQ reads the worker's death_penalty_class (WORKER_THREADS: its timer, workers/worker.py).
+DispatchWorker.death_penalty_class
