@@ -88,6 +88,7 @@ class Service:
         self.processes: list[subprocess.Popen] = []
         self.worker_processes: list[subprocess.Popen] = []
         self.redis_process: subprocess.Popen | None = None
+        self.sweeper_process: subprocess.Popen | None = None
 
     def flask(self, *args: str) -> None:
         subprocess.run(
@@ -113,15 +114,10 @@ class Service:
         if self.sweeper:
             # The Procfile's clock process, as the service runs it.
             sweep = [sys.executable, "-m", "flask", "--app", "dispatcher", "sweep"]
-            self.processes.append(
-                subprocess.Popen(
-                    sweep,
-                    env=self.env,
-                    cwd=ROOT,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+            self.sweeper_process = subprocess.Popen(
+                sweep, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
+            self.processes.append(self.sweeper_process)
         self.web = self.gunicorn("dispatcher:create_app()", self.port)
         self.processes.append(self.web)
         wait_for_http(self.port, "/sign-in")

@@ -394,6 +394,37 @@ def describe(step: Step, workers: int) -> str:
     )
 
 
+def drain(service, app, stub, replier, branches, threads: int, args) -> tuple:
+    """One worker process against a queue full of pages: ``args.drain`` calls logged with
+    no worker running (nor the sweeper), then one worker started. SMS per second from
+    its first page at the stub to the last call's first page, and its CPU per SMS."""
+    calls = post_calls(service.port, branches, 25, args.drain / 25, 10**6 + threads * 10**4)
+    wanted = set(calls.lead_ids)
+    service.start_workers(1, {"WORKER_THREADS": str(threads)})
+    wait_for_workers(app, 1)
+    pids = process_tree([p.pid for p in service.worker_processes])
+    before = cpu_seconds(pids)
+    end = time.monotonic() + 300
+    while time.monotonic() < end and not all(replier.pages.get(ref) for ref in wanted):
+        time.sleep(0.2)
+    after = cpu_seconds(process_tree([p.pid for p in service.worker_processes]))
+    firsts = sorted(replier.pages[ref][0] for ref in wanted if replier.pages.get(ref))
+    window = (firsts[0], firsts[-1]) if firsts else (0.0, 0.0)
+    sms = sum(1 for m in stub.messages if window[0] <= m.at_wall <= window[1])
+    seconds = max(1e-9, window[1] - window[0])
+    cpu = cpu_used(before, after)
+    print(
+        f"  drain, 1 worker x {threads} threads: {len(firsts)}/{len(wanted)} first pages in "
+        f"{seconds:.1f} s, {sms} SMS = {sms / seconds:.1f} SMS/s; worker CPU "
+        f"{cpu:.1f} s = {cpu / max(1, sms) * 1000:.1f} ms per SMS",
+        flush=True,
+    )
+    # What the drain left (deadlines, the second pages, the replies) before the next.
+    time.sleep(args.deadline + args.ack_after + 3)
+    service.stop_workers()
+    return threads, len(firsts), seconds, sms, cpu
+
+
 def wait_for_workers(app, count: int, timeout: float = 60.0) -> None:
     from rq import Worker
 
@@ -432,13 +463,20 @@ def main() -> int:
         default=0,
         help="run a failing rate this many times more before stopping (a shared machine)",
     )
+    parser.add_argument(
+        "--drain",
+        type=int,
+        default=100,
+        help="calls queued at once for one worker to drain, per --threads (0: none)",
+    )
+    parser.add_argument("--no-steps", action="store_true", help="only the drain")
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     args = parser.parse_args()
     if args.duration < args.deadline + 5:
         parser.error("--duration: at least the deadline + 5 s (pages are measured steady)")
     if args.quick:
         args.offices, args.salespeople, args.duration, args.deadline = 20, 5, 10, 3
-        args.workers, args.threads, args.rates = [2], [1, 4], [1, 4]
+        args.workers, args.threads, args.rates, args.drain = [2], [1, 4], [1, 4], 20
     os.environ.setdefault("BENCH_DATABASE_URL", DEFAULT_SERVER)
 
     results = []
@@ -470,7 +508,7 @@ def main() -> int:
             )
             replier = Replier(stub, service.port, missed=args.missed, ack_after=args.ack_after)
             first = 0
-            for threads in args.threads:
+            for threads in [] if args.no_steps else args.threads:
                 for workers in args.workers:
                     service.start_workers(workers, {"WORKER_THREADS": str(threads)})
                     wait_for_workers(app, workers)
@@ -495,6 +533,14 @@ def main() -> int:
                             break
                     results.append((workers, threads, best, failed))
                     service.stop_workers()
+            drained = []
+            if args.drain:
+                # The sweeper would send what waits in the queue longer than its grace.
+                service.sweeper_process.terminate()
+                service.sweeper_process.wait(15)
+                for threads in args.threads:
+                    drained.append(drain(service, app, stub, replier, branches, threads, args))
+                    first += args.drain
             replier.stop()
             replies_failed = sum(1 for status in replier.statuses if status != 200)
 
@@ -534,6 +580,11 @@ def main() -> int:
             f"{step.database_cpu / calls * 1000:.1f} / "
             f"{step.redis_cpu / calls * 1000:.1f} ms | "
             f"{step.machine:.0%} ({step.others:.0%}), {step.load:.1f} | {beyond} |"
+        )
+    for threads, paged, seconds, sms, cpu in drained:
+        print(
+            f"drain: 1 worker x {threads}: {sms / seconds:.1f} SMS/s "
+            f"({paged} first pages in {seconds:.1f} s), {cpu / max(1, sms) * 1000:.1f} ms CPU/SMS"
         )
     return 0
 
