@@ -34,6 +34,7 @@ import re
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -543,13 +544,21 @@ def main() -> int:
                     first += args.drain
             replier.stop()
             replies_failed = sum(1 for status in replier.statuses if status != 200)
+            # A page sent twice: the same lead's page to the same salesperson again.
+            pages_to = Counter(
+                (m.to, REF.search(m.body).group(1))
+                for m in stub.messages
+                if REF.search(m.body or "")
+            )
+            twice = sum(n - 1 for n in pages_to.values() if n > 1)
 
     print()
     print(
         f"franchise bench: {args.offices} offices x {args.salespeople}, PostgreSQL, embedded "
         f"Redis, gunicorn {args.web_workers}x4 + sweeper, stub {args.latency * 1000:.0f} ms, "
         f"deadline {args.deadline} s, {args.missed:.0%} of first pages missed; "
-        f"{os.cpu_count()} cores; replies refused: {replies_failed}"
+        f"{os.cpu_count()} cores; replies refused: {replies_failed}; pages sent twice: {twice} "
+        f"(of {sum(pages_to.values())})"
     )
     print(
         "| workers x threads | highest rate | saved->page p99 | late p99 / min | "
