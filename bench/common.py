@@ -323,10 +323,22 @@ def machine_busy() -> tuple[float, float]:
     return (sum(values) - idle) / CLOCK_TICKS, sum(values) / CLOCK_TICKS
 
 
-def api_token(service: Service, name: str = "bench") -> str:
-    """A bearer token for the service's API, made as an operator makes one (the CLI)."""
+def api_token(service: Service, name: str = "bench", office: str = "1") -> str:
+    """A bearer token for the service's API, made as an operator makes one (the CLI),
+    for ``office`` (id or name): by default the first office made, the demo's own (the
+    demo sets up a second office beside it, so the command must be told which)."""
     output = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "dispatcher", "create-token", name],
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "dispatcher",
+            "create-token",
+            name,
+            "--office",
+            office,
+        ],
         env=service.env,
         cwd=ROOT,
         capture_output=True,
