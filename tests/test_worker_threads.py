@@ -5,7 +5,11 @@ reaches only the main thread)."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 
@@ -81,3 +85,39 @@ def test_a_job_running_in_a_thread_is_still_stopped_at_its_timeout(worker):
     assert time.monotonic() - began < 4
     assert job.get_status(refresh=True) == "failed"
     assert "JobTimeoutException" in job.latest_result().exc_string
+
+
+def test_a_warm_shutdown_lets_the_jobs_running_in_threads_finish(app, settings, instance_dir):
+    # By its name from the repository's root: the worker process imports it so.
+    slow = "tests.test_worker_threads.slow_job"
+    jobs = [queue().enqueue(slow, 1.5, job_timeout=30) for _ in range(THREADS)]
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": settings["REDIS_URL"],
+        "INSTANCE_PATH": instance_dir,
+        "SECRET_KEY": settings["SECRET_KEY"],
+        "WORKER_THREADS": str(THREADS),
+    }
+    rq = os.path.join(os.path.dirname(sys.executable), "rq")
+    command = [rq, "worker", "--worker-class", "workers.worker.DispatchWorker"]
+    worker = subprocess.Popen(
+        [*command, "--url", settings["REDIS_URL"], "--path", os.getcwd(), settings["RQ_QUEUE"]],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        end = time.monotonic() + 20
+        while time.monotonic() < end and not all(
+            j.get_status(refresh=True) == "started" for j in jobs
+        ):
+            time.sleep(0.05)
+        assert all(job.get_status() == "started" for job in jobs), "all running at once"
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+    finally:
+        worker.kill()
+        print(worker.communicate()[0])  # pytest shows it when the test failed
+    assert [job.get_status(refresh=True) for job in jobs] == ["finished"] * THREADS
