@@ -11,7 +11,7 @@ import os
 import re
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request, send_from_directory
+from flask import Blueprint, g, jsonify, request, send_from_directory
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
@@ -24,7 +24,7 @@ from dispatcher.leads.forms import LeadForm
 from dispatcher.leads.transactions import acknowledge_lead_by_hand, lead_details, log_and_page
 from dispatcher.models import Assignment, Lead, Page, PageState, Registration, Salesperson
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, phone_region
 from dispatcher.office.forms import SalespersonForm
 from dispatcher.unit_of_work import reading_from_here, unit_of_work
 
@@ -228,7 +228,7 @@ def add_salesperson(actor: str, user_id: int | None):
                     # Active unless the body says otherwise.
                     active=form.active.data if body.get("active") is not None else True,
                 ),
-                region=current_app.config["PHONE_REGION"],
+                region=phone_region(office_of_request()),
             )
     except InvalidInput as error:
         return _error(422, "Some fields are not valid.", error.errors)
