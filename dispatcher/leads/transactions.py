@@ -52,8 +52,8 @@ def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str)
             region=phone_region(office),
         )
         # Its assignment and page came written and loaded with it: the page to queue and
-        # the answer read nothing more but the salesperson's name, after the commit (the
-        # caller reads it in a read transaction, not while other calls wait on the lock).
+        # the answer read nothing more (the API names the salesperson paged from the
+        # assignment's routing inputs; the console reads them in a read transaction).
         page = lead.assignments[-1].page
         work.send(page.id if page is not None else None)
     return lead
