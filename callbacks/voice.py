@@ -15,7 +15,6 @@ from callbacks import bp
 from callbacks.called import office_called
 from callbacks.sids import twilio_sids
 from callbacks.signature import twilio_signed
-from dispatcher.calls.twiml import webhook_url
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.language import N_, in_language, spoken
@@ -25,6 +24,7 @@ from dispatcher.phones import masked, to_e164
 from dispatcher.text import without_control_characters
 from dispatcher.unit_of_work import commit_then_enqueue, end_read
 from dispatcher.voice import missed
+from dispatcher.voice.webhooks import webhook_url
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ for that page; a repeat of a callback acts once (the page's row decides)."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import bp
@@ -18,14 +18,9 @@ from dispatcher.models import PageState
 from dispatcher.text import without_control_characters
 from dispatcher.unit_of_work import commit_then_enqueue, end_read
 from dispatcher.voice import pages as voice_pages
+from dispatcher.voice.webhooks import webhook_url
 
 GOODBYE = "This page is no longer open. Goodbye."
-
-
-def _url(endpoint: str, page_id: int) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for(endpoint, page_id=page_id)
-    return base.rstrip("/") + path if base else path
 
 
 def _page_or_none(page_id: int):
@@ -44,7 +39,7 @@ def _say(lines, response: VoiceResponse | None = None) -> Response:
 def _ask_key(page_id: int, words: str) -> Response:
     response = VoiceResponse()
     gather = response.gather(
-        action=_url("callbacks.voice_page_keys", page_id),
+        action=webhook_url("callbacks.voice_page_keys", absolute=False, page_id=page_id),
         method="POST",
         num_digits=1,
         timeout=PIN_TIMEOUT_SECONDS,
@@ -93,7 +88,7 @@ def voice_page_keys(page_id: int):
     for line in answer.say:
         response.say(line)
     gather = response.gather(
-        action=_url("callbacks.voice_page_pin", page_id),
+        action=webhook_url("callbacks.voice_page_pin", absolute=False, page_id=page_id),
         method="POST",
         finish_on_key="#",
         timeout=PIN_TIMEOUT_SECONDS,

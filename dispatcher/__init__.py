@@ -53,13 +53,13 @@ def _driver_url(url: str) -> str:
 def _init_extensions(app: Flask) -> None:
     from dispatcher import models  # noqa: F401  (the models must be known to migrations)
     from dispatcher.access import init_access
-    from dispatcher.calls import init_voice
     from dispatcher.extensions import csrf, db, init_limiter, login, migrate
     from dispatcher.language import init_babel
     from dispatcher.office.current import init_office
     from dispatcher.queue import init_queue
     from dispatcher.security import init_security
     from dispatcher.sms import init_sms
+    from dispatcher.voice import init_voice
 
     db.init_app(app)
     # Batch mode: SQLite can only change a table by copying it.

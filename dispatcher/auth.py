@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -25,7 +26,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatcher.extensions import db, limiter, login
 from dispatcher.forms import SignInForm
-from dispatcher.models import Role, User
+from dispatcher.models import Role, Salesperson, User
 
 bp = Blueprint("auth", __name__)
 
@@ -40,6 +41,14 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_token is None:
         return None
     return user if hmac.compare_digest(user.session_token, token) else None
+
+
+def signed_in_salesperson() -> Salesperson:
+    """The salesperson the signed-in user is; 403 for a user who is none."""
+    person = db.session.get(Salesperson, current_user.salesperson_id or 0)
+    if person is None:
+        abort(403)
+    return person
 
 
 def _sign_in_limit() -> str:

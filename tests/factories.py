@@ -23,6 +23,7 @@ __all__ = [
     "acknowledged",
     "c8_hours",
     "count",
+    "logged_page",
     "missed",
     "new_lead",
     "open_round_the_clock",
@@ -97,12 +98,21 @@ def missed(lead: Lead, at: datetime = T0):
     )
 
 
+def logged_page(office: Office, **fields) -> SimpleNamespace:
+    """A lead logged and committed, its page not yet sent: the page's ``id``, ``lead_id``
+    and ``created_at`` (read before the commit: the tests' requests share the test's
+    session, and a read after the commit would begin a transaction that a request's
+    rollback ends, jobs' work too)."""
+    lead = new_lead(office, **fields)
+    page = current_page(session=db.session, lead_id=lead.id)
+    ids = SimpleNamespace(id=page.id, lead_id=lead.id, created_at=page.created_at)
+    db.session.commit()
+    return ids
+
+
 def paged_lead(office: Office, **fields) -> SimpleNamespace:
     """A lead logged, committed and its page sent by the send job (through the Twilio stub
     or the outbox, as the settings say): the ids ``lead`` and ``page``."""
-    lead = new_lead(office, **fields)
-    page = current_page(session=db.session, lead_id=lead.id)
-    ids = SimpleNamespace(lead=lead.id, page=page.id)
-    db.session.commit()
-    assert jobs.send_page(ids.page) == "sent"
-    return ids
+    page = logged_page(office, **fields)
+    assert jobs.send_page(page.id) == "sent"
+    return SimpleNamespace(lead=page.lead_id, page=page.id)

@@ -41,6 +41,16 @@ def call_the_client(alice, lead_id: int):
     return response
 
 
+def client_dialled(alice, twilio_stub, lead_id: int) -> str:
+    """Call the client: the salesperson answers the office's call and presses 1; the
+    call's sid."""
+    call_the_client(alice, lead_id)
+    sid = twilio_stub.calls[-1].sid
+    twilio_stub.answer_call(sid)
+    twilio_stub.press(sid, "1")
+    return sid
+
+
 def dial_of(twiml: str) -> ElementTree.Element:
     return ElementTree.fromstring(twiml).find("Dial")
 
@@ -80,10 +90,7 @@ def test_the_office_calls_the_salesperson_then_the_client_showing_its_number(
 
 def test_a_repeated_dial_result_acts_once(alice, office, twilio_stub):
     paged = acknowledged_lead(office)
-    call_the_client(alice, paged.lead)
-    sid = twilio_stub.calls[0].sid
-    twilio_stub.answer_call(sid)
-    twilio_stub.press(sid, "1")
+    sid = client_dialled(alice, twilio_stub, paged.lead)
     twilio_stub.dial_result(sid, "completed", 40)
     first = lead(paged.lead).client_reached_at
 
@@ -97,10 +104,7 @@ def test_a_repeated_dial_result_acts_once(alice, office, twilio_stub):
 
 def test_a_call_shorter_than_the_minimum_is_not_a_contact(alice, office, twilio_stub):
     paged = acknowledged_lead(office)
-    call_the_client(alice, paged.lead)
-    sid = twilio_stub.calls[0].sid
-    twilio_stub.answer_call(sid)
-    twilio_stub.press(sid, "1")
+    sid = client_dialled(alice, twilio_stub, paged.lead)
 
     twilio_stub.dial_result(sid, "completed", 19)  # a voicemail greeting, a hang-up
 
@@ -108,10 +112,7 @@ def test_a_call_shorter_than_the_minimum_is_not_a_contact(alice, office, twilio_
     assert placed_calls()[0].dial_status == "completed"
 
     # A second call-back that lasts: the client is reached.
-    call_the_client(alice, paged.lead)
-    again = twilio_stub.calls[1].sid
-    twilio_stub.answer_call(again)
-    twilio_stub.press(again, "1")
+    again = client_dialled(alice, twilio_stub, paged.lead)
     twilio_stub.dial_result(again, "completed", 20)
     assert lead(paged.lead).reached_by_call_sid == again
 
@@ -119,10 +120,7 @@ def test_a_call_shorter_than_the_minimum_is_not_a_contact(alice, office, twilio_
 @pytest.mark.parametrize("status", ["no-answer", "busy", "failed"])
 def test_a_client_who_does_not_answer_is_not_reached(alice, office, twilio_stub, status):
     paged = acknowledged_lead(office)
-    call_the_client(alice, paged.lead)
-    sid = twilio_stub.calls[0].sid
-    twilio_stub.answer_call(sid)
-    twilio_stub.press(sid, "1")
+    sid = client_dialled(alice, twilio_stub, paged.lead)
 
     answer = twilio_stub.dial_result(sid, status)
 
@@ -211,10 +209,7 @@ def test_the_page_shows_the_button_and_whether_the_client_was_reached(alice, off
     page = alice.get("/me").get_data(as_text=True)
     assert "Call the client" in page and "not yet" in page
 
-    call_the_client(alice, paged.lead)
-    sid = twilio_stub.calls[0].sid
-    twilio_stub.answer_call(sid)
-    twilio_stub.press(sid, "1")
+    sid = client_dialled(alice, twilio_stub, paged.lead)
     twilio_stub.dial_result(sid, "completed", 30)
 
     page = alice.get("/me").get_data(as_text=True)

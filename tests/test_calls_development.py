@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from dispatcher.extensions import db
-from dispatcher.models import OutboxMessage, Salesperson
+from dispatcher.models import LeadEvent, OutboxMessage, Page, Salesperson
 from routing.contact import after_working_minutes, dial_seconds, is_contact
 from routing.duty import OfficeCalendar, Span
 from tests.app_setup import sign_in
 from tests.calls_helpers import acknowledged_lead, live_call, placed_calls
-from tests.factories import T0
+from tests.factories import T0, logged_page
+from workers import jobs
 
 ALICE = "+12025550101"
 
@@ -33,6 +35,33 @@ def test_call_the_client_shows_on_the_development_phone(app, office):
     assert call.call_sid.startswith("CA") and call.error is None
     phone = alice.get(f"/dev/phone/{call.salesperson_id}").get_data(as_text=True)
     assert "Call from the office" in phone
+
+
+@pytest.mark.settings(PUBLIC_BASE_URL="http://localhost:5000")
+def test_a_voice_page_goes_by_sms_on_the_development_phone(app, office):
+    """Nothing could press 1 on a call the development line shows: the page's SMS goes."""
+    alice = db.session.scalar(select(Salesperson).where(Salesperson.mobile == ALICE))
+    alice.page_by = "call"
+    db.session.commit()
+    page = logged_page(office)
+    page_id, lead_id = page.id, page.lead_id
+
+    assert jobs.send_page(page_id) == "sent"
+
+    db.session.expire_all()
+    assert db.session.get(Page, page_id).call_status == "not_placed"
+    assert (
+        db.session.scalar(
+            select(LeadEvent.detail).where(
+                LeadEvent.lead_id == lead_id, LeadEvent.kind == "page_call"
+            )
+        )
+        == "Voice page not placed: Twilio is not set up"
+    )
+    [sms] = db.session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.to_number == ALICE)
+    ).all()
+    assert f"Ref {lead_id}" in sms and "Call from the office" not in sms
 
 
 def test_a_contact_is_an_answered_dial_of_the_minimum():

@@ -11,6 +11,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from testkit.twilio_stub import AUTH_TOKEN, StubControl
+from tests.calls_helpers import deliver_to
 
 OFFICE = "+12025550100"
 SALESPERSON = "+12025550101"
@@ -46,13 +47,7 @@ def webhooks(twilio_stub):
         seen.append((request.path, dict(request.form), valid))
         return answers[request.path], 200, {"Content-Type": "text/xml"}
 
-    client = app.test_client()
-
-    def deliver(url, form, signature):
-        response = client.post(url, data=form, headers={"X-Twilio-Signature": signature})
-        return response.status_code, response.get_data(as_text=True)
-
-    twilio_stub.deliver = deliver
+    deliver_to(app, twilio_stub)
     return seen
 
 

@@ -15,11 +15,11 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
 from dispatcher.extensions import db
-from dispatcher.leads.service import current_page
 from dispatcher.models import LeadEvent, ManagerChange, Office, Page
 from dispatcher.queue import queue
 from tests.app_setup import sign_in
-from tests.factories import new_lead, person
+from tests.calls_helpers import deliver_to
+from tests.factories import logged_page, person
 from tests.webhook_helpers import ALICE, call_params, pages_of, post_signed, receipt
 from workers import jobs, sweeper
 
@@ -30,14 +30,9 @@ pytestmark = [pytest.mark.twilio, pytest.mark.settings(PUBLIC_BASE_URL=BASE)]
 
 
 @pytest.fixture
-def phone(client, twilio_stub):
+def phone(app, twilio_stub):
     """The stub posts its webhooks to the app through Flask's test client."""
-
-    def deliver(url, form, signature):
-        response = client.post(url, data=form, headers={"X-Twilio-Signature": signature})
-        return response.status_code, response.get_data(as_text=True)
-
-    twilio_stub.deliver = deliver
+    deliver_to(app, twilio_stub)
     return twilio_stub
 
 
@@ -49,15 +44,12 @@ def alice_pages_by(office, page_by: str):
     return alice
 
 
-def logged(office) -> SimpleNamespace:
-    """A lead logged and committed: its page to Alice, not yet sent (the ids, read before
-    the commit: the tests' requests share the test's session, and a read after the
-    commit would begin a transaction that a request's rollback ends, jobs' work too)."""
-    lead = new_lead(office)
-    page = current_page(session=db.session, lead_id=lead.id)
-    ids = SimpleNamespace(id=page.id, lead_id=lead.id, created_at=page.created_at)
-    db.session.commit()
-    return ids
+def called(office) -> tuple[SimpleNamespace, str]:
+    """A page to Alice (paged by call only) whose call the send job placed; its sid."""
+    alice_pages_by(office, "call")
+    page = logged_page(office)
+    jobs.send_page(page.id)
+    return page, fresh(page.id).call_sid
 
 
 def fresh(page_id: int) -> Page:
@@ -75,7 +67,7 @@ def kinds(lead_id: int) -> list[str]:
 
 def test_call_only_places_a_call_and_no_sms(office, phone):
     alice_pages_by(office, "call")
-    page = logged(office)
+    page = logged_page(office)
 
     assert jobs.send_page(page.id) == "called"
 
@@ -92,10 +84,7 @@ def test_call_only_places_a_call_and_no_sms(office, phone):
 
 
 def test_pressing_1_takes_the_page_and_reads_the_details_after_the_pin(office, phone):
-    alice_pages_by(office, "call")
-    page = logged(office)
-    jobs.send_page(page.id)
-    sid = fresh(page.id).call_sid
+    page, sid = called(office)
 
     prompt = phone.answer_call(sid)
     assert (
@@ -117,10 +106,7 @@ def test_pressing_1_takes_the_page_and_reads_the_details_after_the_pin(office, p
 
 
 def test_a_wrong_pin_reads_nothing(office, phone):
-    alice_pages_by(office, "call")
-    page = logged(office)
-    jobs.send_page(page.id)
-    sid = fresh(page.id).call_sid
+    page, sid = called(office)
     phone.answer_call(sid)
     phone.press(sid, "1")
     answer = phone.press(sid, "1111")
@@ -129,19 +115,13 @@ def test_a_wrong_pin_reads_nothing(office, phone):
 
 @pytest.mark.settings(VOICE_PIN_REQUIRED=False)
 def test_without_pins_the_details_follow_at_once(office, phone):
-    alice_pages_by(office, "call")
-    page = logged(office)
-    jobs.send_page(page.id)
-    sid = fresh(page.id).call_sid
+    page, sid = called(office)
     phone.answer_call(sid)
     assert "The client is Mrs Example." in phone.press(sid, "1")
 
 
 def test_pressing_2_passes_the_lead_on(office, phone):
-    alice_pages_by(office, "call")
-    page = logged(office)
-    jobs.send_page(page.id)
-    sid = fresh(page.id).call_sid
+    page, sid = called(office)
     phone.answer_call(sid)
 
     answer = phone.press(sid, "2")
@@ -154,7 +134,7 @@ def test_pressing_2_passes_the_lead_on(office, phone):
 
 def test_sms_then_a_call_two_minutes_later_unless_answered(office, phone):
     alice_pages_by(office, "sms_then_call")
-    page = logged(office)
+    page = logged_page(office)
 
     assert jobs.send_page(page.id) == "sent"
 
@@ -166,7 +146,7 @@ def test_sms_then_a_call_two_minutes_later_unless_answered(office, phone):
 
 def test_sms_then_call_places_nothing_once_acknowledged(office, phone, client):
     alice_pages_by(office, "sms_then_call")
-    page = logged(office)
+    page = logged_page(office)
     jobs.send_page(page.id)
     from dispatcher.clock import utcnow
     from dispatcher.pages import service as pages
@@ -179,7 +159,7 @@ def test_sms_then_call_places_nothing_once_acknowledged(office, phone, client):
 
 def test_the_sweeper_places_the_call_whose_job_was_lost(office, phone):
     alice_pages_by(office, "sms_then_call")
-    page = logged(office)
+    page = logged_page(office)
     jobs.send_page(page.id)
     page = fresh(page.id)
     page.sent_at -= timedelta(minutes=3)
@@ -193,7 +173,7 @@ def test_the_sweeper_places_the_call_whose_job_was_lost(office, phone):
 
 
 def test_an_undelivered_sms_goes_by_voice_before_the_lead_moves_on(client, office, phone):
-    page = logged(office)  # Alice: SMS, the default
+    page = logged_page(office)  # Alice: SMS, the default
     jobs.send_page(page.id)
 
     receipt(client, fresh(page.id).message_sid, "undelivered", ErrorCode="30003")
@@ -213,7 +193,7 @@ def test_an_undelivered_sms_goes_by_voice_before_the_lead_moves_on(client, offic
 
 
 def test_during_an_sms_outage_pages_go_by_call_too(office, phone):
-    page = logged(office)
+    page = logged_page(office)
     db.session.get(Office, office.id).sms_outage_since = page.created_at
     db.session.commit()
 
@@ -224,18 +204,24 @@ def test_during_an_sms_outage_pages_go_by_call_too(office, phone):
 
 def test_a_call_twilio_refuses_leaves_the_page_to_the_sms(office, phone):
     alice_pages_by(office, "call")
-    page = logged(office)
+    page = logged_page(office)
     phone.fail_call_next(400, code=21211)
 
     assert jobs.send_page(page.id) == "sent"
 
     assert len(phone.messages) == 1
     assert fresh(page.id).call_status == "not_placed"
+    why = db.session.scalar(
+        select(LeadEvent.detail).where(
+            LeadEvent.lead_id == page.lead_id, LeadEvent.kind == "page_call"
+        )
+    )
+    assert why == "Voice page not placed: Twilio refused the call (21211)."
 
 
 def test_a_forged_key_or_another_calls_keys_take_nothing(client, office, phone):
     alice_pages_by(office, "call")
-    page = logged(office)
+    page = logged_page(office)
     jobs.send_page(page.id)
     url = f"{BASE}/twilio/voice/page/{page.id}/keys"
     path = f"/twilio/voice/page/{page.id}/keys"

@@ -25,7 +25,7 @@ from dispatcher.queue import (
 from dispatcher.sms import SendFailed, outbound, sms_transport
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
 from dispatcher.unit_of_work import end_read, queue_after_commit, unit_of_work
-from dispatcher.voice import calls as voice_calls
+from dispatcher.voice import CallFailed
 from dispatcher.voice import pages as voice_pages
 from workers.context import job_app, page_sending, send_claim_timeout
 
@@ -71,8 +71,8 @@ def call_page(page_id: int) -> str:
         if claim.deadline is not None:
             schedule_deadline(claim.page_id, claim.deadline)
         try:
-            call_sid = voice_calls.place_page_call(claim, app.config)
-        except voice_calls.CallNotPlaced as error:
+            call_sid = voice_pages.place_call(claim)
+        except CallFailed as error:
             with unit_of_work():
                 voice_pages.record_call_failed(
                     session=db.session, page_id=page_id, why=str(error), now=utcnow()

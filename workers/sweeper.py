@@ -26,8 +26,7 @@ from dispatcher.sms import outbound
 from dispatcher.sms.manager_messages import MANAGER_MESSAGES
 from dispatcher.unit_of_work import end_read, unit_of_work
 from dispatcher.voice import pages as voice_pages
-from dispatcher.voice import recording
-from dispatcher.voice.client import twilio_client
+from dispatcher.voice import recording, voice_transport
 from workers import jobs
 from workers.context import job_app, page_sending, send_claim_timeout
 
@@ -131,17 +130,13 @@ def delete_old_recordings() -> int:
     """Delete at Twilio the call recordings older than RECORDING_RETENTION_DAYS, and
     their links (dispatcher/voice/recording.py); how many."""
     app = job_app()
-    with app.app_context():
-        client = twilio_client()
-        if client is None:
-            return 0
-        with unit_of_work():
-            deleted = recording.delete_expired(
-                session=db.session,
-                client=client,
-                now=utcnow(),
-                keep_days=app.config["RECORDING_RETENTION_DAYS"],
-            )
+    with app.app_context(), unit_of_work():
+        deleted = recording.delete_expired(
+            session=db.session,
+            voice=voice_transport(),
+            now=utcnow(),
+            keep_days=app.config["RECORDING_RETENTION_DAYS"],
+        )
     if deleted:
         log.info("deleted %s call recordings past retention", deleted)
     return deleted

@@ -44,11 +44,19 @@ def start_callback(
         raise NotYours(lead_id)
     if not lead.caller_phone:
         raise CannotCall(f"Ref {lead.id}: no number to dial (withheld, or no longer kept).")
+    return _callback_row(session, lead, person.id, None, now)
+
+
+def _callback_row(
+    session: Session, lead: Lead, salesperson_id: int, call_sid: str | None, now: datetime
+) -> PlacedCall:
+    """A call-back's row, flushed: its id goes in the webhook addresses."""
     call = PlacedCall(
         office_id=lead.office_id,
         lead_id=lead.id,
-        salesperson_id=person.id,
+        salesperson_id=salesperson_id,
         kind="callback",
+        call_sid=call_sid,
         created_at=now,
     )
     session.add(call)
@@ -100,14 +108,5 @@ def connect_from_office(
         select(PlacedCall).where(PlacedCall.call_sid == call_sid, PlacedCall.lead_id == lead.id)
     )
     if call is None:
-        call = PlacedCall(
-            office_id=lead.office_id,
-            lead_id=lead.id,
-            salesperson_id=inbound.salesperson_id,
-            kind="callback",
-            call_sid=call_sid,
-            created_at=now,
-        )
-        session.add(call)
-        session.flush()
+        call = _callback_row(session, lead, inbound.salesperson_id, call_sid, now)
     return twiml.dial_client(call.id, lead.caller_phone, office_line(session, lead.office_id))

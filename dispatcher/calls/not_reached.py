@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
-from dispatcher.models import Lead, LeadState, ManagerMessage, Office, Page, PageState
+from dispatcher.models import Lead, LeadState, Office, Page, PageState
 from dispatcher.office.schedule import office_schedule
-from dispatcher.sms.manager_messages import tell_manager
+from dispatcher.sms.manager_messages import tell_manager, write_sms
 from routing.contact import after_working_minutes
 
 # The backstop looks this far back: an acknowledgement older than this is left alone.
@@ -114,17 +114,16 @@ def _mark(session: Session, page: Page, column, now: datetime) -> bool:
 
 def _remind(session: Session, page: Page, lead: Lead, now: datetime) -> int:
     """The reminder, an SMS to the salesperson (never the client's name, C4)."""
-    message = ManagerMessage(
+    message_id = write_sms(
+        session=session,
         office_id=lead.office_id,
-        to_number=page.salesperson.mobile,
+        to=page.salesperson.mobile,
         body=(
             f"Ref {lead.id}: the client has not been reached yet. Call them through the "
             "office: Call the client on your page, or call the office and press 1."
         ),
-        created_at=now,
+        now=now,
     )
-    session.add(message)
-    session.flush()
     record_event(
         session=session,
         lead_id=lead.id,
@@ -133,7 +132,7 @@ def _remind(session: Session, page: Page, lead: Lead, now: datetime) -> int:
         page_id=page.id,
         detail=f"Client not reached yet: {page.salesperson.name} reminded by SMS",
     )
-    return message.id
+    return message_id
 
 
 def _reassign(

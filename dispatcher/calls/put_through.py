@@ -19,14 +19,12 @@ from sqlalchemy.orm import Session
 
 from dispatcher.calls import twiml
 from dispatcher.calls.callback import office_line
-from dispatcher.leads.service import write_page
+from dispatcher.leads.service import page_chosen
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import (
-    Assignment,
     InboundCall,
     Lead,
     LeadState,
-    Office,
     Page,
     PlacedCall,
     Salesperson,
@@ -145,22 +143,14 @@ def not_answered(
         return None
     lead = session.get(Lead, call.lead_id)
     session.refresh(lead)
-    assignment = Assignment(
-        lead_id=lead.id,
+    page = page_chosen(
+        session=session,
+        lead=lead,
         salesperson_id=person.id,
         rule=RULE_ASKED_FOR,
         reason=f"Caller asked for {person.name}; put through, not answered: message taken",
-        created_at=now,
-        inputs=None,
-    )
-    session.add(assignment)
-    session.flush()
-    page = write_page(
-        session=session,
-        lead=lead,
-        assignment=assignment,
         now=now,
-        deadline_seconds=session.get(Office, lead.office_id).deadline_seconds(deadline_seconds),
+        deadline_seconds=deadline_seconds,
         mobile=person.mobile,
     )
     record_event(

@@ -1,4 +1,5 @@
-"""The TwiML of the calls placed or put through, and the webhook addresses in it.
+"""The TwiML of the calls placed or put through (their webhook addresses: the one
+webhook_url of dispatcher/voice/webhooks.py).
 
 Every address carries the placed call's id in its path: Twilio signs the whole URL, so
 the id comes back exactly as given, and the webhook also checks the CallSid against it.
@@ -6,25 +7,14 @@ the id comes back exactly as given, and the webhook also checks the CallSid agai
 
 from __future__ import annotations
 
-from flask import current_app, url_for
 from twilio.twiml.voice_response import VoiceResponse
+
+from dispatcher.voice.webhooks import webhook_url
 
 # How long the client's phone rings on a bridged call-back before the office gives up.
 CLIENT_RING_SECONDS = 30
 # Seconds to press 1 once the salesperson answers the office's call.
 KEY_TIMEOUT_SECONDS = 10
-
-
-def webhook_url(endpoint: str, *, absolute: bool = True, **values) -> str:
-    """A webhook's address under PUBLIC_BASE_URL, which Twilio signs with. Without it,
-    the request's own host; ``absolute=False`` then gives the path alone, which Twilio
-    resolves against the request's URL (TwiML's actions; a Calls API request needs an
-    absolute address)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for(endpoint, **values)
-    if base:
-        return base.rstrip("/") + path
-    return url_for(endpoint, _external=True, **values) if absolute else path
 
 
 def callback_offer(call_id: int, lead_id: int) -> str:
@@ -44,29 +34,32 @@ def callback_offer(call_id: int, lead_id: int) -> str:
 
 def dial_client(call_id: int, client_number: str, office_number: str) -> str:
     """Connect to the client, who sees the number they called (the office's)."""
-    response = VoiceResponse()
-    response.say("Calling the client. They will see the office's number.")
-    dial = response.dial(
-        caller_id=office_number,
-        action=webhook_url("callbacks.call_dialled", call_id=call_id),
-        method="POST",
-        timeout=CLIENT_RING_SECONDS,
+    return _dial(
+        call_id,
+        client_number,
+        office_number,
+        "Calling the client. They will see the office's number.",
+        CLIENT_RING_SECONDS,
     )
-    dial.number(client_number)
-    return str(response)
 
 
 def put_through(call_id: int, mobile: str, office_number: str, ring_seconds: int) -> str:
     """The caller's live call, sent to the salesperson's phone for ``ring_seconds``."""
+    return _dial(call_id, mobile, office_number, "Putting you through.", ring_seconds)
+
+
+def _dial(call_id: int, number: str, office_number: str, words: str, ring_seconds: int) -> str:
+    """Say ``words``, then ring ``number`` showing the office's number; the <Dial>'s
+    result goes to the placed call's webhook (dispatcher/calls/contact.py records it)."""
     response = VoiceResponse()
-    response.say("Putting you through.")
+    response.say(words)
     dial = response.dial(
         caller_id=office_number,
         action=webhook_url("callbacks.call_dialled", call_id=call_id),
         method="POST",
         timeout=ring_seconds,
     )
-    dial.number(mobile)
+    dial.number(number)
     return str(response)
 
 

@@ -8,9 +8,9 @@ transaction open, then its answer is recorded."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user
 
-from dispatcher.calls import CallFailed, twiml, voice_transport
+from dispatcher.auth import signed_in_salesperson
+from dispatcher.calls import twiml
 from dispatcher.calls.callback import (
     CannotCall,
     NotYours,
@@ -21,23 +21,18 @@ from dispatcher.calls.callback import (
 from dispatcher.calls.put_through import CannotPutThrough, start_put_through
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.models import Lead, Salesperson
+from dispatcher.models import Lead
 from dispatcher.office.current import office_of_request, office_record_or_404
+from dispatcher.voice import CallFailed, voice_transport
+from dispatcher.voice.webhooks import webhook_url
 
 bp = Blueprint("calls", __name__)
-
-
-def _me() -> Salesperson:
-    person = db.session.get(Salesperson, current_user.salesperson_id or 0)
-    if person is None:
-        abort(403)
-    return person
 
 
 @bp.route("/me/leads/<id:lead_id>/call", methods=["POST"])
 def call_client(lead_id: int):
     """The office rings the salesperson; when they press 1 it dials the client."""
-    person = _me()
+    person = signed_in_salesperson()
     office_record_or_404(Lead, lead_id)  # another office's lead: not there
     try:
         call = start_callback(session=db.session, person=person, lead_id=lead_id, now=utcnow())
@@ -50,7 +45,7 @@ def call_client(lead_id: int):
     call_id, mobile = call.id, person.mobile
     offer = twiml.callback_offer(call_id, lead_id)
     from_number = office_line(db.session, person.office_id)
-    status_callback = twiml.webhook_url("callbacks.call_status")
+    status_callback = webhook_url("callbacks.call_status")
     db.session.commit()
     try:
         sid = voice_transport().place(

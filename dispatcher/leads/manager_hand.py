@@ -14,10 +14,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dispatcher.leads.service import MAX_RECORD_ID, write_page
+from dispatcher.leads.service import MAX_RECORD_ID, page_chosen
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import (
-    Assignment,
     Lead,
     LeadState,
     Office,
@@ -83,23 +82,15 @@ def assign_by_hand(
     _move_on(session=session, lead=lead, to=LeadState.OPEN)
     if taken is not None:
         _take(session=session, page=taken, actor=actor, now=now)
-    assignment = Assignment(
-        lead_id=lead.id,
+    page = page_chosen(
+        session=session,
+        lead=lead,
         salesperson_id=person.id,
         rule=RULE_ASSIGNED,
         reason=f"Assigned by {actor}",
-        created_at=now,
-        inputs=None,  # nothing to replay: a person decided, not the rules
-        manager_decides_on_miss=True,
-    )
-    session.add(assignment)
-    session.flush()
-    page = write_page(
-        session=session,
-        lead=lead,
-        assignment=assignment,
         now=now,
-        deadline_seconds=session.get(Office, lead.office_id).deadline_seconds(deadline_seconds),
+        deadline_seconds=deadline_seconds,
+        manager_decides_on_miss=True,
     )
     record_event(
         session=session,

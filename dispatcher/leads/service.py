@@ -396,6 +396,42 @@ def write_page(
     return _written(session, page, assignment)
 
 
+def page_chosen(
+    *,
+    session: Session,
+    lead: Lead,
+    salesperson_id: int,
+    rule: str,
+    reason: str,
+    now: datetime,
+    deadline_seconds: int,
+    mobile: str | None = None,
+    manager_decides_on_miss: bool = False,
+) -> Page:
+    """A page to the salesperson a person chose, not the rules (the manager's hand, the
+    caller who asked for them): its assignment, with nothing to replay, and the page.
+    ``deadline_seconds``: the settings'; the office's own applies."""
+    assignment = Assignment(
+        lead_id=lead.id,
+        salesperson_id=salesperson_id,
+        rule=rule,
+        reason=reason,
+        created_at=now,
+        inputs=None,
+        manager_decides_on_miss=manager_decides_on_miss,
+    )
+    session.add(assignment)
+    session.flush()
+    return write_page(
+        session=session,
+        lead=lead,
+        assignment=assignment,
+        now=now,
+        deadline_seconds=session.get(Office, lead.office_id).deadline_seconds(deadline_seconds),
+        mobile=mobile,
+    )
+
+
 def _language(session: Session, lead: Lead) -> str:
     """The lead's office's language (the office is in the session already: no query)."""
     with session.no_autoflush:

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -37,10 +36,10 @@ from dispatcher.leads.transactions import (
 )
 from dispatcher.models import CallRecording, LeadState, Role
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, phone_region
 from dispatcher.phones import to_e164
 from dispatcher.unit_of_work import reading_from_here
-from dispatcher.voice import recording
+from dispatcher.voice import AudioUnavailable, recording, voice_transport
 
 bp = Blueprint("console", __name__)
 
@@ -177,8 +176,8 @@ def lead_recording(lead_id: int, recording_id: int):
     if lead is None or found is None or found.lead_id != lead.id or found.deleted_at:
         abort(404)
     try:
-        audio = recording.fetch_audio(found.url, current_app.config)
-    except recording.AudioUnavailable:
+        audio = voice_transport().recording_audio(found.url)
+    except AudioUnavailable:
         abort(404)
     return Response(
         audio,
@@ -265,11 +264,11 @@ def look_up_caller():
 
     A POST with the number in its body (JSON or a form), never in the URL: URLs end up
     in access logs, proxies' logs and the browser's history."""
+    office = office_of_request()
     try:
-        phone = to_e164(_typed_phone(), current_app.config["PHONE_REGION"])
+        phone = to_e164(_typed_phone(), phone_region(office))
     except ValueError:
         return jsonify({"known": False, "complete": False})
-    office = office_of_request()
     found = callers.look_up_caller(session=db.session, office=office, phone=phone, now=utcnow())
     # The name they gave last time, for the form's empty Name field.
     answer = {"complete": True, "previous_leads": found.previous_leads, "name": found.caller_name}

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from sqlalchemy import select
 
+from dispatcher.auth import signed_in_salesperson
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import VoicePinForm
@@ -23,13 +23,6 @@ from dispatcher.unit_of_work import commit_then_enqueue
 from dispatcher.voice import pages as voice_pages
 
 bp = Blueprint("salesperson", __name__)
-
-
-def _me() -> Salesperson:
-    person = db.session.get(Salesperson, current_user.salesperson_id or 0)
-    if person is None:
-        abort(403)
-    return person
 
 
 def _live(person: Salesperson) -> dict:
@@ -47,7 +40,7 @@ def _live(person: Salesperson) -> dict:
 
 @bp.route("/me")
 def my_page():
-    person = _me()
+    person = signed_in_salesperson()
     return render_template(
         "my_page.html",
         person=person,
@@ -61,7 +54,7 @@ def my_page():
 @bp.route("/me/live")
 def live():
     """The changing part of the page alone, for the page to refresh without a reload."""
-    return render_template("_my_live.html", **_live(_me()))
+    return render_template("_my_live.html", **_live(signed_in_salesperson()))
 
 
 def _not_another_offices(person: Salesperson, lead_id: int) -> None:
@@ -84,7 +77,7 @@ def _paged_to_me(person: Salesperson, lead_id: int) -> None:
 @bp.route("/me/leads/<id:lead_id>/ok", methods=["POST"])
 def take(lead_id: int):
     """The OK button: the same acknowledgement as an OK by SMS."""
-    person = _me()
+    person = signed_in_salesperson()
     _paged_to_me(person, lead_id)
     said = take_page(
         session=db.session,
@@ -108,7 +101,7 @@ def take(lead_id: int):
 @bp.route("/me/leads/<id:lead_id>/pass", methods=["POST"])
 def pass_on(lead_id: int):
     """The Pass button: the same as PASS by SMS; the lead goes on at once."""
-    person = _me()
+    person = signed_in_salesperson()
     _paged_to_me(person, lead_id)
     said = pass_page(
         session=db.session,
@@ -126,7 +119,7 @@ def pass_on(lead_id: int):
 @bp.route("/me/leads/<id:lead_id>/outcome", methods=["POST"])
 def report_outcome(lead_id: int):
     """What came of the call-back (C7); only for a lead this salesperson took."""
-    person = _me()
+    person = signed_in_salesperson()
     _not_another_offices(person, lead_id)
     lead = my_leads.own_lead(session=db.session, salesperson_id=person.id, lead_id=lead_id)
     if lead is None:
@@ -149,7 +142,7 @@ def report_outcome(lead_id: int):
 @bp.route("/me/voice-pin", methods=["POST"])
 def set_voice_pin():
     """Set or change the PIN; only its hash is kept, and it is never shown again."""
-    person = _me()
+    person = signed_in_salesperson()
     form = VoicePinForm()
     if not form.validate_on_submit():
         first = next(iter(form.errors.values()), ["Check the PIN."])[0]
@@ -167,7 +160,7 @@ def set_voice_pin():
 @bp.route("/me/page-by", methods=["POST"])
 def set_page_by():
     """How pages reach me: SMS, SMS then a call, or call only (dispatcher/voice/pages.py)."""
-    person = _me()
+    person = signed_in_salesperson()
     try:
         voice_pages.set_page_by(
             session=db.session,

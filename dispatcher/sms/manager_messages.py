@@ -20,9 +20,15 @@ def tell_manager(*, session: Session, office_id: int, body: str, now: datetime) 
     office = session.get(Office, office_id)
     if office is None or not office.manager_mobile:
         return None
-    message = ManagerMessage(
-        office_id=office_id, to_number=office.manager_mobile, body=body[:320], created_at=now
+    return write_sms(
+        session=session, office_id=office_id, to=office.manager_mobile, body=body, now=now
     )
+
+
+def write_sms(*, session: Session, office_id: int, to: str, body: str, now: datetime) -> int:
+    """An SMS from the office to any number (a ManagerMessage row, whoever it goes to),
+    sent once by the same job after the commit; its id."""
+    message = ManagerMessage(office_id=office_id, to_number=to, body=body[:320], created_at=now)
     session.add(message)
     session.flush()
     return message.id

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from dispatcher.clients.registry import find_client
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import InboundCall, InboundMessage, Lead, ManagerMessage, Office
+from dispatcher.sms.manager_messages import write_sms
 from routing.courtesy import parse_quiet_hours
 
 log = logging.getLogger(__name__)
@@ -80,11 +81,9 @@ def dial_ended(
         )
         return None
     body = WORDS.format(office=office.name, minutes=minutes)
-    message = ManagerMessage(
-        office_id=office.id, to_number=call.from_number, body=body[:320], created_at=now
+    message_id = write_sms(
+        session=session, office_id=office.id, to=call.from_number, body=body, now=now
     )
-    session.add(message)
-    session.flush()
     record_event(
         session=session,
         lead_id=lead.id,
@@ -92,8 +91,8 @@ def dial_ended(
         at=now,
         detail=f"SMS to the caller: {body}",
     )
-    log.info("missed caller on lead %s: sorry-we-missed-you SMS %s", lead.id, message.id)
-    return message.id
+    log.info("missed caller on lead %s: sorry-we-missed-you SMS %s", lead.id, message_id)
+    return message_id
 
 
 def _no_sms_because(*, session: Session, office: Office, phone: str, now: datetime) -> str:

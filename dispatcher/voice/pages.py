@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,9 @@ from dispatcher.pages.delivery import CALLS_ENDED as CALL_ENDED
 from dispatcher.pages.delivery import UNDELIVERED, page_undeliverable
 from dispatcher.pages.replies import pass_page
 from dispatcher.pages.service import acknowledge_page
+from dispatcher.sms import office_number
+from dispatcher.voice import CallFailed, voice_transport
+from dispatcher.voice.webhooks import webhook_url
 from dispatcher.words import PAGE_BY
 
 log = logging.getLogger(__name__)
@@ -98,6 +102,23 @@ def claim_call(
         page.sent_at = now
         page.deadline_at = deadline = deadline_after(now, office.deadline_seconds(deadline_seconds))
     return CallClaim(page.id, page.to_number, office.phone_number, deadline)
+
+
+def place_call(claim: CallClaim) -> str:
+    """Place the claimed page's call through the office's voice transport, its TwiML at
+    callbacks/voice_pages.py's signed webhooks; its CallSid. CallFailed when it was not
+    placed: the SMS goes instead (record_call_failed, how_to_page)."""
+    # The Calls API is given absolute addresses Twilio fetches from outside, and the
+    # job placing the call has no request whose host could stand in: PUBLIC_BASE_URL.
+    if not current_app.config.get("PUBLIC_BASE_URL"):
+        raise CallFailed("PUBLIC_BASE_URL is not set: Twilio could not fetch the call")
+    return voice_transport().place(
+        to=claim.to,
+        from_number=claim.from_number or office_number(),
+        url=webhook_url("callbacks.voice_page", page_id=claim.page_id),
+        status_callback=webhook_url("callbacks.voice_page_status", page_id=claim.page_id),
+        status_events=("completed",),
+    )
 
 
 def record_call_placed(*, session: Session, page_id: int, call_sid: str, now: datetime) -> None:

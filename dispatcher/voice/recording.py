@@ -5,25 +5,21 @@ recorded and its <Dial> recorded (callbacks.voice.render); Twilio's signed recor
 callback stores the RecordingSid and its URL on the call's lead (CallRecording, once per
 RecordingSid). The manager of the office, and nobody else, hears it from the lead's page
 through a route that fetches the audio with the account's credentials (the URL alone
-needs them). After RECORDING_RETENTION_DAYS the recording is deleted at Twilio
-(``client.recordings(sid).delete()``) and its link goes, by the sweeper.
+needs them). After RECORDING_RETENTION_DAYS the recording is deleted at Twilio and its
+link goes, by the sweeper. Both go through the voice transport (dispatcher/voice/
+transport.py: the one twilio client).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioRestException
 
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import CallRecording, InboundCall, Lead
-
-log = logging.getLogger(__name__)
+from dispatcher.voice import VoiceTransport
 
 
 def store_recording(
@@ -76,10 +72,12 @@ def recordings_of(*, session: Session, lead_id: int) -> list[CallRecording]:
     )
 
 
-def delete_expired(*, session: Session, client, now: datetime, keep_days: int) -> int:
-    """Delete at Twilio (the twilio client's ``recordings(sid).delete()``) every
-    recording older than ``keep_days`` and forget its link; how many. One Twilio can no
-    longer find is gone already; any other failure leaves it for the next round."""
+def delete_expired(
+    *, session: Session, voice: VoiceTransport, now: datetime, keep_days: int
+) -> int:
+    """Delete at Twilio (through the voice transport) every recording older than
+    ``keep_days`` and forget its link; how many. One Twilio can no longer find is gone
+    already; any other failure leaves it for the next round."""
     due = list(
         session.scalars(
             select(CallRecording)
@@ -93,41 +91,8 @@ def delete_expired(*, session: Session, client, now: datetime, keep_days: int) -
     )
     deleted = 0
     for recording in due:
-        try:
-            client.recordings(recording.recording_sid).delete()
-        except TwilioRestException as error:
-            if error.status != 404:
-                log.warning("recording %s not deleted: %s", recording.id, error.status)
-                continue
+        if not voice.delete_recording(recording.recording_sid):
+            continue
         recording.deleted_at, recording.url = now, ""
         deleted += 1
     return deleted
-
-
-class AudioUnavailable(Exception):
-    """Twilio has no audio for the recording (deleted, or not reachable now)."""
-
-
-TWILIO_API = "https://api.twilio.com"
-
-
-def fetch_audio(url: str, config: Mapping) -> bytes:
-    """The recording's audio (MP3). The account's credentials go only to the account's
-    own Recordings address under the Twilio API (the stored URL came from a signed
-    callback, but they must never go elsewhere)."""
-    base = (config.get("TWILIO_API_BASE_URL") or TWILIO_API).rstrip("/")
-    account = config.get("TWILIO_ACCOUNT_SID") or ""
-    prefix = f"{base}/2010-04-01/Accounts/{account}/Recordings/"
-    if not account or not url.startswith(prefix) or "/" in url.removeprefix(prefix):
-        raise AudioUnavailable("not this account's recording")
-    try:
-        response = requests.get(
-            url.removesuffix(".json") + ".mp3",
-            auth=(account, config.get("TWILIO_AUTH_TOKEN") or ""),
-            timeout=config.get("TWILIO_TIMEOUT_SECONDS", 10),
-        )
-    except requests.RequestException as error:
-        raise AudioUnavailable(type(error).__name__) from error
-    if response.status_code != 200:
-        raise AudioUnavailable(f"Twilio answered {response.status_code}")
-    return response.content
