@@ -1,11 +1,13 @@
 """A voice page's call (dispatcher/voice/pages.py): its TwiML when answered, the key
 pressed (1 take it, 2 pass), the PIN before the details, and the call's status callback.
 Each is signed; the page's id is in the signed URL and the call must be the one placed
-for that page; a repeat of a callback acts once (the page's row decides)."""
+for that page; a repeat of a callback acts once (the page's row decides). What the call
+says is in the language of the page's office, in its voice (language.spoken)."""
 
 from __future__ import annotations
 
 from flask import Response, current_app, request
+from flask_babel import gettext
 from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import bp
@@ -14,13 +16,14 @@ from callbacks.signature import twilio_signed
 from callbacks.voice import PIN_TIMEOUT_SECONDS, twiml
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
+from dispatcher.language import N_, in_language, spoken
 from dispatcher.models import PageState
 from dispatcher.text import without_control_characters
 from dispatcher.unit_of_work import commit_then_enqueue, end_read
 from dispatcher.voice import pages as voice_pages
 from dispatcher.voice.webhooks import webhook_url
 
-GOODBYE = "This page is no longer open. Goodbye."
+GOODBYE = N_("This page is no longer open. Goodbye.")
 
 
 def _page_or_none(page_id: int):
@@ -29,11 +32,17 @@ def _page_or_none(page_id: int):
     )
 
 
+def _spoken_for(page):
+    """The words of this page's call in its office's language (none: English)."""
+    language = None if page is None else voice_pages.page_language(session=db.session, page=page)
+    return in_language(language)
+
+
 def _say(lines, response: VoiceResponse | None = None) -> Response:
     response = response or VoiceResponse()
     for line in lines:
         response.say(without_control_characters(line))
-    return twiml(str(response))
+    return twiml(spoken(response))
 
 
 def _ask_key(page_id: int, words: str) -> Response:
@@ -45,8 +54,8 @@ def _ask_key(page_id: int, words: str) -> Response:
         timeout=PIN_TIMEOUT_SECONDS,
     )
     gather.say(without_control_characters(words))
-    response.say("We did not get your answer. Goodbye.")
-    return twiml(str(response))
+    response.say(gettext("We did not get your answer. Goodbye."))
+    return twiml(spoken(response))
 
 
 @bp.route("/voice/page/<id:page_id>", methods=["POST"])
@@ -54,12 +63,13 @@ def _ask_key(page_id: int, words: str) -> Response:
 @twilio_sids("CallSid")
 def voice_page(page_id: int):
     page = _page_or_none(page_id)
-    if page is None or page.state != PageState.OPEN:
+    with _spoken_for(page):
+        if page is None or page.state != PageState.OPEN:
+            end_read()
+            return _say((gettext(GOODBYE),))
+        words = voice_pages.prompt_words(session=db.session, page=page)
         end_read()
-        return _say((GOODBYE,))
-    words = voice_pages.prompt_words(session=db.session, page=page)
-    end_read()
-    return _ask_key(page_id, words)
+        return _ask_key(page_id, words)
 
 
 @bp.route("/voice/page/<id:page_id>/keys", methods=["POST"])
@@ -67,9 +77,14 @@ def voice_page(page_id: int):
 @twilio_sids("CallSid")
 def voice_page_keys(page_id: int):
     page = _page_or_none(page_id)
+    with _spoken_for(page):
+        return _answer_key(page_id, page)
+
+
+def _answer_key(page_id: int, page) -> Response:
     if page is None:
         end_read()
-        return _say((GOODBYE,))
+        return _say((gettext(GOODBYE),))
     config = current_app.config
     answer = voice_pages.answer_key(
         session=db.session,
@@ -93,9 +108,9 @@ def voice_page_keys(page_id: int):
         finish_on_key="#",
         timeout=PIN_TIMEOUT_SECONDS,
     )
-    gather.say("To hear the details, enter your PIN, then press the pound key.")
-    response.say("We did not get your PIN. Call the office for the details. Goodbye.")
-    return twiml(str(response))
+    gather.say(gettext("To hear the details, enter your PIN, then press the pound key."))
+    response.say(gettext("We did not get your PIN. Call the office for the details. Goodbye."))
+    return twiml(spoken(response))
 
 
 @bp.route("/voice/page/<id:page_id>/pin", methods=["POST"])
@@ -103,14 +118,15 @@ def voice_page_keys(page_id: int):
 @twilio_sids("CallSid")
 def voice_page_pin(page_id: int):
     page = _page_or_none(page_id)
-    if page is None:
+    with _spoken_for(page):
+        if page is None:
+            end_read()
+            return _say((gettext(GOODBYE),))
+        words = voice_pages.answer_pin(
+            session=db.session, page=page, pin=request.form.get("Digits", "")
+        )
         end_read()
-        return _say((GOODBYE,))
-    words = voice_pages.answer_pin(
-        session=db.session, page=page, pin=request.form.get("Digits", "")
-    )
-    end_read()
-    return _say(words)
+        return _say(words)
 
 
 @bp.route("/voice/page/<id:page_id>/status", methods=["POST"])

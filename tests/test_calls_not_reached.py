@@ -18,6 +18,7 @@ from dispatcher.extensions import db
 from dispatcher.models import Lead, ManagerChange, ManagerMessage, Page, PageState
 from dispatcher.pages.service import acknowledge_page
 from dispatcher.queue import queue
+from routing.courtesy import sms_segments
 from tests.factories import c8_hours, new_lead, page_out
 from workers import sweeper
 
@@ -146,3 +147,21 @@ def test_the_manager_turns_the_office_switch_on_and_it_is_recorded(manager, offi
     assert office.reassign_when_not_reached
     changes = db.session.scalars(select(ManagerChange.detail)).all()
     assert "a lead whose client is not reached goes to the next salesperson" in changes
+
+
+def test_a_chinese_offices_reminder_and_notice_are_in_its_language(c8_office):
+    """Issue 18: the reminder to the salesperson and the manager's notice in the office's
+    language, each one UCS-2 SMS (70 characters a segment)."""
+    c8_office.language = "zh_Hant"
+    db.session.commit()
+    page = acknowledged_at(c8_office, MONDAY_10AM)
+
+    check(page, MONDAY_10AM + timedelta(minutes=30))
+    check(page, MONDAY_10AM + timedelta(minutes=60))
+
+    [(_, reminder), (_, notice)] = messages()
+    assert reminder.startswith(f"編號 {page.lead_id}：仍未聯絡客戶。")
+    assert notice == f"編號 {page.lead_id}：Alice Chen 已確認，但仍未經辦公室致電聯絡客戶。"
+    for body in (reminder, notice):
+        segments = sms_segments(body)
+        assert (segments.segments, segments.encoding) == (1, "UCS-2"), body

@@ -10,11 +10,15 @@ from datetime import datetime
 from xml.etree import ElementTree
 
 import pytest
+from flask_babel import gettext
 from sqlalchemy import select
 
 from dispatcher.extensions import db
+from dispatcher.language import in_language
 from dispatcher.models import InboundCall, LeadEvent, ManagerMessage
 from dispatcher.queue import queue
+from dispatcher.voice.missed import WORDS
+from routing.courtesy import sms_segments
 from tests.courtesy_records import a_client
 from tests.webhook_helpers import (
     COORDINATOR,
@@ -198,3 +202,41 @@ def test_the_manager_turns_the_switches_on_and_off_on_office_rules(client, offic
     assert not kept.missed_caller_sms and not kept.record_calls
     changes = list(db.session.scalars(select(ManagerChange.detail)))
     assert "SMS to missed callers on" in changes and "recording of calls off" in changes
+
+
+@pytest.mark.parametrize(
+    ("language", "sorry"),
+    [
+        ("zh_Hant", "抱歉未能接聽你的來電，港灣地產尖沙咀分行會在15分鐘內回電。"),
+        ("zh_Hans", "抱歉未能接听您的来电，港湾地产尖沙咀分行会在15分钟内回电。"),
+    ],
+)
+def test_a_chinese_office_texts_the_missed_caller_in_its_language_in_one_sms(
+    client, texting, clock, language, sorry
+):
+    """Issue 18: the SMS is the office's language; with a real Hong Kong branch's name it
+    stays one UCS-2 SMS (70 characters), as does a long English office name in Chinese."""
+    texting.language = language
+    texting.name = "港灣地產尖沙咀分行" if language == "zh_Hant" else "港湾地产尖沙咀分行"
+    db.session.commit()
+
+    answer = dial_ends(client, call_sid_of(ring(client)), "no-answer")
+
+    [message] = sms_to_callers()
+    assert message.body == sorry
+    segments = sms_segments(message.body)
+    assert (segments.segments, segments.encoding) == (1, "UCS-2")
+    # The caller heard the office's voice too (callbacks.voice_dialled keeps it).
+    heard = ElementTree.fromstring(answer.get_data(as_text=True)).findall("Say")
+    assert heard and {say.get("language") for say in heard} == {
+        "zh-HK" if language == "zh_Hant" else "zh-CN"
+    }
+
+
+def test_the_chinese_sms_with_a_long_english_office_name_says_its_segments(texting):
+    """A 35-character English name in a Chinese SMS: still one UCS-2 segment."""
+    with in_language("zh_Hant"):
+        body = gettext(WORDS, office="Harbour Realty Tsim Sha Tsui Branch", minutes=15)
+
+    assert (sms_segments(body).segments, sms_segments(body).encoding) == (1, "UCS-2")
+    assert len(body) <= 70

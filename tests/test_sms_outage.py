@@ -135,3 +135,20 @@ def test_a_forged_receipt_is_refused_and_moves_nothing(client, office, at):
     forged = post_signed(client, "/twilio/status", params, token="0" * 32)
     assert forged.status_code == 403
     assert outage_since(office) is None
+
+
+def test_a_chinese_managers_outage_notice_is_in_the_offices_language(client, office, at):
+    """Issue 18: the manager's SMS in the office's language; the change log keeps its entry."""
+    office.language = "zh_Hans"
+    db.session.commit()
+    first, second, third = three_pages(office)
+
+    for page in (first, second, third):
+        receipt(client, sid_of(page), "undelivered", ErrorCode="30003")
+
+    told = [m.body for m in db.session.scalars(select(ManagerMessage)) if "语音来电" in m.body]
+    assert told == [
+        "5 分钟内有 3 位或以上销售员的短信传呼未能送达：在短信恢复送达前，传呼改以语音来电发出。"
+    ]
+    [change] = db.session.scalars(select(ManagerChange).where(ManagerChange.kind == "sms_outage"))
+    assert "3 or more salespeople within 5 minutes" in change.detail

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from types import SimpleNamespace
+from xml.etree import ElementTree
 
 import pytest
 from rq.registry import ScheduledJobRegistry
@@ -258,3 +259,44 @@ def test_salespeople_choose_on_their_page_and_the_manager_on_theirs(client, offi
         "Alice Chen's pages: By SMS, then a call after 2 minutes without an answer",
         "Alice Chen's pages: By call only",
     ]
+
+
+def says(twiml: str) -> list[tuple[str | None, str]]:
+    """Each <Say> of a TwiML answer: (its language, its words)."""
+    return [
+        (say.get("language"), say.text or "") for say in ElementTree.fromstring(twiml).iter("Say")
+    ]
+
+
+def test_a_hong_kong_offices_voice_page_speaks_cantonese_and_its_words(office, phone):
+    """Issue 18: a Traditional Chinese office's page call says its words in Chinese, in
+    the Cantonese voice (zh-HK); pressing 1 and the PIN go on in it."""
+    office.name, office.language = "港灣地產尖沙咀分行", "zh_Hant"
+    db.session.commit()
+    page, sid = called(office)
+
+    prompt = says(phone.answer_call(sid))
+    took = says(phone.press(sid, "1"))
+    details = says(phone.press(sid, PIN))
+
+    assert prompt == [
+        (
+            "zh-HK",
+            f"港灣地產尖沙咀分行有客戶來電，編號 {page.lead_id}。接手請按 1，轉交請按 2。",
+        ),
+        ("zh-HK", "未收到你的回覆。再見。"),
+    ]
+    assert took[0] == ("zh-HK", f"編號 {page.lead_id} 由你負責。")
+    assert {language for language, _ in took + details} == {"zh-HK"}
+    assert details[0] == ("zh-HK", "客戶是Mrs Example。") and details[-1][1] == "再見。"
+
+
+def test_an_english_offices_voice_page_names_its_voice_and_keeps_its_words(office, phone):
+    page, sid = called(office)
+
+    prompt = says(phone.answer_call(sid))
+
+    assert prompt[0] == (
+        "en-US",
+        f"Client call for Century Office, Ref {page.lead_id}. Press 1 to take it, 2 to pass.",
+    )

@@ -15,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dispatcher.language import in_language
 from dispatcher.leads.service import assign_lead
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, LeadState, Office, Page, PageState
@@ -72,15 +74,14 @@ def check_not_reached(
     if not _mark(session, page, Page.reach_escalated_at, now):
         return ReachCheck("done")
     name = page.salesperson.name
-    told = tell_manager(
-        session=session,
-        office_id=office.id,
-        body=(
-            f"Ref {lead.id}: acknowledged by {name}, but the client has not been reached "
-            "by a call through the office yet."
-        ),
-        now=now,
-    )
+    with in_language(office.language):
+        body = gettext(
+            "Ref %(ref)s: acknowledged by %(name)s, but the client has not been reached "
+            "by a call through the office yet.",
+            ref=lead.id,
+            name=name,
+        )
+    told = tell_manager(session=session, office_id=office.id, body=body, now=now)
     record_event(
         session=session,
         lead_id=lead.id,
@@ -114,15 +115,14 @@ def _mark(session: Session, page: Page, column, now: datetime) -> bool:
 
 def _remind(session: Session, page: Page, lead: Lead, now: datetime) -> int:
     """The reminder, an SMS to the salesperson (never the client's name, C4)."""
+    with in_language(session.get(Office, lead.office_id).language):
+        body = gettext(
+            "Ref %(ref)s: the client has not been reached yet. Call them through the "
+            "office: Call the client on your page, or call the office and press 1.",
+            ref=lead.id,
+        )
     message_id = write_sms(
-        session=session,
-        office_id=lead.office_id,
-        to=page.salesperson.mobile,
-        body=(
-            f"Ref {lead.id}: the client has not been reached yet. Call them through the "
-            "office: Call the client on your page, or call the office and press 1."
-        ),
-        now=now,
+        session=session, office_id=lead.office_id, to=page.salesperson.mobile, body=body, now=now
     )
     record_event(
         session=session,

@@ -3,12 +3,17 @@ webhook_url of dispatcher/voice/webhooks.py).
 
 Every address carries the placed call's id in its path: Twilio signs the whole URL, so
 the id comes back exactly as given, and the webhook also checks the CallSid against it.
+
+The words are in the language in force, the office's (a screen's request, or the webhook's
+in_language), and each <Say> speaks with its voice (language.spoken).
 """
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from twilio.twiml.voice_response import VoiceResponse
 
+from dispatcher.language import N_, spoken
 from dispatcher.voice.webhooks import webhook_url
 
 # How long the client's phone rings on a bridged call-back before the office gives up.
@@ -27,9 +32,11 @@ def callback_offer(call_id: int, lead_id: int) -> str:
         num_digits=1,
         timeout=KEY_TIMEOUT_SECONDS,
     )
-    gather.say(f"The office, about reference {lead_id}. Press 1 to call the client now.")
-    response.say("No key pressed. Goodbye.")
-    return str(response)
+    gather.say(
+        gettext("The office, about reference %(ref)s. Press 1 to call the client now.", ref=lead_id)
+    )
+    response.say(gettext("No key pressed. Goodbye."))
+    return spoken(response)
 
 
 def dial_client(call_id: int, client_number: str, office_number: str) -> str:
@@ -38,14 +45,14 @@ def dial_client(call_id: int, client_number: str, office_number: str) -> str:
         call_id,
         client_number,
         office_number,
-        "Calling the client. They will see the office's number.",
+        gettext("Calling the client. They will see the office's number."),
         CLIENT_RING_SECONDS,
     )
 
 
 def put_through(call_id: int, mobile: str, office_number: str, ring_seconds: int) -> str:
     """The caller's live call, sent to the salesperson's phone for ``ring_seconds``."""
-    return _dial(call_id, mobile, office_number, "Putting you through.", ring_seconds)
+    return _dial(call_id, mobile, office_number, gettext("Putting you through."), ring_seconds)
 
 
 def _dial(call_id: int, number: str, office_number: str, words: str, ring_seconds: int) -> str:
@@ -60,7 +67,7 @@ def _dial(call_id: int, number: str, office_number: str, words: str, ring_second
         timeout=ring_seconds,
     )
     dial.number(number)
-    return str(response)
+    return spoken(response)
 
 
 def back_to_the_coordinator(coordinator_phone: str | None) -> str:
@@ -68,18 +75,27 @@ def back_to_the_coordinator(coordinator_phone: str | None) -> str:
     caller goes back to the coordinator; never a word of where the salesperson is."""
     response = VoiceResponse()
     response.say(
-        "They cannot take your call right now. We have taken a message and they will call you back."
+        gettext(
+            "They cannot take your call right now. "
+            "We have taken a message and they will call you back."
+        )
     )
     if coordinator_phone:
-        response.say("Back to the coordinator.")
+        response.say(gettext("Back to the coordinator."))
         response.dial(coordinator_phone)
     else:
-        response.say("Goodbye.")
-    return str(response)
+        response.say(gettext("Goodbye."))
+    return spoken(response)
 
 
-def goodbye(words: str = "Goodbye.") -> str:
+GOODBYE = N_("Goodbye.")
+DATABASE_AWAY = N_("Sorry, the call cannot be completed right now. Goodbye.")
+CLIENT_NOT_ANSWERED = N_("The client did not answer. Goodbye.")
+
+
+def goodbye(words: str = GOODBYE) -> str:
+    """``words`` (one of the marked above) in the language in force, then hang up."""
     response = VoiceResponse()
-    response.say(words)
+    response.say(gettext(words))
     response.hangup()
-    return str(response)
+    return spoken(response)

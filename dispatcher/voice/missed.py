@@ -19,10 +19,12 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatcher.clients.registry import find_client
+from dispatcher.language import N_, in_language
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import InboundCall, InboundMessage, Lead, ManagerMessage, Office
 from dispatcher.sms.manager_messages import write_sms
@@ -36,7 +38,9 @@ ANSWERED = "completed"
 CALLER_OUTCOMES = ("coordinator", "on_duty", "nobody_to_ring")
 # However often they call and miss us, a number gets one such SMS in this time.
 ONE_SMS_A_NUMBER = timedelta(hours=12)
-WORDS = "Sorry we missed your call, {office} will call you back within {minutes} minutes."
+# In the office's language (one UCS-2 SMS in Chinese with a real office name:
+# tests/test_missed_callers.py).
+WORDS = N_("Sorry we missed your call, %(office)s will call you back within %(minutes)s minutes.")
 NOBODY_ANSWERED = {
     "no-answer": "nobody answered",
     "busy": "the line was busy",
@@ -80,7 +84,8 @@ def dial_ended(
             session=session, lead_id=lead.id, kind="missed_call_sms", at=now, detail=reason
         )
         return None
-    body = WORDS.format(office=office.name, minutes=minutes)
+    with in_language(office.language):
+        body = gettext(WORDS, office=office.name, minutes=minutes)
     message_id = write_sms(
         session=session, office_id=office.id, to=call.from_number, body=body, now=now
     )

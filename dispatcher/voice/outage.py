@@ -14,9 +14,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from dispatcher.language import N_, in_language
 from dispatcher.models import Lead, LeadEvent, Office, Page
 from dispatcher.office.controls import record_change
 from dispatcher.sms.manager_messages import tell_manager
@@ -55,6 +57,13 @@ def salespeople_failed(*, session: Session, office_id: int, since: datetime) -> 
     )
 
 
+# The manager's SMS (in the office's language) and the change log's entry.
+OUTAGE_WORDS = N_(
+    "SMS pages failed for %(failures)s or more salespeople within %(minutes)s minutes: "
+    "pages go by voice call until SMS are delivered again."
+)
+
+
 def after_failure(*, session: Session, office_id: int, now: datetime, rule: OutageRule) -> bool:
     """A page was not delivered (its event already written): turn the switch on when the
     window holds enough salespeople. True when this call turned it on."""
@@ -68,10 +77,10 @@ def after_failure(*, session: Session, office_id: int, now: datetime, rule: Outa
     )
     if turned.rowcount != 1:
         return False  # already on: the manager was told when it turned on
-    words = (
-        f"SMS pages failed for {rule.failures} or more salespeople within "
-        f"{rule.window_minutes} minutes: pages go by voice call until SMS are delivered again."
-    )
+    facts = {"failures": rule.failures, "minutes": rule.window_minutes}
+    words = OUTAGE_WORDS % facts  # the office's change log, as it is kept
+    with in_language(session.get(Office, office_id).language):
+        to_the_manager = gettext(OUTAGE_WORDS, **facts)
     record_change(
         session=session,
         office_id=office_id,
@@ -80,7 +89,7 @@ def after_failure(*, session: Session, office_id: int, now: datetime, rule: Outa
         kind="sms_outage",
         detail=words,
     )
-    told = tell_manager(session=session, office_id=office_id, body=words, now=now)
+    told = tell_manager(session=session, office_id=office_id, body=to_the_manager, now=now)
     queue_after_commit(session, manager_messages=[told])
     log.warning("office %s: SMS outage switch on", office_id)
     return True

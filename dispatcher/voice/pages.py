@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatcher.clock import deadline_after
 from dispatcher.invalid_input import InvalidInput
+from dispatcher.language import N_
 from dispatcher.leads.calls import spoken_details
 from dispatcher.leads.timeline import record_event
 from dispatcher.models import Lead, Office, Page, PageState, Salesperson
@@ -160,11 +162,24 @@ def page_of_call(*, session: Session, page_id: int, call_sid: str) -> Page | Non
     return page
 
 
+def page_language(*, session: Session, page: Page) -> str:
+    """The language of the page's office: its call's words and voice (the webhooks)."""
+    lead = session.get(Lead, page.lead_id)
+    return session.get(Office, lead.office_id).language
+
+
+# The question the call asks, in the language in force (the page's office's).
+PROMPTS = {
+    "walk_in": N_("Client visit for %(office)s, Ref %(ref)s. Press 1 to take it, 2 to pass."),
+    "call": N_("Client call for %(office)s, Ref %(ref)s. Press 1 to take it, 2 to pass."),
+}
+
+
 def prompt_words(*, session: Session, page: Page) -> str:
     lead = session.get(Lead, page.lead_id)
     office = session.get(Office, lead.office_id)
-    what = "Client visit" if lead.channel == "walk_in" else "Client call"
-    return f"{what} for {office.name}, Ref {lead.id}. Press 1 to take it, 2 to pass."
+    prompt = PROMPTS["walk_in" if lead.channel == "walk_in" else "call"]
+    return gettext(prompt, office=office.name, ref=lead.id)
 
 
 @dataclass(frozen=True)
@@ -193,13 +208,18 @@ def answer_key(
         )
         session.refresh(page)
         if not taken and page.state != PageState.ACKNOWLEDGED:
-            return KeyAnswer((f"Ref {page.lead_id} is no longer yours to take. Goodbye.",))
-        yours = f"Ref {page.lead_id} is yours."
+            return KeyAnswer(
+                (gettext("Ref %(ref)s is no longer yours to take. Goodbye.", ref=page.lead_id),)
+            )
+        yours = gettext("Ref %(ref)s is yours.", ref=page.lead_id)
         if pin_required and person.voice_pin_hash is None:
-            return KeyAnswer((yours, "Set your PIN on your page to hear details by phone."))
+            return KeyAnswer(
+                (yours, gettext("Set your PIN on your page to hear details by phone."))
+            )
         if pin_required:
             return KeyAnswer((yours,), ask_pin=True)
-        return KeyAnswer((yours, *spoken_details(session.get(Lead, page.lead_id)), "Goodbye."))
+        details = spoken_details(session.get(Lead, page.lead_id))
+        return KeyAnswer((yours, *details, gettext("Goodbye.")))
     if digits == "2":
         passed = pass_page(
             session=session,
@@ -209,16 +229,16 @@ def answer_key(
             now=now,
             deadline_seconds=deadline_seconds,
         )
-        return KeyAnswer((passed.reply, "Goodbye."), pages_to_send=passed.pages_to_send)
-    return KeyAnswer(("Press 1 to take it, 2 to pass.",), ask_again=True)
+        return KeyAnswer((passed.reply, gettext("Goodbye.")), pages_to_send=passed.pages_to_send)
+    return KeyAnswer((gettext("Press 1 to take it, 2 to pass."),), ask_again=True)
 
 
 def answer_pin(*, session: Session, page: Page, pin: str) -> tuple[str, ...]:
     """The PIN after taking the page: right, the client's details; wrong, none."""
     person = page.salesperson
     if page.state != PageState.ACKNOWLEDGED or not person.check_voice_pin(pin):
-        return ("That PIN is not right. Call the office for the details. Goodbye.",)
-    return (*spoken_details(session.get(Lead, page.lead_id)), "Goodbye.")
+        return (gettext("That PIN is not right. Call the office for the details. Goodbye."),)
+    return (*spoken_details(session.get(Lead, page.lead_id)), gettext("Goodbye."))
 
 
 def call_ended(
@@ -284,7 +304,7 @@ def set_page_by(
 ) -> None:
     """How pages reach them, chosen on their page or by the manager; recorded."""
     if page_by not in PAGE_BY:
-        raise InvalidInput({"page_by": "Choose SMS, SMS then a call, or call only."})
+        raise InvalidInput({"page_by": gettext("Choose SMS, SMS then a call, or call only.")})
     if page_by == person.page_by:
         return
     person.page_by = page_by
