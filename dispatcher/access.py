@@ -150,6 +150,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "devphone.index": PHONE_USERS,
     "devphone.phone": PHONE_USERS,
     "devphone.call": PHONE_USERS,
+    "devphone.answer_call": PHONE_USERS,
     "devphone.call_as_client": OFFICE,  # from a colleague's mobile it would act as them
     # Twilio's webhooks.
     "callbacks.inbound_sms": TWILIO,

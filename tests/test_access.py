@@ -118,6 +118,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "devphone.index": PHONES,
     "devphone.phone": PHONES,
     "devphone.call": PHONES,
+    "devphone.answer_call": PHONES,
     "devphone.call_as_client": OFFICE,
     "callbacks.inbound_sms": TWILIO,
     "callbacks.inbound_call": TWILIO,
