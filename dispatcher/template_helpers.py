@@ -46,11 +46,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates():
-        from dispatcher.sms.devphone import devphone_available
-
         return {
             "office_name": _office_name(),
-            "devphone_available": devphone_available(current_app),
             "server_now": utcnow(),
             "html_lang": html_lang(),
         }
