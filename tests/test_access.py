@@ -294,3 +294,20 @@ def test_the_menu_shows_only_what_the_role_may_open(app, office, role, page, sho
     nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
     for link in re.findall(r'<a href="([^"]+)"', nav):
         assert client.get(link).status_code == 200, link
+
+
+def test_refusals_and_missing_pages_wear_the_sites_layout(app, office):
+    """At 390 px a bare error page was 980 px wide: the layout's viewport, a sentence and
+    the way back; the API keeps its JSON."""
+    client = sign_in(app.test_client(), "alice")
+    for path, code, words in (
+        ("/manager/changes", 403, "Not allowed"),
+        ("/nope", 404, "Not found"),
+    ):
+        response = client.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == code
+        assert 'name="viewport"' in html and words in html and "<nav>" in html
+        assert '<a href="/">Back to your first page</a>' in html
+    assert client.get("/api/leads/999999").get_json()["error"]
+    assert client.get("/api/nope").is_json
