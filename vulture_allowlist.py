@@ -90,3 +90,5 @@ PlacedCall.dialled_at, PlacedCall.call_status, Lead.reached_by_call_sid
 # The English answer to a DONE that says no result, as the tests compare it (the reply
 # itself is replies.done_help(), in the office's language).
 replies.DONE_HELP
+# RQ reads the worker's death_penalty_class (WORKER_THREADS: its timer, workers/worker.py).
+DispatchWorker.death_penalty_class

@@ -24,30 +24,27 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import ROOT, Service, own_database, percentile, post_json, summary  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    Service,
+    api_token,
+    deliver_reply,
+    own_database,
+    percentile,
+    post_json,
+    service_app,
+    summary,
+)
 from testkit.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, StubControl  # noqa: E402
 
 REF = re.compile(r"Ref (\d+)\.")
 OFFICE_NUMBER = "+12025550100"
-
-
-def service_app(service: Service):
-    """The service's own app, in this process, for setting up and reading results."""
-    os.environ["INSTANCE_PATH"] = service.env["INSTANCE_PATH"]
-    from dispatcher import create_app
-
-    settings = {"REDIS_URL": service.env["REDIS_URL"], "DEVELOPMENT_MODE": True}
-    settings.update({k: v for k, v in service.env.items() if k.startswith("TWILIO_")})
-    if service.env.get("DATABASE_URL"):
-        settings["SQLALCHEMY_DATABASE_URI"] = service.env["DATABASE_URL"]
-    return create_app(settings)
 
 
 def open_leads(app, count: int, due_per_second: float, seconds: float, lead_in: float):
@@ -61,15 +58,19 @@ def open_leads(app, count: int, due_per_second: float, seconds: float, lead_in: 
     write lock, and 10,000 schedulings take seconds (measured: the first deadlines of the
     run waited 6-8 s for the benchmark's own setup, which was all of the p99 at 10,000).
     """
+    from sqlalchemy import select
+
     from dispatcher.clock import utcnow
     from dispatcher.extensions import db
     from dispatcher.leads.service import LeadDetails, current_page, log_lead
-    from dispatcher.office.setup import office_from_settings
+    from dispatcher.models import Office
 
     due_count = int(due_per_second * seconds)
     pages: list[tuple[int, int, str]] = []
     with app.app_context():
-        office = office_from_settings(session=db.session, config=app.config)
+        # The demo's own office (seed-demo sets up a second beside it): its number is
+        # the one the replies are sent to.
+        office = db.session.scalar(select(Office).where(Office.phone_number == OFFICE_NUMBER))
         for n in range(count):
             lead = log_lead(
                 session=db.session,
@@ -162,10 +163,6 @@ def coordinators(
 
 def reply_burst(port: int, auth_token: str, acks: list[tuple[int, int, str]]) -> list[float]:
     """Each salesperson's "OK <ref>" as Twilio would deliver it, all at the same moment."""
-    from twilio.request_validator import RequestValidator
-
-    url = f"http://127.0.0.1:{port}/twilio/sms"
-    validator = RequestValidator(auth_token)
     start = threading.Barrier(len(acks))
 
     def deliver(ack: tuple[int, int, str]) -> float:
@@ -178,20 +175,10 @@ def reply_burst(port: int, auth_token: str, acks: list[tuple[int, int, str]]) ->
             "To": OFFICE_NUMBER,
             "Body": f"OK {lead_id}",
         }
-        headers = {
-            "X-Twilio-Signature": validator.compute_signature(url, params),
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         start.wait()
-        began = time.perf_counter()
-        connection.request("POST", "/twilio/sms", urllib.parse.urlencode(params), headers)
-        response = connection.getresponse()
-        response.read()
-        elapsed = time.perf_counter() - began
-        connection.close()
-        if response.status != 200:
-            raise RuntimeError(f"webhook answered {response.status}")
+        status, elapsed = deliver_reply(port, auth_token, params)
+        if status != 200:
+            raise RuntimeError(f"webhook answered {status}")
         return elapsed
 
     with ThreadPoolExecutor(len(acks)) as pool:
@@ -264,10 +251,9 @@ def main() -> int:
                 {**env, "DATABASE_URL": url} if url else env, workers=2, sweeper=True
             ) as service,
         ):
-            from bench.spine import _token
             from dispatcher.clock import utcnow
 
-            token = _token(service)
+            token = api_token(service)
             app = service_app(service)
             print(f"setting up {args.open} open leads ...")
             began = time.perf_counter()

@@ -12,7 +12,7 @@ from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Office, Role
-from dispatcher.office.current import office_for_command
+from dispatcher.office.current import office_for_command, phone_region
 from dispatcher.unit_of_work import unit_of_work
 
 # Every command that acts for one office takes it so; with one office it may be left out.
@@ -62,6 +62,11 @@ def _refuse(error: InvalidInput, what: str):
     help="The language of the office's screens and SMS: en (default), zh_Hant or zh_Hans.",
 )
 @click.option(
+    "--phone-region",
+    help="Where numbers typed without a country code are read, e.g. HK "
+    "(default: the PHONE_REGION setting).",
+)
+@click.option(
     "--manager",
     help="The user name of the office's first manager, made with it. The password is "
     "asked for, or read from OFFICE_MANAGER_PASSWORD.",
@@ -74,8 +79,10 @@ def create_office(
     deadline: int | None,
     manager: str | None,
     language: str | None,
+    phone_region: str | None,
 ):
-    """Set up an office: its name, time zone, language, Twilio number and first manager."""
+    """Set up an office: its name, time zone, language, phone region, Twilio number and
+    first manager."""
     from dispatcher.office.setup import create_office as make
 
     config = current_app.config
@@ -97,6 +104,7 @@ def create_office(
                 ack_deadline_seconds=deadline,
                 first_manager=first_manager,
                 language="en" if language is None else language,
+                phone_region=phone_region,
             )
             described = _described(office)
     except InvalidInput as error:
@@ -111,10 +119,19 @@ def create_office(
 @click.option("--timezone", help="IANA time zone, e.g. Europe/London.")
 @click.option("--phone", help="The office's Twilio number ('' to clear it).")
 @click.option("--language", help="The office's language: en, zh_Hant or zh_Hans.")
+@click.option(
+    "--phone-region",
+    help="Where numbers typed without a country code are read, e.g. HK ('' for the "
+    "PHONE_REGION setting).",
+)
 def update_office(
-    office_choice: str | None, timezone: str | None, phone: str | None, language: str | None
+    office_choice: str | None,
+    timezone: str | None,
+    phone: str | None,
+    language: str | None,
+    phone_region: str | None,
 ):
-    """Change an office's time zone, Twilio number or language."""
+    """Change an office's time zone, Twilio number, language or phone region."""
     from dispatcher.office.setup import update_office as change
 
     try:
@@ -127,6 +144,7 @@ def update_office(
                 phone=phone,
                 language=language,
                 region=current_app.config["PHONE_REGION"],
+                phone_region=phone_region,
             )
             described = _described(office)
     except InvalidInput as error:
@@ -136,7 +154,8 @@ def update_office(
 
 def _described(office) -> str:
     number = office.phone_number or "no number (answers every webhook while the only office)"
-    return f"{office.id} {office.name!r}: {office.timezone}, {office.language}, {number}"
+    region = f"phone region {office.phone_region}" if office.phone_region else "PHONE_REGION"
+    return f"{office.id} {office.name!r}: {office.timezone}, {office.language}, {region}, {number}"
 
 
 @click.command("seed-demo")
@@ -161,11 +180,10 @@ def seed_demo():
     config = current_app.config
     with unit_of_work():
         office = _demo_office(config)
-        loaded = load_demo_office(session=db.session, office=office, region=config["PHONE_REGION"])
+        region = phone_region(office)
+        loaded = load_demo_office(session=db.session, office=office, region=region)
         if loaded:
-            load_demo_clients(
-                session=db.session, office=office, region=config["PHONE_REGION"], now=utcnow()
-            )
+            load_demo_clients(session=db.session, office=office, region=region, now=utcnow())
         second = load_second_office(
             session=db.session, first=office, region=config["PHONE_REGION"], now=utcnow()
         )
@@ -220,7 +238,7 @@ def import_salespeople(csv_file, office_choice: str | None):
                 session=db.session,
                 office_id=office.id,
                 rows=csv_file,
-                region=current_app.config["PHONE_REGION"],
+                region=phone_region(office),
             )
     except InvalidInput as error:
         _refuse(error, "Nothing was imported; fix the file and run it again.")

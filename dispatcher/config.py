@@ -59,6 +59,9 @@ class Config:
     SEND_CLAIM_SECONDS = _int("SEND_CLAIM_SECONDS", 60)
     # Pages the sweeper sends or reassigns at once.
     SWEEP_THREADS = _int("SWEEP_THREADS", 4)
+    # Jobs each RQ worker runs at once, each in a thread (a job waits mostly on Twilio);
+    # 1: one at a time in the worker's own thread.
+    WORKER_THREADS = _int("WORKER_THREADS", 1)
     # How often the worker holding RQ's scheduler lock moves due deadline checks onto the
     # queue; RQ's own once a second made reassignments up to a second late.
     SCHEDULER_POLL_SECONDS = float(os.environ.get("SCHEDULER_POLL_SECONDS", "0.2"))

@@ -87,6 +87,13 @@ class Office(db.Model):
     # The language of its screens and SMS (dispatcher/language.py LANGUAGES): en,
     # zh_Hant or zh_Hans.
     language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
+    # Where numbers typed without a country code are read (ISO 3166 alpha-2: US, HK, CN,
+    # TW); None: the PHONE_REGION setting (office.current.phone_region).
+    phone_region: Mapped[str | None] = mapped_column(String(2))
+
+    def region(self, setting: str) -> str:
+        """The office's phone region, else the setting's (PHONE_REGION)."""
+        return self.phone_region or setting
 
 
 class Role(StrEnum):

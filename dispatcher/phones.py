@@ -34,6 +34,26 @@ def to_e164(raw: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def checked_region(code: str) -> str:
+    """An ISO 3166 alpha-2 region phonenumbers reads numbers for (US, HK, CN, TW), upper
+    case; ValueError with a readable message otherwise."""
+    region = (code or "").strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(
+            f"Not a phone region: {code[:10]!r} (a two-letter country code such as US or HK)."
+        )
+    return region
+
+
+def example_number(region: str) -> str:
+    """A mobile number of the region as it is typed there ("9123 4567" in HK), for a
+    phone field's placeholder; '' if phonenumbers has none."""
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def masked(e164: str) -> str:
     """The number with all but the last two digits hidden, for logs and pages."""
     return "*" * max(len(e164) - 2, 0) + e164[-2:]

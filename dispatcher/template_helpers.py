@@ -14,7 +14,8 @@ from dispatcher.clock import local_time, utcnow
 from dispatcher.extensions import db
 from dispatcher.language import day_words, formatted, html_lang
 from dispatcher.models import Office, Role
-from dispatcher.office.current import OfficeNotSetUp, office_of_request
+from dispatcher.office.current import OfficeNotSetUp, office_of_request, phone_region
+from dispatcher.phones import example_number
 from dispatcher.words import NOBODY_IN_PARTICULAR, PAGE_BY, event_detail, in_words
 
 
@@ -38,6 +39,12 @@ def register_template_helpers(app: Flask) -> None:
     # Days and times in the office's language (English: as strftime writes them).
     app.add_template_global(day_words, "day_words")
     app.add_template_global(formatted, "formatted")
+
+    @app.template_global("phone_example")
+    def phone_example() -> str:
+        """A mobile number as the request's office types it (its phone region), for the
+        placeholder of a phone field."""
+        return example_number(phone_region(office_of_request()))
 
     @app.template_global("field_state")
     def field_state(errors: dict[str, str], name: str) -> dict[str, str]:

@@ -126,7 +126,25 @@ def webhook_params(endpoint: str) -> list[dict]:
         "callbacks.inbound_call": [call_params(ALICE, sid=call), call_params(STRANGER)],
         "callbacks.voice_pin": [call_params(ALICE, sid=call, attested=False, Digits="4826")],
         "callbacks.voice_choose": [call_params(ALICE, sid=call, Digits="1")],
-    }[endpoint]
+    }.get(endpoint, [call_result(call)])
+
+
+def call_result(call: str) -> dict:
+    """For the voice webhooks of calls the office places (verified calls, voice pages,
+    recordings): a key pressed, a <Dial> answered, a call ended, a recording made."""
+    return call_params(
+        ALICE,
+        sid=call,
+        Digits="1",
+        CallStatus="completed",
+        CallDuration="40",
+        DialCallStatus="completed",
+        DialCallDuration="40",
+        RecordingSid=new_sid("RE"),
+        RecordingUrl="https://api.twilio.com/recording",
+        RecordingStatus="completed",
+        RecordingDuration="40",
+    )
 
 
 def test_no_route_updates_or_deletes_an_entry(app, records):

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 import redis
-from rq import Queue
+from rq import Queue, SimpleWorker
 from rq.scheduler import RQScheduler
-from rq.worker.base import BaseWorker
+from rq.timeouts import BaseDeathPenalty, TimerDeathPenalty
+from rq.worker.base import BaseWorker, StopRequested
 
 from dispatcher.queue import queue
 from workers.worker import WRITTEN_FOR_RQ, DeadlineScheduler, DispatchWorker
@@ -22,7 +23,9 @@ from workers.worker import WRITTEN_FOR_RQ, DeadlineScheduler, DispatchWorker
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
 RE_READ = (
     "workers/worker.py overrides RQ internals written for RQ {written}: re-read "
-    "rq/worker/base.py (_start_scheduler, run_maintenance_tasks, dequeue_timeout) and "
+    "rq/worker/base.py (_start_scheduler, run_maintenance_tasks, dequeue_timeout; with "
+    "WORKER_THREADS: dequeue_job_and_maintain_ttl, execute_job, prepare_execution, "
+    "perform_job, teardown, the executions) and "
     "rq/scheduler.py (work, acquire_locks, should_reacquire_locks) against it, then move "
     "WRITTEN_FOR_RQ on."
 )
@@ -49,6 +52,27 @@ def test_the_worker_methods_replaced_are_still_rqs_with_the_same_signatures():
     )
     for name in ("dequeue_timeout", "should_run_maintenance_tasks", "connection_timeout"):
         assert isinstance(inspect.getattr_static(BaseWorker, name), property), name
+
+
+def test_what_the_threaded_worker_replaces_and_calls_is_still_rqs():
+    # WORKER_THREADS > 1: the dequeue waits for a free thread, execute_job hands the job
+    # to it, the thread runs RQ's perform_job with the execution prepared in the main
+    # thread, and teardown waits for the threads.
+    for name in ("dequeue_job_and_maintain_ttl", "teardown"):
+        assert _parameters(getattr(DispatchWorker, name)) == _parameters(
+            getattr(BaseWorker, name)
+        ), name
+    assert _parameters(DispatchWorker.execute_job) == _parameters(SimpleWorker.execute_job)
+    assert [p[0] for p in _parameters(BaseWorker.perform_job)] == [
+        "self",
+        "job",
+        "queue",
+        "execution",
+    ]
+    assert [p[0] for p in _parameters(BaseWorker.prepare_execution)] == ["self", "job"]
+    # A job's timeout in a thread: RQ's timer, not SIGALRM (main thread only).
+    assert issubclass(TimerDeathPenalty, BaseDeathPenalty)
+    assert issubclass(StopRequested, Exception)
 
 
 def test_the_scheduler_methods_replaced_and_called_are_still_rqs():

@@ -5,19 +5,26 @@ Deadline checks reach the queue through RQ's scheduler, which runs in a process 
 worker forks. This module keeps that scheduler prompt (five polls a second) and always
 running: it survives a Redis outage, and when its holder dies another worker takes over
 within seconds instead of RQ 3.0's ten minutes. The sweeper stays the backstop.
+
+A job spends nearly all its time waiting on Twilio; with WORKER_THREADS above 1 a worker
+runs that many jobs at once, each in a thread of its own (issue 18: bench/README.md).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import redis
 from rq import SimpleWorker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.scheduler import RQScheduler
+from rq.timeouts import TimerDeathPenalty
+from rq.worker.base import StopRequested
 
 from workers.context import job_app
 
@@ -38,6 +45,17 @@ class DispatchWorker(SimpleWorker):
     page takes to go out. The jobs are small, idempotent and decided by the database, so
     a crash mid-job loses nothing: RQ re-queues abandoned jobs and the sweeper catches
     whatever is overdue. Job timeouts still apply (RQ enforces them with SIGALRM).
+
+    With ``WORKER_THREADS`` = n above 1, the worker runs up to n jobs at once, each in a
+    thread of a pool: it takes a job off the queue only when a thread is free, so no job
+    waits in the worker while another could run it. SIGALRM reaches the main thread
+    only, so each job's timeout is then RQ's ``TimerDeathPenalty`` (a timer raises
+    JobTimeoutException in that job's thread; a thread blocked on a socket gets it when
+    the call returns, and the twilio client's own TWILIO_TIMEOUT_SECONDS bounds that).
+    Each job opens its own app context, so it has its own database session (Flask-
+    SQLAlchemy scopes the session to the app context); a page is claimed by a
+    conditional UPDATE before it is sent, so two threads never send one page. A warm
+    shutdown (SIGTERM) stops taking jobs and waits for the running ones.
     """
 
     def __init__(self, *args, **kwargs):
@@ -48,8 +66,63 @@ class DispatchWorker(SimpleWorker):
         self.scheduler_lock_seconds = config["SCHEDULER_LOCK_SECONDS"]
         self.scheduler_check_seconds = config["SCHEDULER_CHECK_SECONDS"]
         self.scheduler_checked_at = time.monotonic()
+        self.threads = max(1, config["WORKER_THREADS"])
+        self._pool: ThreadPoolExecutor | None = None
+        if self.threads > 1:
+            # Before RQ's set-up, which gives the class to the queues it builds.
+            self.death_penalty_class = TimerDeathPenalty
+            self._pool = ThreadPoolExecutor(self.threads, "job")
+            self._free = threading.BoundedSemaphore(self.threads)
         super().__init__(*args, **kwargs)
         import workers.jobs  # noqa: F401  (import once, not on the first job)
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        """RQ's dequeue, after a thread is free when jobs run in threads."""
+        if self._pool is None:
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        self._wait_for_a_free_thread()
+        try:
+            result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        except BaseException:
+            self._free.release()
+            raise
+        if result is None:
+            self._free.release()
+        return result
+
+    def _wait_for_a_free_thread(self) -> None:
+        while not self._free.acquire(timeout=1.0):
+            # Every thread busy for a second: stay alive in Redis, keep the scheduler up.
+            self.heartbeat()
+            if self.should_run_maintenance_tasks:
+                self.run_maintenance_tasks()
+            if self._stop_requested:
+                raise StopRequested()
+        if self._stop_requested:
+            self._free.release()
+            raise StopRequested()
+
+    def execute_job(self, job, queue) -> None:
+        """In this thread (WORKER_THREADS=1, SimpleWorker's way) or handed to a free one."""
+        if self._pool is None:
+            return super().execute_job(job, queue)
+        execution = self.prepare_execution(job)
+        self._pool.submit(self._perform_in_thread, job, queue, execution)
+        return None
+
+    def _perform_in_thread(self, job, queue, execution) -> None:
+        try:
+            # RQ's own: runs the job under its timeout, records success or failure
+            # (retries included) and cleans up the execution; it raises nothing.
+            self.perform_job(job, queue, execution)
+        finally:
+            self._free.release()
+
+    def teardown(self) -> None:
+        """Let the running jobs finish (a warm shutdown), then RQ's own."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        super().teardown()
 
     @property
     def dequeue_timeout(self) -> int:

@@ -4,7 +4,7 @@ anywhere, updates or deletes an entry."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dispatcher.clients.corrections import CorrectedFacts, correct_registration, original_of
@@ -16,7 +16,7 @@ from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Registration
 from dispatcher.office import roster
-from dispatcher.office.current import office_of_request, office_record_or_404
+from dispatcher.office.current import office_of_request, office_record_or_404, phone_region
 from dispatcher.unit_of_work import unit_of_work
 
 bp = Blueprint("register", __name__)
@@ -86,7 +86,7 @@ def correct(entry_id: int):
                         ),
                         actor=current_user.username,
                         now=utcnow(),
-                        region=current_app.config["PHONE_REGION"],
+                        region=phone_region(office_of_request()),
                     )
                     number, valid = correction.number, correction.valid
                     missing = ", ".join(missing_of(correction))

@@ -5,7 +5,7 @@ changes nothing and says why; another salesperson's client is not found (404).""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,7 +18,7 @@ from dispatcher.extensions import db
 from dispatcher.forms import field_errors
 from dispatcher.invalid_input import InvalidInput
 from dispatcher.models import Client, ClientEvent, Salesperson
-from dispatcher.office.current import office_of_request, office_record_or_404
+from dispatcher.office.current import office_of_request, office_record_or_404, phone_region
 from dispatcher.phones import to_e164
 
 bp = Blueprint("clients", __name__)
@@ -310,7 +310,7 @@ def give_designated():
         if not form.validate_on_submit():
             raise _refused(form)
         try:
-            phone = to_e164(form.phone.data, current_app.config["PHONE_REGION"])
+            phone = to_e164(form.phone.data, phone_region(office))
         except ValueError as error:
             raise InvalidInput({"phone": str(error)}) from error
         move = handovers.give_designated(
@@ -450,7 +450,7 @@ def raise_dispute():
         if not form.validate_on_submit():
             raise _refused(form)
         try:
-            phone = to_e164(form.phone.data, current_app.config["PHONE_REGION"])
+            phone = to_e164(form.phone.data, phone_region(office))
         except ValueError as error:
             raise InvalidInput({"phone": str(error)}) from error
         client = find_client(db.session, office_id=office.id, phone=phone)

@@ -105,6 +105,7 @@ def _sign_ins(session: Session, office: Office, users) -> None:
 SECOND_OFFICE = "Harbour Office"
 SECOND_TIMEZONE = "Asia/Hong_Kong"
 SECOND_LANGUAGE = "zh_Hant"
+SECOND_PHONE_REGION = "HK"  # its coordinators type Hong Kong numbers without +852
 FIRST_NUMBER = "+12025550100"  # the first office's, when it has none (outbox)
 SECOND_NUMBER = "+12025550300"
 SECOND_SALESPEOPLE = [
@@ -156,7 +157,9 @@ def load_second_office(*, session: Session, first: Office, region: str, now: dat
         region=region,
         # Hong Kong: its screens and SMS in Traditional Chinese (the first office: English).
         language=SECOND_LANGUAGE,
+        phone_region=SECOND_PHONE_REGION,
     )
+    region = office.region(region)
     # Its coordinator answers round the clock: it is in Hong Kong, and whoever tries the
     # demo does so in their own day (the first office keeps C8's hours and roster).
     set_week_hours(

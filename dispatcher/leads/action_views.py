@@ -21,7 +21,7 @@ from dispatcher.leads.action_forms import AssignForm, CloseForm, CorrectionForm,
 from dispatcher.leads.views import lead_detail
 from dispatcher.models import Lead, LeadState
 from dispatcher.office import roster
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, phone_region
 from dispatcher.unit_of_work import unit_of_work
 
 bp = Blueprint("lead_actions", __name__)
@@ -145,7 +145,7 @@ def correct(lead_id: int):
                     ),
                     actor=current_user.username,
                     now=utcnow(),
-                    region=current_app.config["PHONE_REGION"],
+                    region=phone_region(office_of_request()),
                 )
                 said = _corrected_words(lead, changed)
         except InvalidInput as error:

@@ -11,7 +11,7 @@ from dispatcher.leads import service as leads
 from dispatcher.leads import stubs
 from dispatcher.leads.forms import LeadForm
 from dispatcher.models import Lead
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, phone_region
 from dispatcher.pages import service as pages
 from dispatcher.unit_of_work import unit_of_work
 
@@ -39,20 +39,21 @@ def lead_details(form: LeadForm) -> leads.LeadDetails:
 def log_and_page(details: leads.LeadDetails, *, user_id: int | None, actor: str) -> Lead:
     """Log the lead, commit, queue its page. Raises InvalidInput with nothing recorded."""
     config = current_app.config
+    office = office_of_request()
     with unit_of_work(keep_loaded=True) as work:
         lead = leads.log_lead(
             session=db.session,
-            office=office_of_request(),
+            office=office,
             details=details,
             logged_by_id=user_id,
             actor=actor,
             now=utcnow(),
             deadline_seconds=config["ACK_DEADLINE_SECONDS"],
-            region=config["PHONE_REGION"],
+            region=phone_region(office),
         )
         # Its assignment and page came written and loaded with it: the page to queue and
-        # the answer read nothing more but the salesperson's name, after the commit (the
-        # caller reads it in a read transaction, not while other calls wait on the lock).
+        # the answer read nothing more (the API names the salesperson paged from the
+        # assignment's routing inputs; the console reads them in a read transaction).
         page = lead.assignments[-1].page
         work.send(page.id if page is not None else None)
     return lead
@@ -64,17 +65,18 @@ def complete_call_stub(
     """Complete a call stub, commit, queue its page. Raises InvalidInput or StubGone with
     nothing changed."""
     config = current_app.config
+    office = office_of_request()
     with unit_of_work() as work:
         stubs.complete_stub(
             session=db.session,
-            office=office_of_request(),
+            office=office,
             lead=lead,
             details=details,
             logged_by_id=user_id,
             actor=actor,
             now=utcnow(),
             deadline_seconds=config["ACK_DEADLINE_SECONDS"],
-            region=config["PHONE_REGION"],
+            region=phone_region(office),
         )
         work.send(_page_id(lead))
     return lead

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -37,7 +36,7 @@ from dispatcher.leads.transactions import (
 )
 from dispatcher.models import CallRecording, LeadState, Role
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import office_of_request
+from dispatcher.office.current import office_of_request, phone_region
 from dispatcher.phones import to_e164
 from dispatcher.unit_of_work import reading_from_here
 from dispatcher.voice import AudioUnavailable, recording, voice_transport
@@ -265,11 +264,11 @@ def look_up_caller():
 
     A POST with the number in its body (JSON or a form), never in the URL: URLs end up
     in access logs, proxies' logs and the browser's history."""
+    office = office_of_request()
     try:
-        phone = to_e164(_typed_phone(), current_app.config["PHONE_REGION"])
+        phone = to_e164(_typed_phone(), phone_region(office))
     except ValueError:
         return jsonify({"known": False, "complete": False})
-    office = office_of_request()
     found = callers.look_up_caller(session=db.session, office=office, phone=phone, now=utcnow())
     # The name they gave last time, for the form's empty Name field.
     answer = {"complete": True, "previous_leads": found.previous_leads, "name": found.caller_name}

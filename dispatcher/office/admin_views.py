@@ -4,7 +4,16 @@ deadline. The same checks as `flask create-office` (dispatcher/office/setup.py).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 
 from dispatcher.extensions import db
@@ -57,6 +66,7 @@ def offices():
                     ack_deadline_seconds=_deadline(form),
                     first_manager=(form.manager.data, form.manager_password.data),
                     language=form.language.data or DEFAULT_LANGUAGE,
+                    phone_region=form.phone_region.data or None,
                 )
                 said = f"{office.name} set up; {form.manager.data.strip()} is its manager."
         except InvalidInput as error:
@@ -71,7 +81,8 @@ def offices():
 
 @bp.route("/<id:office_id>", methods=["GET", "POST"])
 def edit(office_id: int):
-    """An office's name, Twilio number, time zone, manager's mobile and deadline."""
+    """An office's name, Twilio number, time zone, phone region, manager's mobile and
+    deadline."""
     office = db.session.get(Office, office_id)
     if office is None:
         abort(404)
@@ -83,23 +94,27 @@ def edit(office_id: int):
             "manager_mobile": office.manager_mobile or "",
             "ack_deadline_seconds": office.ack_deadline_seconds or "",
             "language": office.language,
+            "phone_region": office.phone_region or "",
         }
     )
     errors = field_errors(form) if form.is_submitted() and not form.validate() else {}
     if form.is_submitted() and not errors:
-        region = current_app.config["PHONE_REGION"]
+        setting = current_app.config["PHONE_REGION"]
         try:
             with unit_of_work():
                 setup.update_office(
                     session=db.session,
                     office=office,
-                    region=region,
+                    region=setting,
                     name=form.name.data,
                     timezone=form.timezone.data,
                     phone=form.phone.data or "",
                     language=form.language.data or None,
+                    # Left out of the form: unchanged; empty: the setting's.
+                    phone_region=request.form.get("phone_region"),
                 )
-                office.manager_mobile = _mobile(form.manager_mobile.data, region)
+                # Read where the office now reads its numbers.
+                office.manager_mobile = _mobile(form.manager_mobile.data, office.region(setting))
                 office.ack_deadline_seconds = checked_deadline(_deadline(form))
                 name = office.name
         except InvalidInput as error:

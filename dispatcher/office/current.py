@@ -14,7 +14,7 @@ Without one, a request answers 503 saying so, and nothing is created.
 
 from __future__ import annotations
 
-from flask import Flask, abort, g, has_request_context, request
+from flask import Flask, abort, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound, ServiceUnavailable
@@ -66,6 +66,12 @@ def office_of_request() -> Office:
     if office is None:
         office = serve_office(_resolve())
     return office
+
+
+def phone_region(office: Office) -> str:
+    """Where a number typed for ``office`` without a country code is read: the office's
+    own region, else the PHONE_REGION setting. Numbers from Twilio come in E.164."""
+    return office.region(current_app.config["PHONE_REGION"])
 
 
 def serve_office(office: Office) -> Office:

@@ -44,6 +44,8 @@ class OfficeForm(TextForm):
     # One of dispatcher/language.py LANGUAGES (setup checks it); left out: unchanged (a
     # new office: English).
     language = StringField("Language", validators=[Optional(), Length(max=10)])
+    # ISO 3166 alpha-2 (setup checks it); empty: the PHONE_REGION setting.
+    phone_region = StringField("Phone region", validators=[Optional(), Length(max=10)])
 
 
 class NewOfficeForm(OfficeForm):

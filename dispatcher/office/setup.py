@@ -15,7 +15,7 @@ from dispatcher.language import DEFAULT_LANGUAGE, checked_language
 from dispatcher.models import Office, Role, User
 from dispatcher.office.controls import checked_deadline
 from dispatcher.office.current import only_office
-from dispatcher.phones import to_e164
+from dispatcher.phones import checked_region, to_e164
 from dispatcher.text import forbidden_character, forbidden_message
 
 
@@ -40,6 +40,17 @@ def office_language(code: str | None) -> str:
         return checked_language(code)
     except ValueError as error:
         raise InvalidInput({"language": str(error)}) from None
+
+
+def checked_phone_region(code: str | None) -> str | None:
+    """The office's phone region (US, HK...) upper case, None for empty (the PHONE_REGION
+    setting); InvalidInput if phonenumbers knows no such region."""
+    if not (code or "").strip():
+        return None
+    try:
+        return checked_region(code or "")
+    except ValueError as error:
+        raise InvalidInput({"phone_region": str(error)}) from None
 
 
 def checked_phone_number(
@@ -68,10 +79,19 @@ def create_office(
     ack_deadline_seconds: int | None = None,
     first_manager: tuple[str, str] | None = None,
     language: str = DEFAULT_LANGUAGE,
+    phone_region: str | None = None,
 ) -> Office:
     """A new office; InvalidInput naming each bad value, with nothing added.
-    ``first_manager``: (user name, password) of its manager's sign-in, made with it."""
+    ``first_manager``: (user name, password) of its manager's sign-in, made with it.
+    ``region``: the PHONE_REGION setting; ``phone_region``: the office's own (its numbers
+    are read there), None or '' for the setting's."""
     errors: dict[str, str] = {}
+    try:
+        phone_region = checked_phone_region(phone_region)
+    except InvalidInput as error:
+        errors.update(error.errors)
+        phone_region = None
+    region = phone_region or region
     if first_manager is not None:
         errors.update(_sign_in_errors(session, *first_manager))
     try:
@@ -106,6 +126,7 @@ def create_office(
         manager_mobile=values["manager_mobile"] or None,
         ack_deadline_seconds=ack_deadline_seconds,
         language=values["language"],
+        phone_region=phone_region,
     )
     session.add(office)
     session.flush()
@@ -161,9 +182,16 @@ def update_office(
     phone: str | None = None,
     name: str | None = None,
     language: str | None = None,
+    phone_region: str | None = None,
 ) -> None:
-    """Change the office's name, time zone, number or language (None leaves it; '' clears
-    the number). Every value is checked before any is changed."""
+    """Change the office's name, time zone, number, language or phone region (None leaves
+    it; '' clears the number, or the region: the setting's, ``region``). Every value is
+    checked before any is changed."""
+    if phone_region is not None:
+        phone_region = checked_phone_region(phone_region) or ""
+        region = phone_region or region
+    else:
+        region = office.region(region)
     if language is not None:
         language = office_language(language)
     if timezone is not None:
@@ -185,6 +213,8 @@ def update_office(
             if phone.strip()
             else None
         )
+    if phone_region is not None:
+        office.phone_region = phone_region or None
 
 
 def _mobile(raw: str, region: str) -> str:

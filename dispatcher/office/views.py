@@ -22,7 +22,7 @@ from dispatcher.models import Salesperson
 from dispatcher.office import availability
 from dispatcher.office import controls as office_controls
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import office_of_request, office_record_or_404
+from dispatcher.office.current import office_of_request, office_record_or_404, phone_region
 from dispatcher.office.forms import SalespersonForm
 from dispatcher.text import ascii_whole_number, forbidden_character, forbidden_message
 from dispatcher.voice import pages as voice_pages
@@ -51,7 +51,7 @@ def salespeople_page():
                 session=db.session,
                 office_id=office.id,
                 details=_details(form),
-                region=current_app.config["PHONE_REGION"],
+                region=phone_region(office),
             )
             db.session.commit()
             flash(f"{person.name} added at the end of the rotation.", "success")
@@ -83,7 +83,7 @@ def edit_salesperson(salesperson_id: int):
                 session=db.session,
                 person=person,
                 details=_details(form),
-                region=current_app.config["PHONE_REGION"],
+                region=phone_region(office_of_request()),
             )
             for detail in changed:
                 office_controls.record_change(
@@ -186,7 +186,7 @@ def office_rules():
         try:
             if mobile:
                 try:
-                    mobile = to_e164(mobile, current_app.config["PHONE_REGION"])
+                    mobile = to_e164(mobile, phone_region(office))
                 except ValueError as error:
                     raise InvalidInput({"manager_mobile": str(error)}) from error
             days = ascii_whole_number(request.form.get("ownership_lapse_days"), max_digits=4)

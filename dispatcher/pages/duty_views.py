@@ -20,6 +20,7 @@ from dispatcher.leads.forms import LeadForm
 from dispatcher.leads.transactions import lead_details
 from dispatcher.models import Office, Salesperson, ShiftSwap
 from dispatcher.office.availability import OWN_WORDS, say_own_status
+from dispatcher.office.current import phone_region
 from dispatcher.office.feeds import feed_token
 from dispatcher.office.roster import list_salespeople
 from dispatcher.office.schedule import office_schedule, office_today, on_duty_people
@@ -211,7 +212,7 @@ def _log_and_take(person: Salesperson, office: Office, form: LeadForm) -> int:
             actor=person.name,
             now=now,
             deadline_seconds=config["ACK_DEADLINE_SECONDS"],
-            region=config["PHONE_REGION"],
+            region=phone_region(office),
         )
         page = leads.current_page(session=db.session, lead_id=lead.id)
         if page is not None and page.salesperson_id == person.id:

@@ -5,6 +5,7 @@ their own, since a phone acknowledges pages and hears clients' details as its ow
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 from xml.etree import ElementTree
 
@@ -28,7 +29,8 @@ from dispatcher.extensions import db
 from dispatcher.leads.voice_pins import FULLY_ATTESTED
 from dispatcher.models import Office, OutboxMessage, PlacedCall, Role, Salesperson
 from dispatcher.office import roster as salespeople
-from dispatcher.office.current import office_of_request, office_record_or_404
+from dispatcher.office.current import office_of_request, office_record_or_404, phone_region
+from dispatcher.phones import to_e164
 from dispatcher.sms import office_number
 from dispatcher.sms.forms import ReplyForm
 from dispatcher.sms.outbox import development_auth_token, new_sid
@@ -217,8 +219,14 @@ def call_as_client():
 
     Not for salespeople: from a colleague's mobile it would be that colleague's call,
     acknowledging their page and reading out their client."""
+    office = office_of_request()
     number = (request.form.get("from_number") or "").strip() or "anonymous"
-    flash(f"A client called the office. {call_the_office(number, office_of_request())}", "info")
+    # Twilio sends the caller ID in E.164: a number typed as the office's country types it
+    # ("9123 4567" in Hong Kong) is read in the office's region first.
+    # "anonymous", or no number: sent as typed, as a withheld caller ID is.
+    with suppress(ValueError):
+        number = to_e164(number, phone_region(office))
+    flash(f"A client called the office. {call_the_office(number, office)}", "info")
     return redirect(url_for("devphone.index"))
 
 
