@@ -169,3 +169,34 @@ def test_the_words_after_a_dial_are_said_only_if_nobody_answers():
         "The office says: “Hello.” Then +12025550150 rings. "
         "If nobody answers, the office says: “Goodbye.”"
     )
+
+
+@pytest.mark.settings(COORDINATOR_PHONE="+12025550150")
+def test_the_readme_walk_ring_as_a_client_put_through_let_it_ring(app, office):
+    """The newcomer's walk on the development phone: a client rings the office, the
+    coordinator puts them through to Alice, Alice's phone rings and is let ring: the lead
+    is hers, paged, and the page is on her phone."""
+    desk = sign_in(app.test_client(), "coordinator")
+    rang = desk.post("/dev/phone/call", data={"from_number": "202-555-0177"}, follow_redirects=True)
+    assert "If nobody answers, the office says" in rang.get_data(as_text=True)
+    stub = _stub_id()
+    alice = db.session.scalar(select(Salesperson).where(Salesperson.mobile == ALICE))
+    alice_id = alice.id
+
+    desk.post(f"/console/calls/{stub}/put-through", data={"salesperson_id": alice_id})
+    [call] = placed_calls()
+    desk.post(f"/dev/phone/{alice_id}/calls/{call.id}", data={"answer": "no"})
+    page_id = db.session.scalar(select(Page.id).where(Page.lead_id == stub))
+    assert jobs.send_page(page_id) == "sent"  # the worker's job, queued after the commit
+
+    phone = desk.get(f"/dev/phone/{alice_id}").get_data(as_text=True)
+    assert "A caller put through to you" in phone and "Let it ring" not in phone
+    assert f"Ref {stub}" in phone.split("A caller put through to you", 1)[1]  # the page
+    assert lead(stub).state == LeadState.OPEN
+
+
+def _stub_id() -> int:
+    from dispatcher.models import Lead
+
+    db.session.expire_all()
+    return db.session.scalar(select(Lead.id).where(Lead.state == LeadState.STUB))
