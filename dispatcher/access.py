@@ -150,6 +150,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "devphone.index": PHONE_USERS,
     "devphone.phone": PHONE_USERS,
     "devphone.call": PHONE_USERS,
+    "devphone.answer_call": PHONE_USERS,
     "devphone.call_as_client": OFFICE,  # from a colleague's mobile it would act as them
     # Twilio's webhooks.
     "callbacks.inbound_sms": TWILIO,
@@ -187,6 +188,22 @@ class ApiCaller:
 
 def init_access(app: Flask) -> None:
     app.before_request(check_access)
+    app.add_template_global(can)
+
+
+def can(endpoint: str) -> bool:
+    """Whether the signed-in user may open this screen: what the menu shows (one rule,
+    this table's). The development phone only where it exists; a salesperson's own
+    screens only for a user who is a salesperson (an admin passes the gate, but has no
+    page of their own)."""
+    if not current_user.is_authenticated:
+        return False
+    if endpoint.startswith("devphone.") and not devphone_available(current_app):
+        return False
+    rule = ACCESS.get(endpoint)
+    if rule == SALESPEOPLE and current_user.salesperson_id is None:
+        return False
+    return allows(rule, current_user.role)
 
 
 def allows(rule: str | frozenset[str] | None, role: str | None) -> bool:

@@ -18,13 +18,18 @@ UNAVAILABLE = "The database is not answering. Nothing was saved; please try agai
 
 
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(403)
     @app.errorhandler(404)
     @app.errorhandler(405)
     def not_here(error: HTTPException):
         # API clients read JSON, whatever went wrong.
         if request.path.startswith("/api/"):
             return jsonify({"error": error.description}), error.code
-        return error
+        if request.blueprint == "callbacks":  # Twilio's debugger shows the body
+            return error
+        # A person's screen: the site's layout (made for a phone too), a short sentence
+        # in the office's language, and the way back to their own first page.
+        return render_template("error.html", code=error.code), error.code
 
     @app.errorhandler(OfficeNotSetUp)
     @app.errorhandler(UnknownOfficeNumber)

@@ -121,6 +121,8 @@ def compile_catalogues(source: str, target: str) -> list[str]:
             mo = os.path.join(out_dir, name[:-3] + ".mo")
             if os.path.exists(mo) and os.path.getmtime(mo) >= os.path.getmtime(po):
                 continue
+            # The instance folder is its owner's only (README): so is what goes in it.
+            os.makedirs(target, mode=0o700, exist_ok=True)
             os.makedirs(out_dir, exist_ok=True)
             with open(po, "rb") as file:
                 catalogue = read_po(file, locale=language)

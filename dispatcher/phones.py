@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 import phonenumbers
+from phonenumbers import NumberParseException
+
+# Why phonenumbers could not read it, in the service's own words (its own are a library's:
+# "The string supplied did not seem to be a phone number").
+_UNREADABLE = {
+    NumberParseException.INVALID_COUNTRY_CODE: (
+        "Not a valid phone number (check the country code after the +)."
+    ),
+    NumberParseException.TOO_SHORT_AFTER_IDD: (
+        "Not a valid phone number (too few digits after the country code)."
+    ),
+    NumberParseException.TOO_SHORT_NSN: "Not a valid phone number (too few digits).",
+    NumberParseException.TOO_LONG: "Not a valid phone number (too many digits).",
+}
+NOT_A_NUMBER = "Not a phone number (type its digits, with the country code if it is abroad)."
 
 
 def to_e164(raw: str, region: str) -> str:
@@ -12,8 +27,8 @@ def to_e164(raw: str, region: str) -> str:
         raise ValueError("A phone number is required.")
     try:
         number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException as error:
-        raise ValueError(f"Not a phone number: {error._msg}") from error
+    except NumberParseException as error:
+        raise ValueError(_UNREADABLE.get(error.error_type, NOT_A_NUMBER)) from error
     if not phonenumbers.is_valid_number(number):
         raise ValueError("Not a valid phone number (check the digits and the country code).")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -7,10 +7,13 @@ from datetime import datetime
 
 from flask import Flask, current_app
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from dispatcher.clock import local_time, utcnow
+from dispatcher.extensions import db
 from dispatcher.language import day_words, formatted, html_lang
-from dispatcher.models import Role
+from dispatcher.models import Office, Role
 from dispatcher.office.current import OfficeNotSetUp, office_of_request, phone_region
 from dispatcher.phones import example_number
 from dispatcher.words import NOBODY_IN_PARTICULAR, PAGE_BY, event_detail, in_words
@@ -53,11 +56,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates():
-        from dispatcher.sms.devphone import devphone_available
-
         return {
             "office_name": _office_name(),
-            "devphone_available": devphone_available(current_app),
             "server_now": utcnow(),
             "html_lang": html_lang(),
         }
@@ -65,7 +65,9 @@ def register_template_helpers(app: Flask) -> None:
 
 def _office_name() -> str:
     """The signed-in user's office's own name (each office of a franchise is told apart
-    on every page); the franchise's users see every office; else the setting's."""
+    on every page); the franchise's users see every office. Before signing in, the
+    office's name only where there is one office: with several, whose it is is not
+    known yet, and no office is named ('' : the page says Dispatch)."""
     if current_user.is_authenticated:
         if current_user.role == Role.FRANCHISE:
             return "Franchise"
@@ -73,4 +75,11 @@ def _office_name() -> str:
             return office_of_request().name
         except OfficeNotSetUp:
             pass
-    return current_app.config["OFFICE_NAME"]
+    try:
+        names = db.session.scalars(select(Office.name).order_by(Office.id).limit(2)).all()
+    except DBAPIError:
+        db.session.rollback()
+        return ""
+    if len(names) > 1:
+        return ""
+    return names[0] if names else current_app.config["OFFICE_NAME"]

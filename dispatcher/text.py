@@ -1,6 +1,7 @@
 """Text typed by people (forms, the API, SMS) and read back in TwiML, which is XML.
 
-Control characters have no business in a name, a note or a reply, and some of them (NUL,
+Control characters (the bidirectional overrides among them) have no business in a name, a
+note or a reply, and some of them (NUL,
 lone surrogates, U+FFFE) cannot be written in XML at all: a caller's name holding one
 would make the TwiML read to a salesperson unreadable. Typed text that holds one is
 refused with a message; text that has to be used anyway (an SMS, a record written before
@@ -13,7 +14,13 @@ import re
 
 # C0 controls, DEL and C1 controls, lone surrogates and the two BMP noncharacters XML
 # excludes. Tab, line feed and carriage return are separate: a note may hold lines.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# And the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069):
+# "Mr \u202eevil" shows reversed on the board, text that reads other than it is. The
+# marks U+200E and U+200F (and U+061C) reorder nothing beyond their neighbours, and
+# right-to-left names may need them: kept.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 _LINE_BREAKS = re.compile("[\t\n\r]")
 # Whole numbers typed by people: ASCII digits only (str.isdigit() and int() also take
 # '²' or '١٢', which int() then refuses or reads as another number).

@@ -112,6 +112,30 @@ PAGE_BY = {
     "call": N_("By call only"),
 }
 
+# What a manager changed (ManagerChange.kind), on *Changes*.
+CHANGES = {
+    "status": N_("status"),
+    "office": N_("office rules"),
+    "page_by": N_("how pages reach them"),
+    "hours": N_("office hours"),
+    "rotation": N_("rotation order"),
+    "leave": N_("leave"),
+    "roster": N_("duty roster"),
+    "swap": N_("duty swap"),
+    "salesperson": N_("salesperson"),
+    "number_problem": N_("number problem"),
+    "sms_opt_out": N_("SMS stopped (STOP)"),
+    "sms_opt_in": N_("SMS started again (START)"),
+    "sms_outage": N_("SMS outage"),
+    "sms_outage_over": N_("SMS outage over"),
+    "courtesy_template_added": N_("courtesy text added"),
+    "courtesy_template_changed": N_("courtesy text changed"),
+    "courtesy_template_approved": N_("courtesy text approved"),
+    "courtesy_template_held": N_("courtesy text held"),
+    "courtesy_template_released": N_("courtesy text released"),
+    "courtesy_quiet_hours": N_("courtesy quiet hours"),
+}
+
 # Who did it, when the timeline kept a code rather than a person: shown as no one.
 NOBODY_IN_PARTICULAR = frozenset({"system", "sms", "call", "page"})
 
@@ -123,6 +147,7 @@ TABLES = {
     "rule": RULES,
     "event": EVENTS,
     "status": STATUSES,
+    "change": CHANGES,
 }
 
 

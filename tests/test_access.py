@@ -10,6 +10,8 @@ view, whose signature check refuses an unsigned request to everyone).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dispatcher.extensions import db
@@ -118,6 +120,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "devphone.index": PHONES,
     "devphone.phone": PHONES,
     "devphone.call": PHONES,
+    "devphone.answer_call": PHONES,
     "devphone.call_as_client": OFFICE,
     "callbacks.inbound_sms": TWILIO,
     "callbacks.inbound_call": TWILIO,
@@ -258,3 +261,53 @@ def test_the_franchise_changes_nothing_every_post_is_refused(app, office):
         response = client.open(path, method=method)
         assert response.status_code == 403, f"POST {path} ({endpoint}): {response.status_code}"
     assert "offices.offices" in asked and "api.create_lead" in asked
+
+
+def _menu(html: str) -> set[str]:
+    """The words of the menu's links."""
+    nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    return {word.strip() for word in re.findall(r"<a [^>]*>([^<]+)</a>", nav)}
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "shown", "hidden"),
+    [
+        ("franchise", "/franchise/", {"Franchise", "Dashboard"}, {"Dev phone", "Console"}),
+        (
+            "manager",
+            "/",
+            {"Console", "Salespeople", "Office rules", "Roster", "Changes", "Dev phone"},
+            {"My pages", "Offices", "Franchise"},
+        ),
+        ("admin", "/", {"Offices", "Office rules", "Changes"}, {"My pages", "My clients"}),
+        ("salesperson", "/me", {"My pages", "My clients", "Dev phone"}, {"Console", "Changes"}),
+    ],
+)
+def test_the_menu_shows_only_what_the_role_may_open(app, office, role, page, shown, hidden):
+    """A link in the menu never answers 403 (the franchise's *Dev phone* did)."""
+    if role == "franchise":
+        franchise_user(office)
+    client = sign_in(app.test_client(), USERS[role])
+    html = client.get(page).get_data(as_text=True)
+    menu = _menu(html)
+    assert shown <= menu and not hidden & menu, menu
+    nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    for link in re.findall(r'<a href="([^"]+)"', nav):
+        assert client.get(link).status_code == 200, link
+
+
+def test_refusals_and_missing_pages_wear_the_sites_layout(app, office):
+    """At 390 px a bare error page was 980 px wide: the layout's viewport, a sentence and
+    the way back; the API keeps its JSON."""
+    client = sign_in(app.test_client(), "alice")
+    for path, code, words in (
+        ("/manager/changes", 403, "Not allowed"),
+        ("/nope", 404, "Not found"),
+    ):
+        response = client.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == code
+        assert 'name="viewport"' in html and words in html and "<nav>" in html
+        assert '<a href="/">Back to your first page</a>' in html
+    assert client.get("/api/leads/999999").get_json()["error"]
+    assert client.get("/api/nope").is_json

@@ -9,12 +9,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from dispatcher.clock import utcnow
 from dispatcher.extensions import db
-from dispatcher.models import LeadEvent, OutboxMessage, Page, Salesperson
+from dispatcher.models import LeadEvent, LeadState, OutboxMessage, Page, Salesperson
 from routing.contact import after_working_minutes, dial_seconds, is_contact
 from routing.duty import OfficeCalendar, Span
 from tests.app_setup import sign_in
-from tests.calls_helpers import acknowledged_lead, live_call, placed_calls
+from tests.calls_helpers import acknowledged_lead, lead, live_call, placed_calls, reached_events
 from tests.factories import T0, logged_page
 from workers import jobs
 
@@ -100,3 +101,102 @@ def test_put_through_shows_on_the_salespersons_development_phone(app, office, cl
         select(OutboxMessage.body).where(OutboxMessage.to_number == bruno.mobile)
     ).all()
     assert any("put through to you" in body for body in shown)
+
+
+def _put_through_to_bruno(app, office):
+    desk = sign_in(app.test_client(), "coordinator")
+    stub = live_call(office, utcnow())
+    bruno = db.session.scalar(select(Salesperson).where(Salesperson.name == "Bruno Diaz"))
+    bruno_id = bruno.id
+    desk.post(f"/console/calls/{stub}/put-through", data={"salesperson_id": bruno_id})
+    [call] = placed_calls()
+    return desk, stub, bruno_id, call.id
+
+
+def test_a_call_put_through_rings_on_the_development_phone_and_is_let_ring(app, office):
+    """README: not answered, the lead is given to that salesperson and paged."""
+    desk, stub, bruno_id, call_id = _put_through_to_bruno(app, office)
+    phone = desk.get(f"/dev/phone/{bruno_id}").get_data(as_text=True)
+    assert "A caller put through to you" in phone and "Let it ring" in phone
+    assert "Put through" in desk.get("/board").get_data(as_text=True)  # on the line
+
+    answer = desk.post(
+        f"/dev/phone/{bruno_id}/calls/{call_id}", data={"answer": "no"}, follow_redirects=True
+    )
+
+    assert "message" in answer.get_data(as_text=True)  # they will call you back
+    assert lead(stub).state == LeadState.OPEN
+    page = db.session.scalar(select(Page).where(Page.lead_id == stub))
+    assert page.salesperson_id == bruno_id
+    assert "Let it ring" not in desk.get(f"/dev/phone/{bruno_id}").get_data(as_text=True)
+    board = desk.get("/board").get_data(as_text=True)
+    assert "Put through" not in board
+
+
+def test_a_call_put_through_answered_on_the_development_phone_leaves_the_line(app, office):
+    desk, stub, bruno_id, call_id = _put_through_to_bruno(app, office)
+
+    desk.post(f"/dev/phone/{bruno_id}/calls/{call_id}", data={"answer": "yes"})
+
+    [call] = placed_calls()
+    assert call.dial_status == "completed" and call.dial_seconds == 30
+    assert lead(stub).client_reached_at is not None
+    assert "Put through" not in desk.get("/board").get_data(as_text=True)
+
+
+def test_call_the_client_answered_on_the_development_phone_reaches_the_client(app, office):
+    paged = acknowledged_lead(office)
+    alice = sign_in(app.test_client(), "alice")
+    alice.post(f"/me/leads/{paged.lead}/call")
+    [call] = placed_calls()
+    phone = alice.get(f"/dev/phone/{call.salesperson_id}").get_data(as_text=True)
+    assert "Answer (talk 30 s)" in phone
+
+    alice.post(f"/dev/phone/{call.salesperson_id}/calls/{call.id}", data={"answer": "yes"})
+
+    assert lead(paged.lead).client_reached_at is not None
+    assert reached_events(paged.lead)
+
+
+def test_the_words_after_a_dial_are_said_only_if_nobody_answers():
+    from dispatcher.sms.devphone import describe_call
+
+    twiml = (
+        '<Response><Say>Hello.</Say><Dial action="/x">+12025550150</Dial>'
+        "<Say>Goodbye.</Say></Response>"
+    )
+    assert describe_call(twiml) == (
+        "The office says: “Hello.” Then +12025550150 rings. "
+        "If nobody answers, the office says: “Goodbye.”"
+    )
+
+
+@pytest.mark.settings(COORDINATOR_PHONE="+12025550150")
+def test_the_readme_walk_ring_as_a_client_put_through_let_it_ring(app, office):
+    """The newcomer's walk on the development phone: a client rings the office, the
+    coordinator puts them through to Alice, Alice's phone rings and is let ring: the lead
+    is hers, paged, and the page is on her phone."""
+    desk = sign_in(app.test_client(), "coordinator")
+    rang = desk.post("/dev/phone/call", data={"from_number": "202-555-0177"}, follow_redirects=True)
+    assert "If nobody answers, the office says" in rang.get_data(as_text=True)
+    stub = _stub_id()
+    alice = db.session.scalar(select(Salesperson).where(Salesperson.mobile == ALICE))
+    alice_id = alice.id
+
+    desk.post(f"/console/calls/{stub}/put-through", data={"salesperson_id": alice_id})
+    [call] = placed_calls()
+    desk.post(f"/dev/phone/{alice_id}/calls/{call.id}", data={"answer": "no"})
+    page_id = db.session.scalar(select(Page.id).where(Page.lead_id == stub))
+    assert jobs.send_page(page_id) == "sent"  # the worker's job, queued after the commit
+
+    phone = desk.get(f"/dev/phone/{alice_id}").get_data(as_text=True)
+    assert "A caller put through to you" in phone and "Let it ring" not in phone
+    assert f"Ref {stub}" in phone.split("A caller put through to you", 1)[1]  # the page
+    assert lead(stub).state == LeadState.OPEN
+
+
+def _stub_id() -> int:
+    from dispatcher.models import Lead
+
+    db.session.expire_all()
+    return db.session.scalar(select(Lead.id).where(Lead.state == LeadState.STUB))

@@ -153,6 +153,30 @@ def test_seed_demo_loads_a_second_office_with_its_own_number_and_sign_ins(app):
     assert "Century Office" in offices and "Harbour Office" in offices
 
 
+def test_seed_demo_sends_no_reminder_at_once_but_keeps_one_to_come(app):
+    """A first screen without a burst of "client not reached" SMS: the older leads' clients
+    were reached by a call-back; the newest was acknowledged just now, its reminder due
+    NOT_REACHED_REMINDER_MINUTES into the demo."""
+    from datetime import timedelta
+
+    from dispatcher.calls.not_reached import due_pages
+    from dispatcher.clock import utcnow
+    from dispatcher.models import Lead, LeadState
+
+    run(app, "seed-demo")
+    minutes = app.config["NOT_REACHED_REMINDER_MINUTES"]
+
+    assert due_pages(session=db.session, now=utcnow(), minutes=minutes) == []
+    unreached = db.session.scalars(
+        select(Lead.id).where(
+            Lead.state == LeadState.ACKNOWLEDGED, Lead.client_reached_at.is_(None)
+        )
+    ).all()
+    assert len(unreached) == 1
+    later = utcnow() + timedelta(minutes=minutes + 1)
+    assert len(due_pages(session=db.session, now=later, minutes=minutes)) == 1
+
+
 def test_seed_demo_after_an_import_changes_nothing(app, empty_office, tmp_path):
     run(app, "import-salespeople", write(tmp_path, GOOD_CSV))
 

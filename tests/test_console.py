@@ -114,7 +114,10 @@ def test_asked_for_by_name_from_the_form(coordinator):
     ("change", "message"),
     [
         ({"caller_phone": "12345"}, "Not a valid phone number"),
-        ({"caller_phone": "call me maybe"}, "Not a phone number"),
+        # In the service's words, never phonenumbers' ("The string supplied did not seem...").
+        ({"caller_phone": "call me maybe"}, "Not a phone number (type its digits, with the"),
+        ({"caller_phone": "+999 123"}, "Not a valid phone number (check the country code"),
+        ({"caller_phone": "12345678901234567890"}, "Not a valid phone number (too many digits)"),
         ({"caller_phone": ""}, "This field is required."),
         ({"kind": ""}, "This field is required."),
         ({"kind": "tourist"}, "Not a valid choice."),
@@ -127,7 +130,7 @@ def test_bad_input_re_renders_the_form_and_records_nothing(coordinator, change, 
     assert response.status_code == 400
     html = text(response)
     assert "Nothing was saved" in html
-    assert message in html
+    assert message in html and "did not seem" not in html
     # What was typed is kept so the coordinator can fix it.
     assert 'value="Yard sign"' in html
     assert (count(Lead), count(Page)) == (0, 0)

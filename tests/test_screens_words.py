@@ -161,3 +161,25 @@ def test_every_page_names_its_icon_and_the_icon_is_there(client, office, user, u
     assert served.status_code == 200
     assert served.mimetype == "image/svg+xml"
     assert b"<svg" in served.get_data()
+
+
+def test_the_changes_screen_says_what_changed_in_words(manager, office):
+    """*What* once showed ManagerChange's codes: "office", "page_by", "hours"."""
+    from dispatcher.office.controls import record_change
+
+    for kind in ("office", "page_by", "hours", "courtesy_template_added"):
+        record_change(
+            session=db.session,
+            office_id=office.id,
+            actor="manager",
+            now=utcnow(),
+            kind=kind,
+            detail="",
+        )
+    db.session.commit()
+
+    cells = re.findall(r"<td>([^<]*)</td>", manager.get("/manager/changes").get_data(as_text=True))
+
+    for words in ("office rules", "how pages reach them", "office hours", "courtesy text added"):
+        assert words in cells
+    assert not {"office", "page_by", "hours", "courtesy_template_added"} & set(cells)

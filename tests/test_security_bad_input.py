@@ -185,6 +185,56 @@ def test_whole_numbers_are_read_in_ascii_digits_only():
         assert ascii_whole_number(text) is None
 
 
+# The bidirectional embeddings, overrides and isolates: "Mr \u202eevil" shows reversed.
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+
+
+@pytest.mark.parametrize("character", BIDI)
+def test_the_api_refuses_bidirectional_overrides_in_a_lead(client, office, character):
+    for field in ("caller_name", "notes"):
+        response = client.post(
+            "/api/leads", json={**CALL, field: f"Mr {character}evil"}, headers=bearer()
+        )
+
+        assert response.status_code == 422
+        assert f"U+{ord(character):04X}" in response.json["errors"][field]
+    assert count(Lead) == 0
+
+
+def test_the_console_refuses_a_right_to_left_override_in_the_callers_name(client, office):
+    sign_in(client, "coordinator")
+
+    response = client.post("/leads", data={**CALL, "caller_name": "Mr \u202eevil"})
+
+    assert response.status_code == 400
+    assert "Remove the control character U+202E" in response.get_data(as_text=True)
+    assert count(Lead) == 0
+
+
+def test_a_follow_up_note_refuses_a_bidirectional_isolate(client, office):
+    from tests.client_records import received
+
+    hers = received(office, by="Alice Chen")
+    db.session.commit()
+    sign_in(client, "alice")
+
+    response = client.post(
+        f"/me/clients/{hers.id}/follow-up",
+        data={"way": "call", "note": "rang \u2067back"},
+        follow_redirects=True,
+    )
+
+    assert "Nothing recorded: Remove the control character U+2067" in response.get_data(
+        as_text=True
+    )
+
+
+def test_right_to_left_marks_stay_allowed():
+    """U+200E and U+200F reorder nothing beyond their neighbours; names may need them."""
+    assert forbidden_character("\u05e9\u05dc\u05d5\u05dd\u200f 12") is None
+    assert forbidden_character("a\u200eb") is None
+
+
 def test_forbidden_characters():
     assert forbidden_character("Zoë O'Brien & Sons <3 😀") is None
     assert forbidden_character("a\nb") == "\n"

@@ -94,6 +94,21 @@ def test_a_user_sees_and_logs_in_their_own_office_only(app, client, two_offices)
     assert century_client.get(f"/leads/{created.get_json()['id']}").status_code == 404
 
 
+def test_the_sign_in_page_names_no_office_before_it_knows_whose(client, two_offices):
+    """With several offices the sign-in page once showed the first one's name to all."""
+    page = client.get("/sign-in").get_data(as_text=True)
+
+    assert "Century Office" not in page and "Harbour" not in page
+    assert "<strong>Dispatch</strong>" in page and "<title>Sign in</title>" in page
+
+
+def test_the_sign_in_page_of_the_only_office_names_it(client, office):
+    office.name = "Elm Street Realty"
+    db.session.commit()
+
+    assert "Elm Street Realty dispatch" in client.get("/sign-in").get_data(as_text=True)
+
+
 # -- a webhook's office: the number called or texted ------------------------------------
 
 

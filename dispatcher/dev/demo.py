@@ -10,13 +10,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatcher.calls.contact import record_dial
 from dispatcher.clock import local_time
 from dispatcher.leads.service import LeadDetails, current_page, log_lead
-from dispatcher.models import Listing, Office, Role, Salesperson, User
+from dispatcher.models import Listing, Office, PlacedCall, Role, Salesperson, User
 from dispatcher.office.roster import SalespersonDetails, add_salesperson
 from dispatcher.office.roster_edits import set_week_hours
 from dispatcher.office.setup import create_office
 from dispatcher.pages.service import acknowledge_page
+from dispatcher.sms.outbox import new_sid
 
 DEMO_PASSWORD = "demo-password"
 
@@ -172,6 +174,7 @@ def load_second_office(*, session: Session, first: Office, region: str, now: dat
     since = midnight.astimezone(UTC).replace(tzinfo=None)
     for number, (minutes, kind, source, listing) in enumerate(SECOND_LEADS, start=1):
         at = max(now - timedelta(minutes=minutes), since)
+        newest = number == len(SECOND_LEADS)
         lead = log_lead(
             session=session,
             office=office,
@@ -185,11 +188,43 @@ def load_second_office(*, session: Session, first: Office, region: str, now: dat
             region=region,
         )
         page = current_page(session=session, lead_id=lead.id)
-        if page is not None and page.salesperson_id is not None:
-            acknowledge_page(
-                session=session, page_id=page.id, now=at + timedelta(minutes=2), by="sms"
-            )
+        if page is None or page.salesperson_id is None:
+            continue
+        # The newest is acknowledged now and its client not reached yet: the reminder
+        # (*Verified calls*) comes NOT_REACHED_REMINDER_MINUTES into the demo, not at once.
+        acked = now if newest else at + timedelta(minutes=2)
+        acknowledge_page(session=session, page_id=page.id, now=acked, by="sms")
+        if not newest:
+            _called_back(session, office.id, page, acked + timedelta(minutes=3))
     return True
+
+
+# How long the demo's call-backs lasted: a contact (past CLIENT_REACHED_MIN_SECONDS).
+CALL_BACK_SECONDS = 180
+
+
+def _called_back(session: Session, office_id: int, page, at: datetime) -> None:
+    """The salesperson called the client back through the office (*Call the client*),
+    recorded as the <Dial>'s result is: the client reached, so no reminder is due."""
+    call = PlacedCall(
+        office_id=office_id,
+        lead_id=page.lead_id,
+        salesperson_id=page.salesperson_id,
+        kind="callback",
+        call_sid=new_sid("CA"),
+        created_at=at,
+    )
+    session.add(call)
+    session.flush()
+    record_dial(
+        session=session,
+        call_id=call.id,
+        call_sid=call.call_sid,
+        dial_status="completed",
+        seconds=CALL_BACK_SECONDS,
+        now=at + timedelta(seconds=CALL_BACK_SECONDS),
+        min_seconds=1,
+    )
 
 
 # Calls of the past days, oldest first (days ago, the caller, who called them back): a
@@ -246,3 +281,5 @@ def load_demo_clients(*, session: Session, office: Office, region: str, now: dat
         acknowledge_page(
             session=session, page_id=page.id, now=at + timedelta(minutes=3), by="coordinator"
         )
+        if page.salesperson_id is not None:
+            _called_back(session, office.id, page, at + timedelta(minutes=10))

@@ -6,6 +6,7 @@ their own, since a phone acknowledges pages and hears clients' details as its ow
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import timedelta
 from xml.etree import ElementTree
 
 from flask import (
@@ -26,13 +27,14 @@ from twilio.request_validator import RequestValidator
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.leads.voice_pins import FULLY_ATTESTED
-from dispatcher.models import Office, OutboxMessage, Role, Salesperson
+from dispatcher.models import Office, OutboxMessage, PlacedCall, Role, Salesperson
 from dispatcher.office import roster as salespeople
 from dispatcher.office.current import office_of_request, office_record_or_404, phone_region
 from dispatcher.phones import to_e164
 from dispatcher.sms import office_number
 from dispatcher.sms.forms import ReplyForm
 from dispatcher.sms.outbox import development_auth_token, new_sid
+from dispatcher.unit_of_work import end_read
 
 bp = Blueprint("devphone", __name__)
 
@@ -94,7 +96,66 @@ def phone(salesperson_id: int):
         )
         .order_by(OutboxMessage.id)
     )
-    return render_template("devphone.html", person=person, form=form, messages=list(messages))
+    return render_template(
+        "devphone.html",
+        person=person,
+        form=form,
+        messages=list(messages),
+        ringing=ringing_calls(person),
+        talk_seconds=TALK_SECONDS,
+    )
+
+
+# How long an answered development call lasts: past CLIENT_REACHED_MIN_SECONDS (20 by
+# default), so answering one counts as the client reached.
+TALK_SECONDS = 30
+# A development call nobody answered or let ring stops ringing after this.
+RINGING_MINUTES = 15
+
+
+def ringing_calls(person: Salesperson) -> list[PlacedCall]:
+    """The calls the development line "rings" on this phone (a call-back, a caller put
+    through) whose <Dial> has no result yet: the phone answers them or lets them ring."""
+    return list(
+        db.session.scalars(
+            select(PlacedCall)
+            .where(
+                PlacedCall.salesperson_id == person.id,
+                PlacedCall.call_sid.is_not(None),
+                PlacedCall.error.is_(None),
+                PlacedCall.dial_status.is_(None),
+                PlacedCall.created_at >= utcnow() - timedelta(minutes=RINGING_MINUTES),
+            )
+            .order_by(PlacedCall.id)
+        )
+    )
+
+
+@bp.route("/<id:salesperson_id>/calls/<id:call_id>", methods=["POST"])
+def answer_call(salesperson_id: int, call_id: int):
+    """*Answer* or *Let it ring* on a call the development line showed: the <Dial>'s
+    result posted to the placed call's webhook exactly as Twilio would (a call-back
+    first presses 1, as the salesperson would on the office's call)."""
+    person = _phone_of(salesperson_id)
+    call = next((c for c in ringing_calls(person) if c.id == call_id), None)
+    if call is None:
+        flash("That call is no longer ringing.", "error")
+        return redirect(url_for("devphone.phone", salesperson_id=person.id))
+    answered = request.form.get("answer") == "yes"
+    base = {"CallSid": call.call_sid, "AccountSid": DEV_ACCOUNT_SID}
+    call_id, kind = call.id, call.kind
+    end_read()  # the webhook's own request writes
+    said = []
+    if kind == "callback" and answered:
+        said.append(
+            _post_as_twilio("callbacks.call_connect", {**base, "Digits": "1"}, call_id=call_id)
+        )
+    result = {"DialCallStatus": "completed", "DialCallDuration": str(TALK_SECONDS)}
+    if not answered:
+        result = {"DialCallStatus": "no-answer"}
+    said.append(_post_as_twilio("callbacks.call_dialled", {**base, **result}, call_id=call_id))
+    flash(" ".join(describe_call(twiml) for twiml in said), "info")
+    return redirect(url_for("devphone.phone", salesperson_id=person.id))
 
 
 def _number_of(office: Office) -> str:
@@ -189,10 +250,10 @@ def call_the_office(from_number: str, office: Office, *, attested: bool = False)
     return describe_call(_post_as_twilio("callbacks.inbound_call", params))
 
 
-def _post_as_twilio(endpoint: str, params: dict) -> str:
+def _post_as_twilio(endpoint: str, params: dict, **values) -> str:
     """Sign the request as Twilio signs it and post it through the webhook's own code."""
     base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost"
-    url = base.rstrip("/") + url_for(endpoint)
+    url = base.rstrip("/") + url_for(endpoint, **values)
     signature = RequestValidator(development_auth_token()).compute_signature(url, params)
     with current_app.test_client() as client:
         response = client.post(url, data=params, headers={"X-Twilio-Signature": signature})
@@ -207,12 +268,18 @@ def _message_text(twiml: str) -> str:
 def describe_call(twiml: str) -> str:
     """What the caller would hear, and whose phone would ring, in the TwiML's order."""
     parts = []
+    # After a <Dial> with an action, Twilio goes to the action once the <Dial> ends: the
+    # words after it are said only if nobody answers (callbacks/voice_dialled.py).
+    unanswered = False
     for verb in ElementTree.fromstring(twiml):  # nosec B314 # TwiML our own webhook wrote
         text = " ".join((verb.text or "").split())
-        if verb.tag == "Say":
+        if verb.tag == "Say" and unanswered:
+            parts.append(f"If nobody answers, the office says: “{text}”")
+        elif verb.tag == "Say":
             parts.append(f"The office says: “{text}”")
         elif verb.tag == "Dial":
             parts.append(f"Then {text} rings.")
+            unanswered = bool(verb.get("action"))
         elif verb.tag == "Gather":
             asked = " ".join(" ".join((say.text or "").split()) for say in verb.iter("Say"))
             parts.append(f"The office asks: “{asked}” and waits for keys.")

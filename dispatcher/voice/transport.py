@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from xml.etree import ElementTree
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -118,11 +119,20 @@ class DevelopmentLine:
             # pressed on it, which nothing here can press: not placed, so the page goes
             # by SMS as it would without voice.
             raise CallFailed("Twilio is not set up")
-        self._show(to, from_number, "Call from the office (development: nothing rings).")
+        self._show(
+            to, from_number, "Call from the office (development: nothing rings; answer below)."
+        )
         return new_sid("CA")
 
     def redirect(self, *, call_sid: str, twiml: str, to: str) -> None:
-        self._show(to, None, "A caller put through to you (development: nothing rings).")
+        """Shown from the number the <Dial> shows (the office's line), as the office's
+        other messages to that phone are; *Answer* or *Let it ring* there posts the
+        <Dial>'s result (dispatcher/sms/devphone.py)."""
+        self._show(
+            to,
+            _caller_id(twiml),
+            "A caller put through to you (development: nothing rings; answer below).",
+        )
 
     def delete_recording(self, recording_sid: str) -> bool:
         return False  # no account to delete it at: kept until Twilio is set up
@@ -130,7 +140,8 @@ class DevelopmentLine:
     def recording_audio(self, url: str) -> bytes:
         raise AudioUnavailable("Twilio is not set up")
 
-    def _show(self, to: str, from_number: str | None, words: str) -> None:
+    @staticmethod
+    def _show(to: str, from_number: str | None, words: str) -> None:
         db.session.add(
             OutboxMessage(
                 sid=new_sid("SM"),
@@ -141,3 +152,10 @@ class DevelopmentLine:
                 created_at=utcnow(),
             )
         )
+
+
+def _caller_id(twiml: str) -> str | None:
+    """The number a <Dial> shows to the phone it rings."""
+    root = ElementTree.fromstring(twiml)  # nosec B314 # TwiML this service just wrote
+    dial = root.find("Dial")
+    return None if dial is None else dial.get("callerId")
