@@ -113,6 +113,16 @@ def test_a_call_that_ended_is_not_put_through(desk, on_the_line, twilio_stub):
     assert placed_calls()[0].error == "The call has already ended."
 
 
+def test_a_call_ended_with_the_coordinator_leaves_the_board(desk, on_the_line, twilio_stub):
+    sid, lead_id = on_the_line
+    twilio_stub.dial_result(sid, "completed", 45)  # the coordinator and the caller hung up
+
+    board = desk.get("/board").get_data(as_text=True)
+
+    assert f'data-stub="{lead_id}"' in board  # still to complete
+    assert "on the line" not in board and "Put through" not in board
+
+
 def test_only_someone_in_the_office_can_be_put_through_to(desk, on_the_line, twilio_stub):
     _, lead_id = on_the_line
     bruno = person("Bruno Diaz")

@@ -44,7 +44,9 @@ class CannotPutThrough(Exception):
 
 def live_calls(*, session: Session, office_id: int, now: datetime) -> dict[int, InboundCall]:
     """The calls still on the line with the coordinator, by their stub's lead id: not
-    those a salesperson answered once put through."""
+    those a salesperson answered once put through, nor those whose <Dial> to the
+    coordinator has ended (its result, InboundCall.dial_status, is in: the caller hung up
+    or nobody answered)."""
     answered = select(PlacedCall.call_sid).where(
         PlacedCall.kind == "put_through", PlacedCall.dial_status.in_(ANSWERED)
     )
@@ -57,6 +59,7 @@ def live_calls(*, session: Session, office_id: int, now: datetime) -> dict[int, 
             InboundCall.outcome.in_(TO_THE_COORDINATOR),
             InboundCall.received_at >= now - timedelta(minutes=LIVE_MINUTES),
             InboundCall.call_sid.not_in(answered),
+            InboundCall.dial_status.is_(None),
         )
     )
     return {call.lead_id: call for call in rows}

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 from xml.etree import ElementTree
 
 from twilio.request_validator import RequestValidator
@@ -124,6 +124,9 @@ class StubCall:
     events: tuple[str, ...] = ("completed",)  # StatusCallbackEvent; Twilio's default
     # The TwiML the call runs now: given at create or update, or fetched from its Url.
     twiml: str | None = None
+    # Where that TwiML came from: a relative action URL in it is resolved against this,
+    # as Twilio does (and signs the absolute URL).
+    twiml_url: str | None = None
     updates: list[dict[str, str]] = field(default_factory=list)
 
     def record(self) -> dict:
@@ -643,9 +646,11 @@ class StubState:
 
     def _fetch_twiml(self, call: StubCall, url: str, extra: dict[str, str]) -> str:
         """POST to ``url`` as Twilio does for a call's next TwiML; the answer becomes the
-        call's TwiML."""
+        call's TwiML. A relative ``url`` (a TwiML action) is resolved against the URL the
+        call's TwiML came from."""
+        url = urljoin(call.twiml_url or call.url or "", url)
         answer = self._post(url, self._call_form(call, extra))
-        call.twiml = answer
+        call.twiml, call.twiml_url = answer, url
         return answer
 
     def _post(self, url: str, form: dict[str, str]) -> str:
