@@ -132,6 +132,9 @@ def test_todays_leads_are_found_by_phone_name_or_ref_within_the_page(desk):
     search.fill(f"Ref {stub}")
     expect(today_rows(desk)).to_have_count(1)
     expect(today_rows(desk)).to_contain_text("+12025550173")
+    # A ref asked for as one is that ref alone, not every number with its digits.
+    search.fill("Ref 555")
+    expect(today_rows(desk)).to_have_count(0)
     search.fill("nobody like this")
     expect(today_rows(desk)).to_have_count(0)
     expect(desk.locator("#today-none")).to_be_visible()

@@ -58,7 +58,10 @@
   var search = document.getElementById('today-search');
   function filterToday() {
     if (!search) return;
-    var typed = search.value.trim().toLowerCase().replace(/^(ref\s*|#)/, '');
+    var raw = search.value.trim().toLowerCase();
+    // "Ref 5" or "#5" asks for that ref alone, not every number with a 5 in it.
+    var refOnly = /^(ref\s*|#)\d/.test(raw);
+    var typed = raw.replace(/^(ref\s*|#)/, '');
     var digits = typed.replace(/\D/g, '');
     var byName = /[^\d\s()+.\-]/.test(typed);
     var shown = 0;
@@ -66,7 +69,8 @@
     rows.forEach(function (row) {
       var match = !typed ||
         (byName ? row.dataset.name.indexOf(typed) !== -1 :
-          digits !== '' && (row.dataset.today === digits || row.dataset.phone.indexOf(digits) !== -1));
+          digits !== '' && (row.dataset.today === digits ||
+            (!refOnly && row.dataset.phone.indexOf(digits) !== -1)));
       row.hidden = !match;
       if (match) shown += 1;
     });
