@@ -61,15 +61,38 @@ def schedule_page_call(page_id: int, at: datetime | None) -> bool:
     """Place the page's voice call at ``at`` (None: now), once: the job's id is fixed
     (``call-page-<id>``) and the call is claimed on the page's row, so a second job or
     the sweeper's backstop places nothing more."""
+    return _schedule_once(
+        "workers.jobs.call_page", (page_id,), f"call-page-{page_id}", at, f"call of page {page_id}"
+    )
+
+
+def _schedule_once(
+    function: str,
+    args: tuple,
+    job_id: str,
+    at: datetime | None,
+    what: str,
+    *,
+    retry: Retry | None = None,
+    at_front: bool = False,
+) -> bool:
+    """Queue the job under its fixed id, now (``at`` None) or at ``at`` (naive UTC), once.
+
+    RQ keeps scheduled times in whole seconds and truncates, so the job is put on the
+    next whole second after ``at``. ``enqueue_in``/``enqueue_at`` would silently move an
+    existing job with the same id; ``schedule_job(unique=True)`` refuses it. False when
+    Redis is away: the sweeper is every such job's backstop."""
     q = queue()
     job = Job.create(
-        "workers.jobs.call_page",
-        args=(page_id,),
-        id=f"call-page-{page_id}",
+        function,
+        args=args,
+        id=job_id,
         connection=q.connection,
         origin=q.name,
         result_ttl=600,
+        retry=retry,
     )
+    job.enqueue_at_front = at_front
     try:
         if at is None:
             q.enqueue_job(job, unique=True)
@@ -79,7 +102,7 @@ def schedule_page_call(page_id: int, at: datetime | None) -> bool:
     except DuplicateJobError:
         pass
     except redis.RedisError as error:
-        log.warning("call of page %s not queued (redis: %s); the sweeper will", page_id, error)
+        log.warning("%s not queued (redis: %s); the sweeper will", what, error)
         return False
     return True
 
@@ -105,36 +128,18 @@ def _enqueue_sms(function: str, record_id: int, job_id: str, what: str) -> bool:
 
 
 def schedule_deadline(page_id: int, deadline_at: datetime, attempt: int = 0) -> bool:
-    """Run the deadline check for the page at its deadline, once.
-
-    RQ keeps scheduled times in whole seconds and truncates, so the job is put on the
-    next whole second after the deadline. ``enqueue_in``/``enqueue_at`` would silently
-    move an existing job with the same id; ``schedule_job(unique=True)`` refuses it.
-    """
-    when = datetime.fromtimestamp(math.ceil(deadline_at.replace(tzinfo=UTC).timestamp()), UTC)
+    """Run the deadline check for the page at its deadline, once."""
     job_id = f"reassign-{page_id}" if attempt == 0 else f"reassign-{page_id}-{attempt}"
-    q = queue()
-    job = Job.create(
-        "workers.jobs.check_deadline",
-        args=(page_id, attempt),
-        id=job_id,
-        connection=q.connection,
-        origin=q.name,
-        result_ttl=600,
-    )
     # When due, the check goes to the front of the queue: a missed page waits for the
     # next free worker, not behind every page queued for sending in a busy minute.
-    job.enqueue_at_front = True
-    try:
-        q.schedule_job(job, when, unique=True)
-    except DuplicateJobError:
-        pass
-    except redis.RedisError as error:
-        log.warning(
-            "deadline of page %s not scheduled (redis: %s); the sweeper will", page_id, error
-        )
-        return False
-    return True
+    return _schedule_once(
+        "workers.jobs.check_deadline",
+        (page_id, attempt),
+        job_id,
+        deadline_at,
+        f"deadline of page {page_id}",
+        at_front=True,
+    )
 
 
 def schedule_courtesy(message_id: int, send_at: datetime, attempt: int = 0) -> bool:
@@ -142,26 +147,15 @@ def schedule_courtesy(message_id: int, send_at: datetime, attempt: int = 0) -> b
     (``courtesy-<id>``; ``-<n>`` when the quiet hours put it off), so planning again or
     a second clock process queues nothing more. False when Redis is away (the sweeper
     sends it once it is overdue)."""
-    when = datetime.fromtimestamp(math.ceil(send_at.replace(tzinfo=UTC).timestamp()), UTC)
     job_id = f"courtesy-{message_id}" if attempt == 0 else f"courtesy-{message_id}-{attempt}"
-    q = queue()
-    job = Job.create(
+    return _schedule_once(
         "workers.jobs.send_courtesy",
-        args=(message_id,),
-        id=job_id,
-        connection=q.connection,
-        origin=q.name,
-        result_ttl=600,
+        (message_id,),
+        job_id,
+        send_at,
+        f"courtesy message {message_id}",
         retry=Retry(max=4, interval=[5, 15, 30, 60]),
     )
-    try:
-        q.schedule_job(job, when, unique=True)
-    except DuplicateJobError:
-        pass
-    except redis.RedisError as error:
-        log.warning("courtesy message %s not scheduled (redis: %s)", message_id, error)
-        return False
-    return True
 
 
 def schedule_reach_check(page_id: int, due_at: datetime | None = None, attempt: int = 0) -> bool:
@@ -173,22 +167,11 @@ def schedule_reach_check(page_id: int, due_at: datetime | None = None, attempt: 
     if due_at is None:
         minutes = current_app.config["NOT_REACHED_REMINDER_MINUTES"]
         due_at = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=minutes)
-    when = datetime.fromtimestamp(math.ceil(due_at.replace(tzinfo=UTC).timestamp()), UTC)
     job_id = f"reach-{page_id}" if attempt == 0 else f"reach-{page_id}-{attempt}"
-    q = queue()
-    job = Job.create(
+    return _schedule_once(
         "workers.jobs.check_not_reached",
-        args=(page_id,),
-        id=job_id,
-        connection=q.connection,
-        origin=q.name,
-        result_ttl=600,
+        (page_id,),
+        job_id,
+        due_at,
+        f"reach check of page {page_id}",
     )
-    try:
-        q.schedule_job(job, when, unique=True)
-    except DuplicateJobError:
-        pass
-    except redis.RedisError as error:
-        log.warning("reach check of page %s not scheduled (redis: %s)", page_id, error)
-        return False
-    return True
