@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import phonenumbers
 from phonenumbers import NumberParseException
 
@@ -45,6 +47,7 @@ def checked_region(code: str) -> str:
     return region
 
 
+@cache
 def example_number(region: str) -> str:
     """A mobile number of the region as it is typed there ("9123 4567" in HK), for a
     phone field's placeholder; '' if phonenumbers has none."""

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from dispatcher.auth import signed_in_salesperson
 from dispatcher.clients import disputes, follow_ups, handovers, history, stages
 from dispatcher.clients import forms as client_forms
 from dispatcher.clients.registry import find_client
@@ -355,13 +356,6 @@ def give_designated():
 # -- the salesperson ---------------------------------------------------------------------
 
 
-def _me() -> Salesperson:
-    person = db.session.get(Salesperson, current_user.salesperson_id or 0)
-    if person is None:
-        abort(403)
-    return person
-
-
 def _my_clients_page(me: Salesperson, errors=None, status: int = 200, **forms):
     return render_template(
         "my_clients.html",
@@ -379,7 +373,7 @@ def _my_clients_page(me: Salesperson, errors=None, status: int = 200, **forms):
 @bp.route("/me/clients")
 def my_clients():
     """Only the salesperson's own clients (owned, or a share of a split)."""
-    return _my_clients_page(_me())
+    return _my_clients_page(signed_in_salesperson())
 
 
 def _mine_or_404(me: Salesperson, client_id: int) -> follow_ups.MyClient:
@@ -398,7 +392,7 @@ def _mine_or_404(me: Salesperson, client_id: int) -> follow_ups.MyClient:
 @bp.route("/me/clients/<id:client_id>")
 def my_client(client_id: int):
     """One of the salesperson's clients: numbers, need, their own entries, a follow-up."""
-    me = _me()
+    me = signed_in_salesperson()
     mine = _mine_or_404(me, client_id)
     family = history.ownership.family_of(db.session, mine.client)
     entries = db.session.scalars(
@@ -423,7 +417,7 @@ def my_client(client_id: int):
 @bp.route("/me/clients/<id:client_id>/follow-up", methods=["POST"])
 def follow_up(client_id: int):
     """A call, visit or message to the client (O6)."""
-    me = _me()
+    me = signed_in_salesperson()
     mine = _mine_or_404(me, client_id)
     office = office_of_request()
     form = client_forms.FollowUpForm()
@@ -464,7 +458,7 @@ def follow_up(client_id: int):
 @bp.route("/me/disputes", methods=["POST"])
 def raise_dispute():
     """O7: a salesperson claims a client, found by one of the client's numbers."""
-    me = _me()
+    me = signed_in_salesperson()
     office = office_of_request()
     form = client_forms.DisputeForm()
     try:

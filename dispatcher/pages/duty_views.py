@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from flask_login import current_user
 
+from dispatcher.auth import signed_in_salesperson
 from dispatcher.clock import utcnow
 from dispatcher.extensions import db
 from dispatcher.forms import field_errors
@@ -33,13 +34,6 @@ from routing.duty import occurrences
 bp = Blueprint("my_duty", __name__)
 
 DAYS_SHOWN = 14
-
-
-def _me() -> Salesperson:
-    person = db.session.get(Salesperson, current_user.salesperson_id or 0)
-    if person is None:
-        abort(403)
-    return person
 
 
 def _back():
@@ -87,7 +81,7 @@ def duty_context(person: Salesperson) -> dict:
 @bp.route("/me/status", methods=["POST"])
 def set_status():
     """In, Out, Busy or Back: the same as the word by SMS."""
-    person = _me()
+    person = signed_in_salesperson()
     word = request.form.get("word", "")
     if word not in OWN_WORDS:
         flash(gettext("Choose In, Out, Busy or Back."), "error")
@@ -101,7 +95,7 @@ def set_status():
 @bp.route("/me/swaps", methods=["POST"])
 def ask():
     """Ask a colleague to take one of their shifts (its id and day from the form)."""
-    person = _me()
+    person = signed_in_salesperson()
     try:
         day = date.fromisoformat(request.form.get("day", ""))
     except ValueError:
@@ -132,7 +126,7 @@ def ask():
 @bp.route("/me/swaps/<id:swap_id>/answer", methods=["POST"])
 def answer(swap_id: int):
     """Accept or refuse a colleague's swap: the same as SWAP YES / SWAP NO by SMS."""
-    person = _me()
+    person = signed_in_salesperson()
     swap = db.session.get(ShiftSwap, swap_id)
     if swap is None or swap.colleague_id != person.id:
         abort(404)  # not asked of them: as if it did not exist
@@ -152,7 +146,7 @@ def answer(swap_id: int):
 @bp.route("/me/feed", methods=["POST"])
 def new_feed_address():
     """Revoke their feed address: the old one stops working."""
-    person = _me()
+    person = signed_in_salesperson()
     person.feed_nonce += 1
     db.session.commit()
     flash(gettext("Your calendar feed has a new address; the old one no longer works."), "success")
@@ -168,7 +162,7 @@ def log_call():
     """On duty, a salesperson takes the office's calls on their own phone: they log each
     with the console's form. Routed as any lead at that moment; when it comes to them
     (it does unless the caller asked for a colleague), it is theirs at once, unpaged."""
-    person = _me()
+    person = signed_in_salesperson()
     office = db.session.get(Office, person.office_id)
     form = LeadForm()
     errors: dict[str, str] = {}
